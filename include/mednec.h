@@ -1,0 +1,9 @@
+/* mednec.h: umbrella header for the mednec library. */
+#ifndef MEDNEC_H
+#define MEDNEC_H
+#include "mednec/common.h"
+#include "mednec/kb.h"
+#include "mednec/claim.h"
+#include "mednec/engine.h"
+#include "mednec/csv.h"
+#endif

@@ -1,0 +1,84 @@
+/*
+ * mednec/claim.h: a claim (or an order) to check.
+ *
+ * A claim is parsed from the contract JSON (mn_claim_parse_json) or built
+ * with the setters below (the flag form of `mednec check`, benchmarks).
+ * A claim owns all its strings. It is not shared between threads while it
+ * is being changed; a finished claim may be read by several threads.
+ */
+#ifndef MEDNEC_CLAIM_H
+#define MEDNEC_CLAIM_H
+
+#include "common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct mn_claim mn_claim;
+
+/** Limits enforced by the parser and the setters (0 means the default). */
+typedef struct mn_claim_options {
+    unsigned version;
+    size_t max_input;       /* bytes of JSON, default 4 MiB */
+    size_t max_lines;       /* default 1000 */
+    size_t max_diagnoses;   /* default 99 */
+    size_t max_history;     /* default 10000 */
+    size_t max_string;      /* default 256 bytes (ids, names) */
+    int allow_unknown;      /* accept unknown fields instead of failing */
+} mn_claim_options;
+#define MN_CLAIM_OPTIONS_VERSION 1
+#define MN_CLAIM_OPTIONS_INIT {MN_CLAIM_OPTIONS_VERSION, 0, 0, 0, 0, 0, 0}
+
+/**
+ * Parses one claim in the contract JSON. On failure `*out` is NULL and
+ * `err` holds a one-line message with the location: line and column for
+ * syntax errors, a JSON path in `where` for wrong types, unknown fields,
+ * bad codes and impossible dates. Errors: MN_EINVAL, MN_ELIMIT, MN_ENOMEM.
+ * Thread-safe (no shared state).
+ */
+MN_API int mn_claim_parse_json(mn_claim **out, const char *json, size_t len,
+                               const mn_claim_options *opts, mn_error *err);
+
+/** An empty claim (payer medicare, professional), for the setters. */
+MN_API int mn_claim_new(mn_claim **out, const mn_claim_options *opts,
+                        mn_error *err);
+MN_API void mn_claim_free(mn_claim *claim);
+
+/* Setters. Strings are copied; lengths are explicit. Dates are
+ * YYYY-MM-DD. Each returns MN_EINVAL with a message for a bad value. */
+MN_API int mn_claim_set_id(mn_claim *c, const char *id, size_t len,
+                           mn_error *err);
+MN_API int mn_claim_set_payer(mn_claim *c, const char *payer, size_t len,
+                              mn_error *err);
+MN_API int mn_claim_set_jurisdiction(mn_claim *c, const char *j, size_t len,
+                                     mn_error *err);
+MN_API int mn_claim_set_place_of_service(mn_claim *c, const char *pos,
+                                         size_t len, mn_error *err);
+MN_API int mn_claim_set_birth_date(mn_claim *c, const char *date, size_t len,
+                                   mn_error *err);
+MN_API int mn_claim_set_age(mn_claim *c, int years, mn_error *err);
+MN_API int mn_claim_set_sex(mn_claim *c, char sex, mn_error *err);
+/** Appends a diagnosis (dotted or not). */
+MN_API int mn_claim_add_diagnosis(mn_claim *c, const char *code, size_t len,
+                                  mn_error *err);
+/** Appends a line; `date` may be NULL (claim date). Returns its index. */
+MN_API int mn_claim_add_line(mn_claim *c, const char *code, size_t len,
+                             unsigned units, const char *date,
+                             size_t date_len, mn_error *err);
+MN_API int mn_claim_line_add_modifier(mn_claim *c, size_t line,
+                                      const char *mod, size_t len,
+                                      mn_error *err);
+/** 1-based pointer into the diagnoses. */
+MN_API int mn_claim_line_add_pointer(mn_claim *c, size_t line,
+                                     unsigned pointer, mn_error *err);
+MN_API int mn_claim_add_history(mn_claim *c, const char *code, size_t len,
+                                const char *date, size_t date_len,
+                                unsigned units, mn_error *err);
+
+MN_API size_t mn_claim_line_count(const mn_claim *c);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

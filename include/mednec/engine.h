@@ -1,0 +1,85 @@
+/*
+ * mednec/engine.h: checking claims against a knowledge base.
+ *
+ * The KB is immutable and shared. A context (mn_ctx) holds one thread's
+ * scratch memory: one per thread, never shared. A result lives in its
+ * context until the next mn_check or mn_ctx_reset on that context.
+ */
+#ifndef MEDNEC_ENGINE_H
+#define MEDNEC_ENGINE_H
+
+#include "claim.h"
+#include "common.h"
+#include "kb.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct mn_ctx mn_ctx;
+typedef struct mn_result mn_result;
+
+/** Line and claim status, worst first (contract section 3). */
+typedef enum mn_status {
+    MN_STATUS_INVALID = 0,
+    MN_STATUS_EXCLUDED,
+    MN_STATUS_NOT_COVERED,
+    MN_STATUS_CONDITIONAL,
+    MN_STATUS_INDETERMINATE,
+    MN_STATUS_COVERED
+} mn_status;
+
+/** Creates a context whose scratch memory may grow to `max_bytes`
+ * (0: 256 MiB). */
+MN_API int mn_ctx_new(mn_ctx **out, size_t max_bytes, mn_error *err);
+MN_API void mn_ctx_free(mn_ctx *ctx);
+/** Releases every result made in this context, keeping its memory. */
+MN_API void mn_ctx_reset(mn_ctx *ctx);
+
+/**
+ * Checks every line of `claim`. `*out` is borrowed from `ctx`. A failed
+ * edit is a finding in the result, not an error; errors mean the check
+ * could not run (MN_ENOMEM, MN_ELIMIT). Thread-safe for distinct contexts.
+ */
+MN_API int mn_check(const mn_result **out, mn_ctx *ctx, const mn_kb *kb,
+                    const mn_claim *claim, mn_error *err);
+
+MN_API mn_status mn_result_status(const mn_result *res);
+MN_API size_t mn_result_line_count(const mn_result *res);
+MN_API mn_status mn_result_line_status(const mn_result *res, size_t line);
+/** Number of findings on a line; mn_result_finding_edit names one. */
+MN_API size_t mn_result_finding_count(const mn_result *res, size_t line);
+MN_API const char *mn_result_finding_edit(const mn_result *res, size_t line,
+                                          size_t finding);
+/** Contract name of a status ("not_covered"). */
+MN_API const char *mn_status_name(mn_status status);
+
+typedef enum mn_format { MN_FORMAT_JSON = 0, MN_FORMAT_TEXT } mn_format;
+
+/** Appends the result (contract JSON, or a human summary) to `buf`. */
+MN_API int mn_result_render(mn_buf *buf, const mn_result *res,
+                            const mn_kb *kb, mn_format format,
+                            mn_error *err);
+
+/*
+ * Lookup: the policies that govern a code and the diagnoses that support
+ * it, for `mednec lookup`.
+ */
+typedef struct mn_lookup_options {
+    unsigned version;
+    const char *jurisdiction;  /* NULL: every jurisdiction */
+    const char *date;          /* YYYY-MM-DD, NULL: every version */
+    size_t max_dx;             /* diagnoses listed per policy, 0: all */
+} mn_lookup_options;
+#define MN_LOOKUP_OPTIONS_VERSION 1
+#define MN_LOOKUP_OPTIONS_INIT {MN_LOOKUP_OPTIONS_VERSION, NULL, NULL, 0}
+
+/** Appends the lookup of `code` to `buf`. MN_EINVAL for a bad option. */
+MN_API int mn_lookup(mn_buf *buf, const mn_kb *kb, const char *code,
+                     const mn_lookup_options *opts, mn_format format,
+                     mn_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Bans calls the house style forbids in the library (style.md section 6).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bad=0
+banned='\b(atoi|strtok|sprintf|strcpy|abort|isalpha|isdigit|isspace|isalnum|isupper|islower|toupper|tolower|setlocale)\s*\('
+if grep -nE "$banned" src/lib/*.c src/util/*.c | grep -vE '^\S+:\s*[0-9]+:\s*(/\*|\*)'; then
+  echo "check-source: banned call above" >&2; bad=1
+fi
+if grep -nE '\b(malloc|calloc|realloc|free)\s*\(' src/lib/*.c src/util/*.c | grep -v 'src/util/alloc.c' | grep -vE 'mn_x__'; then
+  echo "check-source: raw allocation outside src/util/alloc.c" >&2; bad=1
+fi
+if grep -nE '#include "\.\./(lib|util)' src/cli/*.c; then
+  echo "check-source: the CLI must use only include/mednec" >&2; bad=1
+fi
+exit $bad
