@@ -1,0 +1,61 @@
+/*
+ * kb_int.h: the opened knowledge base as the engine reads it (internal).
+ */
+#ifndef MN_KB_INT_H
+#define MN_KB_INT_H
+
+#include "kbfmt.h"
+#include "mednec/kb.h"
+#include "mn_util.h"
+
+struct mn_kb {
+    const unsigned char *base;
+    size_t size;
+    void *owned;        /* malloc'd copy, or NULL */
+    void *mapped;       /* mmap'd region, or NULL */
+    char version[17];
+    char source[256];
+    const kb_meta *meta;
+    const char *str;
+    size_t str_len;
+    const kb_icd *icd;
+    size_t n_icd;
+    const kb_hcpcs *hcpcs;
+    size_t n_hcpcs;
+    const kb_mce *mce;
+    size_t n_mce;
+    const kb_policy *pol;
+    size_t n_pol;
+    const kb_pcode *pcode;
+    size_t n_pcode;
+    const uint64_t *dxkey;
+    const uint32_t *dxmeta;
+    size_t n_dx;
+    const kb_group *grp;
+    size_t n_grp;
+    const kb_rule *rule;
+    size_t n_rule;
+    char built[32];
+    long all_lab;       /* policy index of the all-lab-NCD list, -1 */
+};
+
+/* Borrowed text of a string reference (not NUL-terminated in general, but
+ * the writer always stores a NUL after each string, and open checks it). */
+static inline const char *kb_s(const mn_kb *kb, kb_str s)
+{
+    return s.len ? kb->str + s.off : "";
+}
+
+const kb_icd *mn_x__kb_icd(const mn_kb *kb, mn_key key);
+const kb_hcpcs *mn_x__kb_hcpcs(const mn_kb *kb, mn_key key);
+/* First PCODE entry for `code` and the count. */
+const kb_pcode *mn_x__kb_pcodes(const mn_kb *kb, mn_key code, size_t *n);
+/* Index of the ICD year to use for a date (-1 when no ICD table). */
+int mn_x__kb_icd_year(const mn_kb *kb, int32_t date);
+/* MCE entry for `key` in the MCE version for `date`, or NULL. */
+const kb_mce *mn_x__kb_mce(const mn_kb *kb, mn_key key, int32_t date);
+/* The group record of a policy, or NULL. */
+const kb_group *mn_x__kb_group(const mn_kb *kb, const kb_policy *p, int list,
+                               int group);
+
+#endif

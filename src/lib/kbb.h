@@ -1,0 +1,141 @@
+/*
+ * kbb.h: the in-memory knowledge-base builder (internal).
+ *
+ * Source loaders (load_*.c) parse official files and feed rows in here;
+ * kbb.c merges, deduplicates, sorts and serialises them into the KB format
+ * described in kbfmt.h. All strings are copied. Every function returns
+ * MN_OK or MN_ENOMEM / MN_EINVAL; none keeps pointers to its arguments.
+ */
+#ifndef MN_KBB_H
+#define MN_KBB_H
+
+#include <stdbool.h>
+
+#include "mn_util.h"
+
+typedef struct mn_kbb mn_kbb;
+
+/* Policy kinds. */
+enum { MN_PK_NCD = 1, MN_PK_LCD = 2, MN_PK_ARTICLE = 3 };
+/* Diagnosis lists of a policy. */
+enum {
+    MN_DL_COVERED = 1,       /* supports the service */
+    MN_DL_NONCOVERED = 2,    /* explicit non-covered / lab "denied" list */
+    MN_DL_NOT_SUPPORTED = 3  /* lab "does not support" list */
+};
+/* MCE edit flags on a diagnosis. */
+enum {
+    MN_MCE_NEWBORN = 1,
+    MN_MCE_PEDIATRIC = 2,
+    MN_MCE_MATERNITY = 4,
+    MN_MCE_ADULT = 8,
+    MN_MCE_FEMALE = 16,
+    MN_MCE_MALE = 32,
+    MN_MCE_MANIFESTATION = 64
+};
+/* Policy flags. */
+enum {
+    MN_PF_LAB = 1,        /* a national lab NCD (190.x) */
+    MN_PF_ALL_LAB = 2,    /* the list that applies to every lab NCD */
+    MN_PF_INVERTED = 4    /* covered unless listed (NCD 190.15) */
+};
+
+int mn_x__kbb_new(mn_kbb **out);
+void mn_x__kbb_free(mn_kbb *b);
+
+/* ICD-10-CM: one call per code per fiscal year. `code` is the key of the
+ * undotted code. A code seen twice for one year keeps the first. */
+int mn_x__kbb_icd(mn_kbb *b, int fy, mn_key code, bool billable,
+                  const char *desc, size_t desc_len);
+/* Calls `cb` for every ICD-10-CM code (any loaded year) from `lo` to `hi`
+ * inclusive, where `hi` also covers every code it is a prefix of (C50.9
+ * includes C50.929). Returns the number of codes visited via *count. */
+int mn_x__kbb_icd_range(mn_kbb *b, mn_key lo, mn_key hi,
+                        int (*cb)(void *payload, mn_key code),
+                        void *payload, size_t *count);
+/* True when `code` is an ICD-10-CM code in any loaded year. */
+bool mn_x__kbb_icd_known(mn_kbb *b, mn_key code);
+
+/* HCPCS Level II: `data_year` orders sources (a newer year's add and
+ * termination dates and description win). Dates are MN_NODATE when
+ * absent. */
+int mn_x__kbb_hcpcs(mn_kbb *b, int data_year, mn_key code, int32_t added,
+                    int32_t terminated, const char *desc, size_t desc_len);
+
+/* MCE edits: one call per code, fiscal year and flag. Ages in years. */
+int mn_x__kbb_mce(mn_kbb *b, int fy, mn_key code, unsigned flag,
+                  int age_min, int age_max);
+
+/* A coverage policy version. Fields that are NULL / MN_NODATE leave what
+ * an earlier call set; a later non-empty value replaces it. */
+typedef struct mn_kbb_policy {
+    int kind;               /* MN_PK_* */
+    const char *id;         /* "A56767", "L33996", "190.21", "ALL" */
+    int version;            /* 0 when unknown */
+    const char *title;
+    int32_t effective;      /* MN_NODATE: since always */
+    int32_t ending;         /* MN_NODATE: still in force */
+    const char *related;    /* related LCD display id, for articles */
+    unsigned flags;         /* MN_PF_* (or-ed into existing) */
+} mn_kbb_policy;
+
+int mn_x__kbb_policy(mn_kbb *b, const mn_kbb_policy *p);
+/* A procedure code governed by the policy version (created if absent). */
+int mn_x__kbb_policy_code(mn_kbb *b, int kind, const char *id, int version,
+                          mn_key code, int group);
+/* A diagnosis on one of the policy's lists (MN_DL_*), in `group`
+ * (0 when the source has no groups); `asterisk` marks a code that needs
+ * a second diagnosis. */
+int mn_x__kbb_policy_dx(mn_kbb *b, int kind, const char *id, int version,
+                        int list, int group, bool asterisk, mn_key dx);
+/* The paragraph of a diagnosis group, and the asterisk column text. */
+int mn_x__kbb_policy_group(mn_kbb *b, int kind, const char *id, int version,
+                           int list, int group, const char *paragraph,
+                           size_t paragraph_len, const char *asterisk_text,
+                           size_t asterisk_len);
+/* A contractor (MAC contractor number such as "15102") whose jurisdiction
+ * the policy version applies in. */
+int mn_x__kbb_policy_contractor(mn_kbb *b, int kind, const char *id,
+                                int version, const char *number);
+/* A limitation or frequency note shown with the policy (lab NCDs). */
+int mn_x__kbb_policy_note(mn_kbb *b, int kind, const char *id, int version,
+                          const char *note, size_t note_len);
+
+/* Newest date seen in any source (for the default build stamp). */
+void mn_x__kbb_saw_date(mn_kbb *b, int32_t date);
+
+
+
+/* A rule from a rule pack (rules.c), kept in the KB for citations and
+ * applied to policies when the KB is serialised. */
+typedef struct mn_kbb_rule {
+    int kind;               /* KB_RULE_* (kbfmt.h) */
+    const char *rule_id;
+    const char *pack;
+    const char *source;     /* the citation every rule must carry */
+    int32_t effective;
+    int32_t ending;         /* MN_NODATE: open */
+    int policy_kind;        /* MN_PK_* */
+    const char *policy_id;
+    int group;
+    uint32_t partners;      /* bit g-1 for group g */
+} mn_kbb_rule;
+
+int mn_x__kbb_rule(mn_kbb *b, const mn_kbb_rule *r);
+
+/* Serialises everything into KB bytes (kbfmt.h). `built` is the build
+ * stamp (YYYY-MM-DD) or NULL for the newest source date. */
+int mn_x__kbb_serialize(mn_kbb *b, const char *built, void **out,
+                        size_t *out_len, mn_error *err);
+
+/* Contractor number ("15102") -> state bit mask (jurisdiction.c). */
+uint64_t mn_x__contractor_states(const char *number, size_t len);
+/* Claim jurisdiction (MAC "JE"/"J15", state "KY", contractor number) ->
+ * state mask; 0 when not recognised. */
+uint64_t mn_x__jurisdiction_states(const char *j, size_t len);
+
+/* Rule packs (rules.c). */
+int mn_x__rules_compile(mn_kbb *b, const char *name, const char *text,
+                        size_t len, mn_error *err);
+int mn_x__rules_add_builtin(mn_kbb *b, mn_error *err);
+#endif
