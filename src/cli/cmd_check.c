@@ -1,0 +1,231 @@
+/* cmd_check.c: mednec check: one claim, from JSON or from flags. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char *help =
+    "usage: mednec check [--kb FILE] [--format json|text] [CLAIM.json | -]\n"
+    "       mednec check --code C [--modifier M]... [--units N]\n"
+    "                    --dx D[,D...] [--dob YYYY-MM-DD | --age N]\n"
+    "                    [--sex M|F|U] [--date YYYY-MM-DD] [--jurisdiction J]\n"
+    "                    [--pos NN] [--payer medicare|medicaid|NAME]\n"
+    "\n"
+    "Checks every line of a claim and prints the result (contract JSON by\n"
+    "default). With no file and no --code, reads the claim from stdin.\n"
+    "Exit: 0 all lines covered, 1 some line not covered, 2 usage, 3 input\n"
+    "error, 4 internal error.\n";
+
+#define MAX_MODS 8
+static const char *mods[MAX_MODS];
+static int n_mods;
+
+static int repeat(const char *name, const char *value)
+{
+    if (!strcmp(name, "--modifier")) {
+        if (n_mods == MAX_MODS) {
+            fprintf(stderr, "mednec check: at most %d modifiers\n", MAX_MODS);
+            return 1;
+        }
+        mods[n_mods++] = value;
+    }
+    return 0;
+}
+
+static int from_flags(mn_claim **out, const char *code, const char *units,
+                      const char *dx, const char *dob, const char *age,
+                      const char *sex, const char *date, const char *jur,
+                      const char *pos, const char *payer, mn_error *err)
+{
+    mn_claim *c = NULL;
+    int rc;
+    int line;
+    unsigned long u = 1;
+
+    *out = NULL;
+    if ((rc = mn_claim_new(&c, NULL, err)))
+        goto done;
+    if (units) {
+        char *end = NULL;
+        u = strtoul(units, &end, 10);
+        if (!units[0] || *end || u < 1 || u > 9999) {
+            snprintf(err->message, sizeof(err->message),
+                     "--units: expected an integer from 1 to 9999");
+            rc = err->code = MN_EINVAL;
+            goto done;
+        }
+    }
+    if (payer && (rc = mn_claim_set_payer(c, payer, strlen(payer), err)))
+        goto done;
+    if (jur && (rc = mn_claim_set_jurisdiction(c, jur, strlen(jur), err)))
+        goto done;
+    if (pos &&
+        (rc = mn_claim_set_place_of_service(c, pos, strlen(pos), err)))
+        goto done;
+    if (dob && (rc = mn_claim_set_birth_date(c, dob, strlen(dob), err)))
+        goto done;
+    if (age) {
+        char *end = NULL;
+        long a = strtol(age, &end, 10);
+        if (!age[0] || *end || a < 0 || a > 130) {
+            snprintf(err->message, sizeof(err->message),
+                     "--age: expected years from 0 to 130");
+            rc = err->code = MN_EINVAL;
+            goto done;
+        }
+        if ((rc = mn_claim_set_age(c, (int)a, err)))
+            goto done;
+    }
+    if (sex) {
+        if (strlen(sex) != 1) {
+            snprintf(err->message, sizeof(err->message),
+                     "--sex: expected M, F or U");
+            rc = err->code = MN_EINVAL;
+            goto done;
+        }
+        if ((rc = mn_claim_set_sex(c, sex[0], err)))
+            goto done;
+    }
+    for (const char *p = dx; p && *p;) {
+        size_t n = strcspn(p, ",");
+        if (n && (rc = mn_claim_add_diagnosis(c, p, n, err)))
+            goto done;
+        p += n;
+        if (*p == ',')
+            p++;
+    }
+    if (!date) {
+        snprintf(err->message, sizeof(err->message),
+                 "--date: the date of service is required");
+        rc = err->code = MN_EINVAL;
+        goto done;
+    }
+    line = mn_claim_add_line(c, code, strlen(code), (unsigned)u, date,
+                             strlen(date), err);
+    if (line < 0) {
+        rc = line;
+        goto done;
+    }
+    for (int i = 0; i < n_mods; i++) {
+        if ((rc = mn_claim_line_add_modifier(c, (size_t)line, mods[i],
+                                             strlen(mods[i]), err)))
+            goto done;
+    }
+    *out = c;
+    c = NULL;
+done:
+    mn_claim_free(c);
+    return rc;
+}
+
+int cmd_check(int argc, char **argv)
+{
+    const char *kb_path = NULL, *format = NULL, *code = NULL, *units = NULL;
+    const char *dx = NULL, *dob = NULL, *age = NULL, *sex = NULL;
+    const char *date = NULL, *jur = NULL, *pos = NULL, *payer = NULL;
+    int want_help = 0;
+    const cli_opt opts[] = {
+        {"--kb", 1, &kb_path, NULL},
+        {"--format", 1, &format, NULL},
+        {"--code", 1, &code, NULL},
+        {"--modifier", 1, NULL, NULL},
+        {"--units", 1, &units, NULL},
+        {"--dx", 1, &dx, NULL},
+        {"--dob", 1, &dob, NULL},
+        {"--age", 1, &age, NULL},
+        {"--sex", 1, &sex, NULL},
+        {"--date", 1, &date, NULL},
+        {"--jurisdiction", 1, &jur, NULL},
+        {"--pos", 1, &pos, NULL},
+        {"--payer", 1, &payer, NULL},
+        {"--help", 0, NULL, &want_help},
+        {NULL, 0, NULL, NULL},
+    };
+    const char *args[1];
+    int nargs = 0;
+    mn_error err;
+    mn_kb *kb = NULL;
+    mn_claim *claim = NULL;
+    mn_ctx *ctx = NULL;
+    mn_buf *buf = NULL;
+    const mn_result *res = NULL;
+    char *input = NULL;
+    size_t input_len = 0;
+    mn_format fmt;
+    int rc;
+    int exit_code = EXIT_INTERNAL;
+
+    mn_error_clear(&err);
+    n_mods = 0;
+    if ((rc = cli_parse(argc, argv, opts, args, &nargs, 1, repeat)))
+        return rc;
+    if (want_help) {
+        fputs(help, stdout);
+        return EXIT_CLEAN;
+    }
+    if (cli_format(format, &fmt)) {
+        fprintf(stderr, "mednec check: --format must be json or text\n");
+        return EXIT_USAGE;
+    }
+    if (code && nargs) {
+        fprintf(stderr, "mednec check: give a claim file or --code, not "
+                        "both\n");
+        return EXIT_USAGE;
+    }
+    if (!code && (dx || units || dob || age || sex || date || n_mods)) {
+        fprintf(stderr, "mednec check: line flags need --code\n");
+        return EXIT_USAGE;
+    }
+    if (code && !dx) {
+        fprintf(stderr, "mednec check: --code needs --dx\n");
+        return EXIT_USAGE;
+    }
+
+    if (code) {
+        rc = from_flags(&claim, code, units, dx, dob, age, sex, date, jur,
+                        pos, payer, &err);
+    } else {
+        if (jur || pos || payer) {
+            fprintf(stderr, "mednec check: --jurisdiction, --pos and "
+                            "--payer go with --code\n");
+            return EXIT_USAGE;
+        }
+        rc = cli_read(&input, &input_len, nargs ? args[0] : "-",
+                      (size_t)4 << 20, &err);
+        if (!rc)
+            rc = mn_claim_parse_json(&claim, input, input_len, NULL, &err);
+        if (rc && !err.where[0] && nargs)
+            snprintf(err.where, sizeof(err.where), "%s", args[0]);
+    }
+    if (rc) {
+        cli_error("check", &err);
+        exit_code = cli_exit_for(rc);
+        goto done;
+    }
+    if ((rc = cli_open_kb(&kb, kb_path, &err))) {
+        cli_error("check", &err);
+        exit_code = cli_exit_for(rc);
+        goto done;
+    }
+    if ((rc = mn_ctx_new(&ctx, 0, &err)) || (rc = mn_buf_new(&buf, 0)) ||
+        (rc = mn_check(&res, ctx, kb, claim, &err)) ||
+        (rc = mn_result_render(buf, res, kb, fmt, &err))) {
+        cli_error("check", &err);
+        exit_code = rc == MN_ENOMEM ? EXIT_INTERNAL : cli_exit_for(rc);
+        goto done;
+    }
+    fwrite(mn_buf_data(buf), 1, mn_buf_len(buf), stdout);
+    if (fmt == MN_FORMAT_JSON)
+        fputc('\n', stdout);
+    exit_code = mn_result_status(res) == MN_STATUS_COVERED ? EXIT_CLEAN
+                                                          : EXIT_FINDINGS;
+done:
+    free(input);
+    mn_buf_free(buf);
+    mn_ctx_free(ctx);
+    mn_claim_free(claim);
+    mn_kb_free(kb);
+    if (fflush(stdout) != 0 && exit_code < EXIT_INPUT)
+        exit_code = EXIT_INTERNAL;
+    return exit_code;
+}

@@ -1,0 +1,909 @@
+/*
+ * engine.c: checks each claim line against the knowledge base: code
+ * validity on the date, MCE diagnosis edits, and the coverage policies
+ * (NCDs, lab NCD lists, LCD billing-and-coding articles) that govern it.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "engine_int.h"
+#include "kb_int.h"
+#include "kbb.h"
+
+struct mn_ctx {
+    mn_arena *arena;
+    mn_result res;
+};
+
+int mn_ctx_new(mn_ctx **out, size_t max_bytes, mn_error *err)
+{
+    mn_ctx *c;
+    *out = NULL;
+    c = mn_x__calloc(1, sizeof(*c));
+    if (!c || mn_x__arena_new(&c->arena, max_bytes)) {
+        mn_x__free(c);
+        return mn_x__err(err, MN_ENOMEM, "out of memory");
+    }
+    *out = c;
+    return MN_OK;
+}
+
+void mn_ctx_free(mn_ctx *ctx)
+{
+    if (!ctx)
+        return;
+    mn_x__arena_free(ctx->arena);
+    mn_x__free(ctx);
+}
+
+void mn_ctx_reset(mn_ctx *ctx)
+{
+    if (ctx) {
+        mn_x__arena_reset(ctx->arena);
+        memset(&ctx->res, 0, sizeof(ctx->res));
+    }
+}
+
+/* Per-line working state. */
+typedef struct lstate {
+    mn_ctx *ctx;
+    const mn_kb *kb;
+    const mn_claim *claim;
+    const mn_claim_line *line;
+    mn_line_result *lr;
+    int32_t date;
+    const mn_claim_dx *dx[MN_MAX_POINTERS + 99];
+    size_t n_dx;
+    bool nomem;
+    bool med_nec_denial;   /* a medical-necessity (ABN-eligible) denial */
+} lstate;
+
+static mn_finding *add(lstate *s, const char *edit, mn_severity sev,
+                       mn_status status, const char *message)
+{
+    mn_line_result *lr = s->lr;
+    mn_finding *f;
+
+    if (lr->n_findings == lr->cap_findings) {
+        size_t cap = lr->cap_findings ? lr->cap_findings * 2 : 4;
+        mn_finding *n = mn_x__arena_alloc(s->ctx->arena, cap * sizeof(*n));
+        if (!n) {
+            s->nomem = true;
+            return NULL;
+        }
+        if (lr->n_findings)
+            memcpy(n, lr->findings, lr->n_findings * sizeof(*n));
+        lr->findings = n;
+        lr->cap_findings = cap;
+    }
+    f = &lr->findings[lr->n_findings++];
+    memset(f, 0, sizeof(*f));
+    f->edit = edit;
+    f->severity = sev;
+    f->message = message;
+    f->policy_version = -1;
+    if (status < lr->status)
+        lr->status = status;
+    return f;
+}
+
+static const char *dup(lstate *s, const char *fmt_result)
+{
+    (void)s;
+    return fmt_result ? fmt_result : "";
+}
+
+#define PRINTF(s, ...) dup((s), mn_x__arena_printf((s)->ctx->arena, __VA_ARGS__))
+
+static const char *dotted(lstate *s, mn_key key)
+{
+    char buf[12];
+    mn_x__icd_dotted(buf, key);
+    return mn_x__arena_strndup(s->ctx->arena, buf, strlen(buf));
+}
+
+static const char *date_text(lstate *s, int32_t d)
+{
+    char buf[11];
+    mn_x__format_date(buf, d);
+    return mn_x__arena_strndup(s->ctx->arena, buf, strlen(buf));
+}
+
+/*
+ * Code validity
+ */
+
+static void check_code(lstate *s)
+{
+    const mn_kb *kb = s->kb;
+    const mn_claim_line *ln = s->line;
+    const kb_hcpcs *h;
+    mn_finding *f;
+
+    if (!kb->n_hcpcs || !mn_x__hcpcs2_shape(ln->code_text, 5))
+        return;   /* CPT is accepted by format (no descriptors shipped) */
+    h = mn_x__kb_hcpcs(kb, ln->code);
+    if (!h) {
+        f = add(s, "code.invalid", MN_SEV_DENY, MN_STATUS_INVALID,
+                PRINTF(s, "%s is not a HCPCS Level II code in the knowledge "
+                          "base.", ln->code_text));
+        if (f) {
+            f->carc = "181";
+            f->rarc = "M51";
+            f->policy_kind = "code_set";
+            f->policy_id = "HCPCS";
+            f->fix = "Check the code against the current HCPCS file.";
+        }
+        return;
+    }
+    if (h->added != MN_NODATE && s->date < h->added) {
+        f = add(s, "code.invalid", MN_SEV_DENY, MN_STATUS_INVALID,
+                PRINTF(s, "%s was added on %s, after the date of service.",
+                       ln->code_text, date_text(s, h->added)));
+    } else if (h->terminated != MN_NODATE && s->date > h->terminated) {
+        f = add(s, "code.invalid", MN_SEV_DENY, MN_STATUS_INVALID,
+                PRINTF(s, "%s was terminated on %s, before the date of "
+                          "service.", ln->code_text,
+                       date_text(s, h->terminated)));
+    } else {
+        return;
+    }
+    if (f) {
+        f->carc = "181";
+        f->rarc = "M51";
+        f->policy_kind = "code_set";
+        f->policy_id = "HCPCS";
+        f->fix = "Use the code valid on the date of service.";
+    }
+}
+
+/*
+ * Diagnoses: validity on the date, MCE edits
+ */
+
+static void billable_children(lstate *s, mn_finding *f, mn_key key)
+{
+    const mn_kb *kb = s->kb;
+    size_t lo = 0;
+    size_t hi = kb->n_icd;
+    int yi = mn_x__kb_icd_year(kb, s->date);
+    char text[9];
+    size_t plen = mn_x__key_text(text, key);
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (kb->icd[mid].key < key)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (; lo < kb->n_icd && f->n_supporting < MN_MAX_SUPPORTING; lo++) {
+        const kb_icd *e = &kb->icd[lo];
+        char t[9];
+        mn_x__key_text(t, e->key);
+        if (strncmp(t, text, plen) != 0)
+            break;
+        if (yi >= 0 && (e->billable & (1u << yi))) {
+            f->supporting[f->n_supporting] = dotted(s, e->key);
+            f->supporting_desc[f->n_supporting] = kb_s(kb, e->desc);
+            f->n_supporting++;
+        }
+    }
+}
+
+static void check_dx(lstate *s)
+{
+    const mn_kb *kb = s->kb;
+    int yi = mn_x__kb_icd_year(kb, s->date);
+    int age = -1;
+    bool age_known = false;
+    mn_finding *f;
+
+    for (size_t i = 0; i < s->n_dx; i++) {
+        const mn_claim_dx *d = s->dx[i];
+        if (yi >= 0) {
+            const kb_icd *e = mn_x__kb_icd(kb, d->key);
+            if (!e || !(e->present & (1u << yi))) {
+                f = add(s, "dx.invalid", MN_SEV_DENY, MN_STATUS_INVALID,
+                        PRINTF(s, "%s is not an ICD-10-CM code in the FY%d "
+                                  "code set that applies on %s.",
+                               d->text, kb->meta->icd_years[yi],
+                               date_text(s, s->date)));
+                if (f) {
+                    f->dx = d->text;
+                    f->carc = "146";
+                    f->rarc = "M76";
+                    f->policy_kind = "code_set";
+                    f->policy_id = "ICD-10-CM";
+                    f->fix = "Code the diagnosis from the ICD-10-CM code "
+                             "set in effect on the date of service.";
+                }
+                continue;
+            }
+            if (!(e->billable & (1u << yi))) {
+                f = add(s, "dx.not_billable", MN_SEV_DENY, MN_STATUS_INVALID,
+                        PRINTF(s, "%s is a category or header code; it needs "
+                                  "more characters to be billable.",
+                               d->text));
+                if (f) {
+                    f->dx = d->text;
+                    f->carc = "16";
+                    f->rarc = "M76";
+                    f->policy_kind = "code_set";
+                    f->policy_id = "ICD-10-CM";
+                    f->fix = "Report the most specific code (see the "
+                             "billable codes listed).";
+                    billable_children(s, f, d->key);
+                }
+            }
+        }
+        const kb_mce *m = mn_x__kb_mce(kb, d->key, s->date);
+        if (!m)
+            continue;
+        if (!age_known) {
+            age = mn_x__claim_age_on(s->claim, s->date);
+            age_known = true;
+        }
+        if ((m->flags & (MN_MCE_NEWBORN | MN_MCE_PEDIATRIC |
+                         MN_MCE_MATERNITY | MN_MCE_ADULT)) &&
+            age >= 0 && (age < m->age_min || age > m->age_max)) {
+            f = add(s, "dx.age_conflict", MN_SEV_DENY,
+                    MN_STATUS_NOT_COVERED,
+                    PRINTF(s, "%s is for ages %d to %d; the patient is %d.",
+                           d->text, m->age_min, m->age_max, age));
+            if (f) {
+                f->dx = d->text;
+                f->carc = "9";
+                f->policy_kind = "mce";
+                f->policy_id = PRINTF(s, "MCE FY%d age edit",
+                                      kb->meta->mce_fy[m->ver]);
+                f->fix = "Check the diagnosis and the patient's birth date.";
+            }
+        }
+        if (((m->flags & MN_MCE_FEMALE) && s->claim->sex == 'M') ||
+            ((m->flags & MN_MCE_MALE) && s->claim->sex == 'F')) {
+            f = add(s, "dx.sex_conflict", MN_SEV_DENY,
+                    MN_STATUS_NOT_COVERED,
+                    PRINTF(s, "%s is for %s patients only.", d->text,
+                           (m->flags & MN_MCE_FEMALE) ? "female" : "male"));
+            if (f) {
+                f->dx = d->text;
+                f->carc = "10";
+                f->policy_kind = "mce";
+                f->policy_id = PRINTF(s, "MCE FY%d sex edit",
+                                      kb->meta->mce_fy[m->ver]);
+                f->fix = "Check the diagnosis and the patient's sex.";
+            }
+        }
+        if ((m->flags & MN_MCE_MANIFESTATION) && s->claim->n_dx &&
+            d == &s->claim->dx[0]) {
+            f = add(s, "dx.manifestation_primary", MN_SEV_DENY,
+                    MN_STATUS_INVALID,
+                    PRINTF(s, "%s is a manifestation code and cannot be the "
+                              "first-listed diagnosis.", d->text));
+            if (f) {
+                f->dx = d->text;
+                f->carc = "16";
+                f->rarc = "M76";
+                f->policy_kind = "mce";
+                f->policy_id = PRINTF(s, "MCE FY%d manifestation edit",
+                                      kb->meta->mce_fy[m->ver]);
+                f->fix = "List the underlying condition first, then the "
+                         "manifestation.";
+            }
+        }
+    }
+}
+
+/*
+ * Coverage policies
+ */
+
+static const char *kind_name(uint32_t kind)
+{
+    switch (kind) {
+    case MN_PK_NCD:
+        return "ncd";
+    case MN_PK_LCD:
+        return "lcd";
+    default:
+        return "article";
+    }
+}
+
+static bool in_force(const kb_policy *p, int32_t date)
+{
+    return (p->effective == MN_NODATE || p->effective <= date) &&
+           (p->ending == MN_NODATE || date <= p->ending);
+}
+
+/* [first, first+n) of a policy's list. */
+static void list_range(const kb_policy *p, int list, size_t *first,
+                       size_t *n)
+{
+    *first = p->dx_first;
+    *n = 0;
+    switch (list) {
+    case MN_DL_COVERED:
+        *n = p->n_covered;
+        break;
+    case MN_DL_NONCOVERED:
+        *first += p->n_covered;
+        *n = p->n_noncovered;
+        break;
+    default:
+        *first += (size_t)p->n_covered + p->n_noncovered;
+        *n = p->n_notsup;
+        break;
+    }
+}
+
+static size_t lower_bound(const uint64_t *keys, size_t n, mn_key key)
+{
+    size_t lo = 0;
+    size_t hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (keys[mid] < key)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Index of the first entry for `key` on a list, or SIZE_MAX. */
+static size_t find_dx(const mn_kb *kb, const kb_policy *p, int list,
+                      mn_key key)
+{
+    size_t first;
+    size_t n;
+    size_t i;
+    list_range(p, list, &first, &n);
+    if (!n)
+        return SIZE_MAX;
+    i = lower_bound(kb->dxkey + first, n, key);
+    return i < n && kb->dxkey[first + i] == key ? first + i : SIZE_MAX;
+}
+
+static void cite(mn_finding *f, const mn_kb *kb, const kb_policy *p,
+                 int group)
+{
+    f->policy_kind = kind_name(p->kind);
+    f->policy_id = kb_s(kb, p->id);
+    f->policy_version = p->version;
+    f->group = group;
+    f->policy_title = p->title.len ? kb_s(kb, p->title) : NULL;
+    f->related = p->related.len ? kb_s(kb, p->related) : NULL;
+    f->carc = "50";
+    f->rarc = p->kind == MN_PK_NCD ? "N386" : "N115";
+}
+
+/* Covered codes closest to the claim's diagnoses (same category first). */
+static void suggest(lstate *s, mn_finding *f, const kb_policy *p)
+{
+    const mn_kb *kb = s->kb;
+    size_t first;
+    size_t n;
+    struct {
+        mn_key key;
+        int score;
+        size_t dist;
+    } cand[64];
+    size_t nc = 0;
+
+    list_range(p, MN_DL_COVERED, &first, &n);
+    if (!n)
+        return;
+    for (size_t d = 0; d < s->n_dx && d < 4; d++) {
+        char dt[9];
+        size_t dl = mn_x__key_text(dt, s->dx[d]->key);
+        size_t pos = lower_bound(kb->dxkey + first, n, s->dx[d]->key);
+        size_t a = pos > 12 ? pos - 12 : 0;
+        size_t b = pos + 12 < n ? pos + 12 : n;
+        for (size_t i = a; i < b && nc < 64; i++) {
+            char t[9];
+            int sc = 0;
+            mn_x__key_text(t, kb->dxkey[first + i]);
+            while ((size_t)sc < dl && t[sc] && t[sc] == dt[sc])
+                sc++;
+            if (sc == 0)
+                continue;
+            cand[nc].key = kb->dxkey[first + i];
+            cand[nc].score = sc;
+            cand[nc].dist = i > pos ? i - pos : pos - i;
+            nc++;
+        }
+    }
+    /* best first: longest shared prefix, then nearest */
+    for (size_t i = 1; i < nc; i++) {
+        for (size_t j = i; j > 0; j--) {
+            bool better = cand[j].score > cand[j - 1].score ||
+                          (cand[j].score == cand[j - 1].score &&
+                           cand[j].dist < cand[j - 1].dist);
+            if (!better)
+                break;
+            __typeof__(cand[0]) t = cand[j];
+            cand[j] = cand[j - 1];
+            cand[j - 1] = t;
+        }
+    }
+    for (size_t i = 0; i < nc && f->n_supporting < MN_MAX_SUPPORTING; i++) {
+        bool seen = false;
+        for (size_t j = 0; j < i; j++)
+            seen = seen || cand[j].key == cand[i].key;
+        if (seen)
+            continue;
+        const kb_icd *e = mn_x__kb_icd(kb, cand[i].key);
+        f->supporting[f->n_supporting] = dotted(s, cand[i].key);
+        f->supporting_desc[f->n_supporting] = e ? kb_s(kb, e->desc) : NULL;
+        f->n_supporting++;
+    }
+    /* nothing near: the start of the list */
+    for (size_t i = 0; f->n_supporting < MN_MAX_SUPPORTING && i < n &&
+                       f->n_supporting < 5;
+         i++) {
+        mn_key k = kb->dxkey[first + i];
+        if (i && k == kb->dxkey[first + i - 1])
+            continue;
+        const kb_icd *e = mn_x__kb_icd(kb, k);
+        f->supporting[f->n_supporting] = dotted(s, k);
+        f->supporting_desc[f->n_supporting] = e ? kb_s(kb, e->desc) : NULL;
+        f->n_supporting++;
+    }
+}
+
+/* Is one of the line's diagnoses other than `skip` on the covered list in
+ * a group of `mask` (0: any group other than `own`)? */
+static const mn_claim_dx *partner(lstate *s, const kb_policy *p, size_t skip,
+                                  uint32_t mask, int own, int *group)
+{
+    const mn_kb *kb = s->kb;
+    for (size_t j = 0; j < s->n_dx; j++) {
+        size_t k;
+        if (j == skip)
+            continue;
+        k = find_dx(kb, p, MN_DL_COVERED, s->dx[j]->key);
+        for (; k != SIZE_MAX && k < (size_t)p->dx_first + p->n_covered &&
+               kb->dxkey[k] == s->dx[j]->key;
+             k++) {
+            int g = (int)KB_DX_GROUP(kb->dxmeta[k]);
+            bool ok = mask ? (g >= 1 && g <= 32 && (mask & (1u << (g - 1))))
+                           : g != own;
+            if (ok) {
+                *group = g;
+                return s->dx[j];
+            }
+        }
+    }
+    return NULL;
+}
+
+/* A group whose asterisk codes take `g` as a partner: is one of them on
+ * the line? */
+static const mn_claim_dx *primary_for(lstate *s, const kb_policy *p,
+                                      size_t skip, int g, int *group)
+{
+    const mn_kb *kb = s->kb;
+    for (size_t j = 0; j < s->n_dx; j++) {
+        size_t k;
+        if (j == skip)
+            continue;
+        k = find_dx(kb, p, MN_DL_COVERED, s->dx[j]->key);
+        for (; k != SIZE_MAX && k < (size_t)p->dx_first + p->n_covered &&
+               kb->dxkey[k] == s->dx[j]->key;
+             k++) {
+            int og = (int)KB_DX_GROUP(kb->dxmeta[k]);
+            const kb_group *gr = mn_x__kb_group(kb, p, MN_DL_COVERED, og);
+            if (!KB_DX_AST(kb->dxmeta[k]) || !gr)
+                continue;
+            if (!gr->partners ||
+                (g >= 1 && g <= 32 && (gr->partners & (1u << (g - 1))))) {
+                *group = og;
+                return s->dx[j];
+            }
+        }
+    }
+    return NULL;
+}
+
+static void eval_policy(lstate *s, const kb_policy *p)
+{
+    const mn_kb *kb = s->kb;
+    const kb_policy *all = NULL;
+    mn_finding *f;
+    bool denied = false;
+
+    if ((p->flags & MN_PF_LAB) && kb->all_lab >= 0)
+        all = &kb->pol[kb->all_lab];
+
+    /* explicit non-covered lists (and the one for every lab NCD) */
+    for (size_t i = 0; i < s->n_dx; i++) {
+        const kb_policy *src = NULL;
+        size_t k = find_dx(kb, p, MN_DL_NONCOVERED, s->dx[i]->key);
+        if (k != SIZE_MAX)
+            src = p;
+        else if (all && (k = find_dx(kb, all, MN_DL_NONCOVERED,
+                                     s->dx[i]->key)) != SIZE_MAX)
+            src = all;
+        if (!src)
+            continue;
+        f = add(s, "policy.dx_noncovered", MN_SEV_DENY,
+                MN_STATUS_NOT_COVERED,
+                src == all ? "The diagnosis is on the list of diagnoses that "
+                             "are never covered for any lab NCD test."
+                           : "The diagnosis is on the policy's list of "
+                             "non-covered diagnoses.");
+        if (f) {
+            cite(f, kb, p, (int)KB_DX_GROUP(kb->dxmeta[k]));
+            if (src == all)
+                f->source = "Non-covered ICD-10-CM codes for all lab NCDs";
+            f->dx = s->dx[i]->text;
+            f->fix = "Check whether another documented diagnosis supports "
+                     "the service; otherwise give the patient an ABN.";
+            suggest(s, f, p);
+        }
+        denied = true;
+    }
+    if (denied) {
+        s->med_nec_denial = true;
+        return;
+    }
+
+    if (p->flags & MN_PF_INVERTED) {
+        /* covered unless every diagnosis is on the does-not-support list */
+        size_t notsup = 0;
+        for (size_t i = 0; i < s->n_dx; i++) {
+            if (find_dx(kb, p, MN_DL_NOT_SUPPORTED, s->dx[i]->key) !=
+                SIZE_MAX)
+                notsup++;
+        }
+        if (s->n_dx && notsup == s->n_dx) {
+            f = add(s, "policy.dx_not_supported", MN_SEV_DENY,
+                    MN_STATUS_NOT_COVERED,
+                    "Every diagnosis on the line is on this NCD's list of "
+                    "diagnoses that do not support the test.");
+            if (f) {
+                cite(f, kb, p, 0);
+                f->dx = s->dx[0]->text;
+                f->fix = "Report the documented condition that led to the "
+                         "order; otherwise give the patient an ABN.";
+            }
+            s->med_nec_denial = true;
+        } else {
+            f = add(s, "policy.dx_supported", MN_SEV_INFO,
+                    MN_STATUS_COVERED,
+                    "This NCD lists the diagnoses that do not support the "
+                    "test; a diagnosis on the line is not among them.");
+            if (f) {
+                cite(f, kb, p, 0);
+                f->carc = f->rarc = NULL;
+            }
+        }
+        return;
+    }
+
+    if (!p->n_covered && p->n_notsup && s->n_dx) {
+        /* only a "does not support" list is loaded */
+        size_t notsup = 0;
+        for (size_t i = 0; i < s->n_dx; i++) {
+            if (find_dx(kb, p, MN_DL_NOT_SUPPORTED, s->dx[i]->key) !=
+                SIZE_MAX)
+                notsup++;
+        }
+        if (notsup == s->n_dx) {
+            f = add(s, "policy.dx_not_supported", MN_SEV_DENY,
+                    MN_STATUS_NOT_COVERED,
+                    "Every diagnosis on the line is on the policy's list of "
+                    "diagnoses that do not support the service.");
+            if (f) {
+                cite(f, kb, p, 0);
+                f->dx = s->dx[0]->text;
+                f->fix = "Report the documented condition that led to the "
+                         "order; otherwise give the patient an ABN.";
+            }
+            s->med_nec_denial = true;
+            return;
+        }
+    }
+
+    if (!p->n_covered) {
+        f = add(s, "policy.no_dx_list", MN_SEV_INFO, MN_STATUS_COVERED,
+                (p->flags & MN_PF_LAB)
+                    ? "This NCD governs the code, but its covered-diagnosis "
+                      "list is not in the knowledge base; the diagnoses "
+                      "were not checked against it."
+                    : "This policy governs the code and lists no "
+                      "diagnosis requirement in the knowledge base.");
+        if (f) {
+            cite(f, kb, p, 0);
+            f->carc = f->rarc = NULL;
+            if (p->note.len)
+                f->source = kb_s(kb, p->note);
+        }
+        return;
+    }
+
+    /* covered groups, with dual-diagnosis groups */
+    const mn_claim_dx *need_dx = NULL;
+    int need_group = 0;
+    uint32_t need_mask = 0;
+    for (size_t i = 0; i < s->n_dx; i++) {
+        size_t k = find_dx(kb, p, MN_DL_COVERED, s->dx[i]->key);
+        for (; k != SIZE_MAX && k < (size_t)p->dx_first + p->n_covered &&
+               kb->dxkey[k] == s->dx[i]->key;
+             k++) {
+            int g = (int)KB_DX_GROUP(kb->dxmeta[k]);
+            const kb_group *gr = mn_x__kb_group(kb, p, MN_DL_COVERED, g);
+            uint32_t flags = gr ? gr->flags : 0;
+            const mn_claim_dx *other = NULL;
+            int og = 0;
+
+            if (KB_DX_AST(kb->dxmeta[k])) {
+                other = partner(s, p, i, gr ? gr->partners : 0, g, &og);
+                if (!other) {
+                    if (!need_dx) {
+                        need_dx = s->dx[i];
+                        need_group = g;
+                        need_mask = gr ? gr->partners : 0;
+                    }
+                    continue;
+                }
+            } else if (flags & KB_GF_SECONDARY_ONLY) {
+                other = primary_for(s, p, i, g, &og);
+                if (!other) {
+                    if (!need_dx) {
+                        need_dx = s->dx[i];
+                        need_group = g;
+                        need_mask = 0;
+                    }
+                    continue;
+                }
+            }
+            f = add(s, "policy.dx_supported", MN_SEV_INFO, MN_STATUS_COVERED,
+                    other ? PRINTF(s, "%s (group %d) with %s (group %d) is "
+                                      "on the policy's covered list.",
+                                   s->dx[i]->text, g, other->text, og)
+                          : "A diagnosis on the line is on the policy's "
+                            "covered list.");
+            if (f) {
+                cite(f, kb, p, g);
+                f->carc = f->rarc = NULL;
+                f->dx = s->dx[i]->text;
+            }
+            return;
+        }
+    }
+    if (need_dx) {
+        char groups[96];
+        size_t gl = 0;
+        groups[0] = '\0';
+        for (int g = 1; g <= 32 && gl + 12 < sizeof(groups); g++) {
+            if (need_mask & (1u << (g - 1)))
+                gl += (size_t)snprintf(groups + gl, sizeof(groups) - gl,
+                                       "%s%d", gl ? " or " : "", g);
+        }
+        f = add(s, "policy.secondary_dx_missing", MN_SEV_DENY,
+                MN_STATUS_NOT_COVERED,
+                gl ? PRINTF(s, "%s (group %d) is covered only together with "
+                               "a diagnosis from group %s, and the line has "
+                               "none.", need_dx->text, need_group, groups)
+                   : PRINTF(s, "%s (group %d) is covered only together with "
+                               "a second diagnosis from the policy's "
+                               "related group, and the line has none.",
+                            need_dx->text, need_group));
+        if (f) {
+            cite(f, kb, p, need_group);
+            f->dx = need_dx->text;
+            f->fix = "Add the documented secondary diagnosis the policy "
+                     "requires and point the line to it.";
+        }
+        s->med_nec_denial = true;
+        return;
+    }
+    f = add(s, "policy.dx_not_supported", MN_SEV_DENY, MN_STATUS_NOT_COVERED,
+            s->n_dx ? "None of the line's diagnoses is on the policy's "
+                      "covered list."
+                    : "The line has no diagnosis; the policy requires one "
+                      "from its covered list.");
+    if (f) {
+        cite(f, kb, p, 0);
+        f->dx = s->n_dx ? s->dx[0]->text : NULL;
+        f->fix = "Report a documented diagnosis from the covered list "
+                 "(see supporting_diagnoses); otherwise give the patient an "
+                 "ABN.";
+        suggest(s, f, p);
+    }
+    s->med_nec_denial = true;
+}
+
+static void check_policies(lstate *s, uint64_t states, bool jur_given)
+{
+    const mn_kb *kb = s->kb;
+    size_t n;
+    const kb_pcode *pc = mn_x__kb_pcodes(kb, s->line->code, &n);
+    size_t evaluated = 0;
+    const kb_policy *local_unjudged = NULL;
+    uint32_t last = UINT32_MAX;
+    const kb_policy *chosen = NULL;
+
+    for (size_t i = 0; i < n; i++) {
+        const kb_policy *p;
+        if (pc[i].policy == last)
+            continue;
+        last = pc[i].policy;
+        p = &kb->pol[pc[i].policy];
+        /* versions of one policy are adjacent, newest first */
+        if (chosen && chosen->kind == p->kind &&
+            chosen->id.off == p->id.off && chosen->id.len == p->id.len)
+            continue;
+        if (!in_force(p, s->date))
+            continue;
+        chosen = p;
+        if (p->kind != MN_PK_NCD && p->states) {
+            if (!states) {
+                local_unjudged = p;
+                continue;
+            }
+            if (!(p->states & states))
+                continue;
+        }
+        eval_policy(s, p);
+        evaluated++;
+        if (s->nomem)
+            return;
+    }
+    if (local_unjudged) {
+        mn_finding *f = add(
+            s, "policy.jurisdiction_required", MN_SEV_REVIEW,
+            MN_STATUS_INDETERMINATE,
+            jur_given ? "The claim's jurisdiction is not recognised, and a "
+                        "local policy governs this code in some "
+                        "jurisdictions."
+                      : "A local policy governs this code in some "
+                        "jurisdictions; give the claim's jurisdiction (MAC, "
+                        "state or contractor number) to apply it.");
+        if (f) {
+            cite(f, kb, local_unjudged, 0);
+            f->carc = f->rarc = NULL;
+            f->fix = "Add \"jurisdiction\" to the claim.";
+        }
+    } else if (!evaluated) {
+        mn_finding *f = add(s, "policy.none", MN_SEV_INFO, MN_STATUS_COVERED,
+                            "No NCD or local policy in the knowledge base "
+                            "governs this code on this date; it is judged "
+                            "on its own.");
+        (void)f;
+    }
+}
+
+/*
+ * ABN and modifiers
+ */
+
+static bool has_mod(const mn_claim_line *ln, const char *m)
+{
+    for (unsigned i = 0; i < ln->n_modifiers; i++) {
+        if (ln->modifiers[i][0] == m[0] && ln->modifiers[i][1] == m[1])
+            return true;
+    }
+    return false;
+}
+
+static void finish_line(lstate *s)
+{
+    mn_line_result *lr = s->lr;
+    const mn_claim_line *ln = s->line;
+
+    lr->abn = "not_needed";
+    if (s->claim->payer != MN_PAYER_MEDICARE)
+        return;
+    if (lr->status == MN_STATUS_NOT_COVERED && s->med_nec_denial) {
+        if (has_mod(ln, "GA")) {
+            lr->abn = "on_file";
+        } else if (!has_mod(ln, "GZ")) {
+            lr->abn = "recommended";
+            lr->suggested[lr->n_suggested++] = "GA";
+        }
+    }
+}
+
+int mn_check(const mn_result **out, mn_ctx *ctx, const mn_kb *kb,
+             const mn_claim *claim, mn_error *err)
+{
+    mn_result *res;
+    uint64_t states = 0;
+    bool jur_given;
+
+    if (!out || !ctx || !kb || !claim)
+        return mn_x__err(err, MN_EINVAL, "missing argument");
+    *out = NULL;
+    mn_ctx_reset(ctx);
+    res = &ctx->res;
+    res->claim = claim;
+    res->id = claim->id;
+    res->status = MN_STATUS_COVERED;
+    res->n_lines = claim->n_lines;
+    res->lines = mn_x__arena_alloc(ctx->arena,
+                                   (claim->n_lines ? claim->n_lines : 1) *
+                                       sizeof(mn_line_result));
+    if (!res->lines)
+        return mn_x__err(err, MN_ENOMEM, "out of memory");
+    memset(res->lines, 0, claim->n_lines * sizeof(mn_line_result));
+    jur_given = claim->jurisdiction && claim->jurisdiction[0];
+    if (jur_given)
+        states = mn_x__jurisdiction_states(claim->jurisdiction,
+                                           strlen(claim->jurisdiction));
+
+    for (size_t li = 0; li < claim->n_lines; li++) {
+        lstate s;
+        const mn_claim_line *ln = &claim->lines[li];
+        mn_line_result *lr = &res->lines[li];
+
+        s.ctx = ctx;
+        s.kb = kb;
+        s.claim = claim;
+        s.line = ln;
+        s.lr = lr;
+        s.nomem = false;
+        s.med_nec_denial = false;
+        s.date = ln->date != MN_NODATE ? ln->date : claim->date;
+        s.n_dx = 0;
+        if (ln->n_pointers) {
+            for (unsigned p = 0; p < ln->n_pointers; p++) {
+                unsigned ix = ln->pointers[p];
+                if (ix >= 1 && ix <= claim->n_dx)
+                    s.dx[s.n_dx++] = &claim->dx[ix - 1];
+            }
+        } else {
+            for (size_t d = 0; d < claim->n_dx &&
+                               s.n_dx < sizeof(s.dx) / sizeof(s.dx[0]);
+                 d++)
+                s.dx[s.n_dx++] = &claim->dx[d];
+        }
+        lr->line = li + 1;
+        memcpy(lr->code, ln->code_text, sizeof(lr->code));
+        lr->status = MN_STATUS_COVERED;
+
+        check_code(&s);
+        check_dx(&s);
+        check_policies(&s, states, jur_given);
+        finish_line(&s);
+        if (s.nomem)
+            return mn_x__err(err, MN_ENOMEM, "out of memory");
+        if (lr->status < res->status)
+            res->status = lr->status;
+    }
+    *out = res;
+    return MN_OK;
+}
+
+mn_status mn_result_status(const mn_result *res)
+{
+    return res ? res->status : MN_STATUS_INVALID;
+}
+
+size_t mn_result_line_count(const mn_result *res)
+{
+    return res ? res->n_lines : 0;
+}
+
+mn_status mn_result_line_status(const mn_result *res, size_t line)
+{
+    return res && line < res->n_lines ? res->lines[line].status
+                                      : MN_STATUS_INVALID;
+}
+
+size_t mn_result_finding_count(const mn_result *res, size_t line)
+{
+    return res && line < res->n_lines ? res->lines[line].n_findings : 0;
+}
+
+const char *mn_result_finding_edit(const mn_result *res, size_t line,
+                                   size_t finding)
+{
+    if (!res || line >= res->n_lines ||
+        finding >= res->lines[line].n_findings)
+        return NULL;
+    return res->lines[line].findings[finding].edit;
+}
