@@ -1,0 +1,285 @@
+/* test_engine.c: the checks, on a small KB built through the builder. */
+#include "engine_int.h"
+#include "harness.h"
+#include "kbfix.h"
+
+static mn_kb *kb;
+static mn_ctx *ctx;
+static mn_claim *claim;
+
+/* Parses and checks; returns the result (borrowed from ctx). */
+static const mn_result *run(const char *json)
+{
+    const mn_result *res = NULL;
+    mn_error err;
+    mn_error_clear(&err);
+    mn_claim_free(claim);
+    claim = NULL;
+    if (mn_claim_parse_json(&claim, json, strlen(json), NULL, &err)) {
+        char line[600];
+        fprintf(stderr, "parse: %s\n", mn_error_format(line, 600, &err));
+        return NULL;
+    }
+    if (mn_check(&res, ctx, kb, claim, &err)) {
+        fprintf(stderr, "check: %s\n", err.message);
+        return NULL;
+    }
+    return res;
+}
+
+/* The first finding of line 0 with this edit, or NULL. */
+static const mn_finding *find(const mn_result *r, const char *edit)
+{
+    if (!r || !r->n_lines)
+        return NULL;
+    for (size_t i = 0; i < r->lines[0].n_findings; i++) {
+        if (!strcmp(r->lines[0].findings[i].edit, edit))
+            return &r->lines[0].findings[i];
+    }
+    return NULL;
+}
+
+static bool supports(const mn_finding *f, const char *code)
+{
+    for (size_t i = 0; f && i < f->n_supporting; i++) {
+        if (!strcmp(f->supporting[i], code))
+            return true;
+    }
+    return false;
+}
+
+#define CLAIM(jur, dx, code, date, extra)                                   \
+    "{\"id\":\"t\",\"jurisdiction\":\"" jur "\",\"patient\":{\"birth_date\":" \
+    "\"1950-04-02\",\"sex\":\"F\"},\"diagnoses\":[" dx "],\"lines\":[{"      \
+    "\"code\":\"" code "\",\"date\":\"" date "\"" extra "}]}"
+
+static void test_article_covered_and_not(void)
+{
+    const mn_result *r = run(CLAIM("KY", "\"E55.9\"", "82306", "2024-05-01",
+                                   ""));
+    const mn_finding *f;
+    CHECK(r != NULL);
+    CHECK_INT(mn_result_status(r), MN_STATUS_COVERED);
+    f = find(r, "policy.dx_supported");
+    CHECK(f != NULL);
+    if (f) {
+        CHECK_STR(f->policy_id, "A99001");
+        CHECK_INT(f->policy_version, 3);
+        CHECK_INT(f->group, 1);
+        CHECK_STR(f->related, "L99001");
+    }
+    CHECK_STR(r->lines[0].abn, "not_needed");
+
+    r = run(CLAIM("J15", "\"I10\"", "82306", "2024-05-01", ""));
+    CHECK_INT(mn_result_status(r), MN_STATUS_NOT_COVERED);
+    f = find(r, "policy.dx_not_supported");
+    CHECK(f != NULL);
+    if (f) {
+        CHECK_STR(f->carc, "50");
+        CHECK_STR(f->rarc, "N115");
+        CHECK_STR(f->policy_kind, "article");
+        CHECK(f->n_supporting > 0);
+        CHECK(supports(f, "E55.9"));
+    }
+    CHECK_STR(r->lines[0].abn, "recommended");
+    CHECK_INT(r->lines[0].n_suggested, 1);
+    CHECK_STR(r->lines[0].suggested[0], "GA");
+
+    /* same-category codes are suggested first */
+    r = run(CLAIM("15102", "\"E55.1\"", "82306", "2024-05-01", ""));
+    f = find(r, "policy.dx_not_supported");
+    if (f && f->n_supporting >= 2) {
+        CHECK(!strncmp(f->supporting[0], "E55", 3));
+        CHECK(!strncmp(f->supporting[1], "E55", 3));
+    }
+}
+
+static void test_jurisdiction(void)
+{
+    const mn_result *r = run(CLAIM("JE", "\"I10\"", "82306", "2024-05-01",
+                                   ""));
+    CHECK_INT(mn_result_status(r), MN_STATUS_COVERED);
+    CHECK(find(r, "policy.none") != NULL);
+
+    r = run("{\"diagnoses\":[\"I10\"],\"lines\":[{\"code\":\"82306\","
+            "\"date\":\"2024-05-01\"}]}");
+    CHECK_INT(mn_result_status(r), MN_STATUS_INDETERMINATE);
+    CHECK(find(r, "policy.jurisdiction_required") != NULL);
+}
+
+static void test_noncovered_and_abn(void)
+{
+    const mn_result *r = run(CLAIM("KY", "\"Z00.00\"", "82306", "2024-05-01",
+                                   ""));
+    const mn_finding *f = find(r, "policy.dx_noncovered");
+    CHECK(f != NULL);
+    if (f)
+        CHECK_STR(f->dx, "Z00.00");
+    r = run(CLAIM("KY", "\"I10\"", "82306", "2024-05-01",
+                  ",\"modifiers\":[\"GA\"]"));
+    CHECK_STR(r->lines[0].abn, "on_file");
+    CHECK_INT(r->lines[0].n_suggested, 0);
+    r = run("{\"payer\":\"acme\",\"jurisdiction\":\"KY\",\"diagnoses\":"
+            "[\"I10\"],\"lines\":[{\"code\":\"82306\",\"date\":"
+            "\"2024-05-01\"}]}");
+    CHECK_STR(r->lines[0].abn, "not_needed");
+}
+
+static void test_versions(void)
+{
+    const mn_result *r = run(CLAIM("CA", "\"D51.0\"", "83540", "2023-06-01",
+                                   ""));
+    const mn_finding *f = find(r, "policy.dx_not_supported");
+    CHECK(f != NULL);
+    if (f)
+        CHECK_INT(f->policy_version, 1);
+    r = run(CLAIM("CA", "\"D51.0\"", "83540", "2024-06-01", ""));
+    f = find(r, "policy.dx_supported");
+    CHECK(f != NULL);
+    if (f)
+        CHECK_INT(f->policy_version, 2);
+}
+
+static void test_dual_diagnosis(void)
+{
+    const mn_result *r = run(CLAIM("JE", "\"G47.33\"", "64582", "2024-06-01",
+                                   ""));
+    const mn_finding *f = find(r, "policy.secondary_dx_missing");
+    CHECK_INT(mn_result_status(r), MN_STATUS_NOT_COVERED);
+    CHECK(f != NULL);
+    if (f) {
+        CHECK_STR(f->dx, "G47.33");
+        CHECK_CONTAINS(f->message, "group 2");
+    }
+    r = run(CLAIM("JE", "\"G47.33\",\"Z68.30\"", "64582", "2024-06-01", ""));
+    CHECK_INT(mn_result_status(r), MN_STATUS_COVERED);
+    r = run(CLAIM("JE", "\"Z68.30\"", "64582", "2024-06-01", ""));
+    CHECK(find(r, "policy.secondary_dx_missing") != NULL);
+    r = run(CLAIM("JE", "\"G47.33\",\"Z68.41\"", "64582", "2024-06-01", ""));
+    CHECK(find(r, "policy.secondary_dx_missing") != NULL);
+    /* pointers restrict the diagnoses */
+    r = run(CLAIM("JE", "\"G47.33\",\"Z68.30\"", "64582", "2024-06-01",
+                  ",\"dx_pointers\":[1]"));
+    CHECK(find(r, "policy.secondary_dx_missing") != NULL);
+}
+
+static void test_lab_ncd(void)
+{
+    const mn_result *r = run(CLAIM("JE", "\"E11.65\"", "83036", "2024-06-01",
+                                   ""));
+    const mn_finding *f;
+    CHECK_INT(mn_result_status(r), MN_STATUS_COVERED);
+    r = run(CLAIM("JE", "\"I10\"", "83036", "2024-06-01", ""));
+    f = find(r, "policy.dx_not_supported");
+    CHECK(f != NULL);
+    if (f) {
+        CHECK_STR(f->rarc, "N386");
+        CHECK_STR(f->policy_kind, "ncd");
+        CHECK_STR(f->policy_id, "190.21");
+    }
+    r = run(CLAIM("JE", "\"R99\"", "83036", "2024-06-01", ""));
+    f = find(r, "policy.dx_noncovered");
+    CHECK(f != NULL);
+    if (f)
+        CHECK(f->source != NULL);
+    /* 190.15 is inverted by the built-in rule pack */
+    r = run(CLAIM("JE", "\"Z00.00\"", "85025", "2024-06-01", ""));
+    CHECK(find(r, "policy.dx_not_supported") != NULL);
+    r = run(CLAIM("JE", "\"Z00.00\",\"D50.9\"", "85025", "2024-06-01", ""));
+    CHECK_INT(mn_result_status(r), MN_STATUS_COVERED);
+}
+
+static void test_dx_validity(void)
+{
+    const mn_result *r = run(CLAIM("JE", "\"E11\"", "83036", "2024-06-01",
+                                   ""));
+    const mn_finding *f = find(r, "dx.not_billable");
+    CHECK_INT(mn_result_status(r), MN_STATUS_INVALID);
+    CHECK(f != NULL);
+    CHECK(supports(f, "E11.65"));
+    CHECK(supports(f, "E11.9"));
+    r = run(CLAIM("JE", "\"Q99.9\"", "83036", "2024-06-01", ""));
+    CHECK(find(r, "dx.invalid") != NULL);
+    /* E55.0 exists from FY2024 only: invalid on 2023-09-30, valid on
+       2023-10-01, and dates after the newest year use the newest year */
+    r = run(CLAIM("KY", "\"E55.0\"", "82306", "2023-09-30", ""));
+    CHECK(find(r, "dx.invalid") != NULL);
+    r = run(CLAIM("KY", "\"E55.0\"", "82306", "2023-10-01", ""));
+    CHECK_INT(mn_result_status(r), MN_STATUS_COVERED);
+    r = run(CLAIM("KY", "\"E55.0\"", "82306", "2026-11-27", ""));
+    CHECK_INT(mn_result_status(r), MN_STATUS_COVERED);
+}
+
+static void test_mce(void)
+{
+    const mn_result *r = run(CLAIM("JE", "\"N40.1\"", "99213", "2024-06-01",
+                                   ""));
+    CHECK(find(r, "dx.sex_conflict") != NULL);
+    r = run(CLAIM("JE", "\"O24.419\"", "99213", "2024-06-01", ""));
+    CHECK(find(r, "dx.age_conflict") != NULL);
+    CHECK(find(r, "dx.sex_conflict") == NULL);
+    r = run(CLAIM("JE", "\"G89.3\",\"I10\"", "99213", "2024-06-01", ""));
+    CHECK(find(r, "dx.manifestation_primary") != NULL);
+    r = run(CLAIM("JE", "\"I10\",\"G89.3\"", "99213", "2024-06-01", ""));
+    CHECK(find(r, "dx.manifestation_primary") == NULL);
+}
+
+static void test_hcpcs_validity(void)
+{
+    const mn_result *r = run(CLAIM("JE", "\"I10\"", "G0001", "2024-06-01",
+                                   ""));
+    CHECK(find(r, "code.invalid") != NULL);
+    r = run(CLAIM("JE", "\"I10\"", "G0001", "2012-12-31", ""));
+    CHECK(find(r, "code.invalid") == NULL);
+    r = run(CLAIM("JE", "\"I10\"", "G9999", "2024-06-01", ""));
+    CHECK(find(r, "code.invalid") != NULL);
+    r = run(CLAIM("JE", "\"I10\"", "G0328", "2024-06-01", ""));
+    CHECK(find(r, "code.invalid") == NULL);
+}
+
+static void test_render(void)
+{
+    const mn_result *r = run(CLAIM("KY", "\"I10\"", "82306", "2024-05-01",
+                                   ""));
+    mn_buf *buf = NULL;
+    mn_error err;
+    mn_error_clear(&err);
+    mn_buf_new(&buf, 0);
+    CHECK_INT(mn_result_render(buf, r, kb, MN_FORMAT_JSON, &err), MN_OK);
+    CHECK_CONTAINS(mn_buf_data(buf), "\"edit\":\"policy.dx_not_supported\"");
+    CHECK_CONTAINS(mn_buf_data(buf), "\"status\":\"not_covered\"");
+    CHECK_CONTAINS(mn_buf_data(buf), "\"abn\":\"recommended\"");
+    mn_buf_clear(buf);
+    CHECK_INT(mn_result_render(buf, r, kb, MN_FORMAT_TEXT, &err), MN_OK);
+    CHECK_CONTAINS(mn_buf_data(buf), "A99001");
+    mn_buf_free(buf);
+}
+
+int main(void)
+{
+    void *bytes = NULL;
+    size_t len = 0;
+    mn_error err;
+    mn_error_clear(&err);
+    if (fx_build(&bytes, &len, 1) ||
+        mn_kb_open_buffer(&kb, bytes, len, 1, &err) ||
+        mn_ctx_new(&ctx, 0, &err)) {
+        fprintf(stderr, "setup failed: %s\n", err.message);
+        return 1;
+    }
+    RUN(test_article_covered_and_not);
+    RUN(test_jurisdiction);
+    RUN(test_noncovered_and_abn);
+    RUN(test_versions);
+    RUN(test_dual_diagnosis);
+    RUN(test_lab_ncd);
+    RUN(test_dx_validity);
+    RUN(test_mce);
+    RUN(test_hcpcs_validity);
+    RUN(test_render);
+    mn_claim_free(claim);
+    mn_ctx_free(ctx);
+    mn_kb_free(kb);
+    mn_x__free(bytes);
+    DONE();
+}

@@ -1,0 +1,200 @@
+#define _GNU_SOURCE
+/* test_kb.c: KB format: validation on open, determinism, rules language,
+ * jurisdictions. */
+#include <unistd.h>
+
+#include "harness.h"
+#include "kb_int.h"
+#include "kbfix.h"
+
+static void test_open_valid(void)
+{
+    void *bytes = NULL;
+    size_t len = 0;
+    mn_kb *kb = NULL;
+    mn_kb_stats st;
+    mn_error err;
+
+    mn_error_clear(&err);
+    CHECK_INT(fx_build(&bytes, &len, 1), MN_OK);
+    CHECK_INT(mn_kb_open_buffer(&kb, bytes, len, 1, &err), MN_OK);
+    mn_kb_get_stats(&st, kb);
+    CHECK_INT(st.icd_years, 2);
+    CHECK_INT(st.icd_first_fy, 2022);
+    CHECK_INT(st.icd_last_fy, 2024);
+    CHECK_INT(st.hcpcs_codes, 2);
+    CHECK(st.policies >= 7);
+    CHECK(st.rules >= 1);
+    CHECK_STR(mn_kb_built(kb), "2026-11-01");
+    CHECK_INT(strlen(mn_kb_version(kb)), 16);
+    mn_kb_free(kb);
+    mn_x__free(bytes);
+}
+
+static void test_deterministic(void)
+{
+    void *a = NULL, *b = NULL;
+    size_t la = 0, lb = 0;
+    CHECK_INT(fx_build(&a, &la, 1), MN_OK);
+    CHECK_INT(fx_build(&b, &lb, 1), MN_OK);
+    CHECK_INT(la, lb);
+    CHECK(la == lb && memcmp(a, b, la) == 0);
+    mn_x__free(a);
+    mn_x__free(b);
+}
+
+static void test_corrupt(void)
+{
+    void *bytes = NULL;
+    size_t len = 0;
+    mn_kb *kb = NULL;
+    mn_error err;
+    unsigned char *p;
+
+    CHECK_INT(fx_build(&bytes, &len, 0), MN_OK);
+    p = bytes;
+    /* every truncation fails cleanly */
+    for (size_t cut = 0; cut < len; cut += (cut < 256 ? 1 : 97)) {
+        mn_error_clear(&err);
+        CHECK_INT(mn_kb_open_buffer(&kb, bytes, cut, 1, &err), MN_EBADKB);
+        CHECK(kb == NULL);
+    }
+    /* any flipped byte after the header fails the checksum */
+    for (size_t i = sizeof(kb_header); i < len; i += 131) {
+        p[i] ^= 0x5a;
+        mn_error_clear(&err);
+        CHECK_INT(mn_kb_open_buffer(&kb, bytes, len, 1, &err), MN_EBADKB);
+        CHECK_CONTAINS(err.message, "checksum");
+        p[i] ^= 0x5a;
+    }
+    /* wrong magic, wrong format version */
+    p[0] = 'X';
+    CHECK_INT(mn_kb_open_buffer(&kb, bytes, len, 1, &err), MN_EBADKB);
+    p[0] = 'M';
+    ((kb_header *)bytes)->format = 99;
+    CHECK_INT(mn_kb_open_buffer(&kb, bytes, len, 1, &err), MN_EVERSION);
+    ((kb_header *)bytes)->format = MN_KB_FORMAT;
+    CHECK_INT(mn_kb_open_buffer(&kb, bytes, len, 1, &err), MN_OK);
+    mn_kb_free(kb);
+    mn_x__free(bytes);
+}
+
+static void test_open_file(void)
+{
+    void *bytes = NULL;
+    size_t len = 0;
+    mn_kb *kb = NULL;
+    mn_error err;
+    char path[] = "/tmp/mn_test_kb_XXXXXX";
+    int fd = mkstemp(path);
+    FILE *f;
+
+    CHECK(fd >= 0);
+    CHECK_INT(fx_build(&bytes, &len, 1), MN_OK);
+    f = fdopen(fd, "wb");
+    fwrite(bytes, 1, len / 2, f);
+    fclose(f);
+    mn_error_clear(&err);
+    CHECK_INT(mn_kb_open(&kb, path, &err), MN_EBADKB);
+    CHECK_CONTAINS(err.message, "truncated");
+    CHECK_STR(err.where, path);
+    f = fopen(path, "wb");
+    fwrite(bytes, 1, len, f);
+    fclose(f);
+    CHECK_INT(mn_kb_open(&kb, path, &err), MN_OK);
+    CHECK_STR(mn_kb_source(kb), path);
+    mn_kb_free(kb);
+    unlink(path);
+    CHECK_INT(mn_kb_open(&kb, "/nonexistent/kb.mnkb", &err), MN_EIO);
+    mn_x__free(bytes);
+}
+
+static void test_builtin(void)
+{
+    mn_kb *kb = NULL;
+    mn_error err;
+    mn_kb_stats st;
+    mn_error_clear(&err);
+    CHECK_INT(mn_kb_open_builtin(&kb, &err), MN_OK);
+    mn_kb_get_stats(&st, kb);
+    CHECK(st.rules >= 1);
+    CHECK_INT(st.icd_codes, 0);
+    CHECK_STR(mn_kb_source(kb), "builtin");
+    mn_kb_free(kb);
+}
+
+static int compile(const char *text, mn_error *err)
+{
+    mn_kbb *b = NULL;
+    int rc;
+    mn_error_clear(err);
+    mn_x__kbb_new(&b);
+    rc = mn_x__rules_compile(b, "t.mnr", text, strlen(text), err);
+    mn_x__kbb_free(b);
+    return rc;
+}
+
+static void test_rules_language(void)
+{
+    mn_error err;
+    CHECK_INT(compile("pack p\nrule r1\n  effective 2020-01-01 to "
+                      "2024-12-31\n  source \"x\"\n  article A1 group 1 "
+                      "requires group 2 or group 3\nend\n",
+                      &err),
+              MN_OK);
+    CHECK_INT(compile("rule r\n effective 2020-01-01\n ncd 190.15 inverted\n"
+                      "end\n", &err), MN_EINVAL);
+    CHECK_CONTAINS(err.message, "no 'source'");
+    CHECK_INT(err.line, 4);
+    CHECK_INT(compile("rule r\n source \"s\"\n ncd 190.15 inverted\nend\n",
+                      &err), MN_EINVAL);
+    CHECK_CONTAINS(err.message, "no 'effective'");
+    CHECK_INT(compile("rule r\n effective 2024-02-30\n", &err), MN_EINVAL);
+    CHECK_INT(err.line, 2);
+    CHECK_INT(err.column, 12);
+    CHECK_INT(compile("rule r\n effective 2024-01-01\n source \"s\"\n"
+                      " frobnicate 3\nend\n", &err), MN_EINVAL);
+    CHECK_CONTAINS(err.message, "unknown statement 'frobnicate'");
+    CHECK_INT(compile("rule r\n effective 2024-01-01\n source \"s\n", &err),
+              MN_EINVAL);
+    CHECK_CONTAINS(err.message, "unterminated");
+    CHECK_INT(compile("rule r\n effective 2024-01-01\n source \"s\"\n"
+                      " ncd 1 inverted\n", &err), MN_EINVAL);
+    CHECK_CONTAINS(err.message, "not closed");
+    CHECK_INT(compile("ncd 1 inverted\n", &err), MN_EINVAL);
+    CHECK_INT(compile("rule r\n effective 2024-01-01\n source \"s\"\n"
+                      " article A1 group 1 requires group 1\nend\n", &err),
+              MN_EINVAL);
+    CHECK_INT(compile("", &err), MN_OK);
+}
+
+static void test_jurisdictions(void)
+{
+    uint64_t ky = mn_x__jurisdiction_states("KY", 2);
+    uint64_t j15 = mn_x__jurisdiction_states("J15", 3);
+    uint64_t je = mn_x__jurisdiction_states("je", 2);
+    CHECK(ky != 0);
+    CHECK((j15 & ky) == ky);
+    CHECK((je & ky) == 0);
+    CHECK(mn_x__contractor_states("15102", 5) == ky);
+    CHECK(mn_x__contractor_states("15101", 5) == ky);
+    CHECK((mn_x__contractor_states("01112", 5) & je) != 0);
+    CHECK(mn_x__jurisdiction_states("01182", 5) ==
+          mn_x__jurisdiction_states("CA", 2));
+    CHECK(mn_x__jurisdiction_states("J-E", 3) == je);
+    CHECK(mn_x__jurisdiction_states("JX", 2) == 0);
+    CHECK(mn_x__contractor_states("04911", 5) ==
+          mn_x__jurisdiction_states("JH", 2));
+}
+
+int main(void)
+{
+    RUN(test_open_valid);
+    RUN(test_deterministic);
+    RUN(test_corrupt);
+    RUN(test_open_file);
+    RUN(test_builtin);
+    RUN(test_rules_language);
+    RUN(test_jurisdictions);
+    DONE();
+}
