@@ -22,7 +22,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int rc;
 
     if (size < 1)
-        return 0;
+        goto done;
     o.allow_unknown = data[0] & 1;
     if (data[0] & 2) {
         o.max_input = 512;
@@ -44,6 +44,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (rc != MN_EINVAL && rc != MN_ELIMIT && rc != MN_ENOMEM)
             __builtin_trap();
     }
+done:
     mn_claim_free(c);
     return 0;
 }

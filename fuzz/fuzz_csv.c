@@ -23,10 +23,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t last_record = 0;
     size_t last_line = 0;
     volatile unsigned sum = 0;
-    int rc;
+    int rc = 0;
 
     if (size < 1)
-        return 0;
+        goto done;
     o.delimiter = delims[data[0] & 3];
     o.no_quote = (data[0] >> 2) & 1;
     if (data[0] & 8)
@@ -36,8 +36,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         o.max_field = 16;
     }
     if (mn_csv_new(&csv, (const char *)data + 1, size - 1, &o, &err) != MN_OK)
-        return 0;
-    while ((rc = mn_csv_next(csv, &err)) == 1) {
+        goto done;
+    rc = mn_csv_next(csv, &err);
+    for (; rc == 1; rc = mn_csv_next(csv, &err)) {
         size_t n = mn_csv_count(csv);
         size_t len = 1;
         const char *f;
@@ -59,6 +60,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (rc < 0 && (rc != err.code || mn_csv_next(csv, &err) != 0))
         __builtin_trap();
+done:
     mn_csv_free(csv);
     (void)sum;
     return 0;

@@ -21,17 +21,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int rc;
 
     rc = mn_kb_open_buffer(&kb, data, size, 1, &err);
-    if (rc != MN_OK) {
-        if (kb != NULL || err.code != rc)
-            __builtin_trap();
-        return 0;
+    if (rc != MN_OK && (kb != NULL || err.code != rc))
+        __builtin_trap();
+    if (rc == MN_OK) {
+        memset(&st, 0, sizeof(st));
+        st.version = MN_KB_STATS_VERSION;
+        mn_kb_get_stats(&st, kb);
+        sink += st.bytes + st.icd_codes + st.policies + st.rules;
+        sink += strlen(mn_kb_version(kb)) + strlen(mn_kb_built(kb));
+        mn_kb_free(kb);
     }
-    memset(&st, 0, sizeof(st));
-    st.version = MN_KB_STATS_VERSION;
-    mn_kb_get_stats(&st, kb);
-    sink += st.bytes + st.icd_codes + st.policies + st.rules;
-    sink += strlen(mn_kb_version(kb)) + strlen(mn_kb_built(kb));
-    mn_kb_free(kb);
     (void)sink;
     return 0;
 }

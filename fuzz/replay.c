@@ -70,7 +70,8 @@ static int run_dir(const char *dir, size_t *ran)
         fprintf(stderr, "replay: cannot open %s\n", dir);
         rc = 1;
     }
-    while (d && (e = readdir(d)) != NULL) {
+    e = d ? readdir(d) : NULL;
+    for (; e; e = readdir(d)) {
         size_t len;
         char *path;
         struct stat st;

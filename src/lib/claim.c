@@ -212,15 +212,15 @@ int mn_claim_new(mn_claim **out, const mn_claim_options *opts, mn_error *err)
 
 void mn_claim_free(mn_claim *claim)
 {
-    if (!claim)
-        return;
-    mn_x__free(claim->id);
-    mn_x__free(claim->payer_text);
-    mn_x__free(claim->jurisdiction);
-    mn_x__free(claim->dx);
-    mn_x__free(claim->lines);
-    mn_x__free(claim->hist);
-    mn_x__free(claim);
+    if (claim) {
+        mn_x__free(claim->id);
+        mn_x__free(claim->payer_text);
+        mn_x__free(claim->jurisdiction);
+        mn_x__free(claim->dx);
+        mn_x__free(claim->lines);
+        mn_x__free(claim->hist);
+        mn_x__free(claim);
+    }
 }
 
 size_t mn_claim_line_count(const mn_claim *c)
@@ -597,6 +597,11 @@ int mn_claim_line_add_modifier(mn_claim *c, size_t line, const char *mod,
     if (rc)
         goto done;
     ln = &c->lines[line];
+    rc = check_str(c, mod, len, err);
+    if (rc) {
+        at(err, "lines[%zu].modifiers[%u]", line, ln->n_modifiers);
+        goto done;
+    }
     if (ln->n_modifiers >= MN_MAX_MODIFIERS) {
         rc = fail(err, MN_ELIMIT, "too many modifiers (max %d)",
                   MN_MAX_MODIFIERS);
@@ -850,11 +855,11 @@ static int check_patient_id(mn_claim *c, const char *s, size_t len,
 static int set_sex_text(mn_claim *c, const char *s, size_t len,
                         mn_error *err)
 {
-    int rc = MN_OK;
+    int rc = check_str(c, s, len, err);
 
-    if (len != 1)
+    if (rc == MN_OK && len != 1)
         rc = fail(err, MN_EINVAL, "expected M, F or U");
-    else
+    else if (rc == MN_OK)
         rc = mn_claim_set_sex(c, s[0], err);
     return rc;
 }

@@ -416,6 +416,15 @@ static void test_missing(void)
                "at least one line is required");
     EXPECT_ERR("{\"lines\":[{\"code\":\"83036\"}]}", MN_EINVAL,
                "lines[0].date", "missing (no claim date either)");
+    {
+        mn_claim *c = NULL;
+        mn_error err;
+        char line[300];
+        CHECK_INT(parse(&c, "{\"lines\":[{\"code\":\"83036\"}]}", &err),
+                  MN_EINVAL);
+        mn_error_format(line, sizeof(line), &err);
+        CHECK_STR(line, "lines[0].date: missing (no claim date either)");
+    }
     EXPECT_ERR("{\"lines\":[{\"code\":\"83036\",\"date\":\"2026-01-01\"},"
                "{\"code\":\"83036\"}]}",
                MN_EINVAL, "lines[1].date", "missing (no claim date either)");
@@ -607,7 +616,7 @@ static int differ(const char *json, size_t len, const mn_claim_options *o)
     if (fast_rc == MN_OK) {
         CHECK_INT(slow_rc, MN_OK);
         if (slow_rc == MN_OK && !same_claim(a, b)) {
-            CHECK(!"fast and jansson parsers disagree");
+            CHECK(0 && "fast and jansson parsers disagree");
             fprintf(stderr, "  input: %.*s\n", (int)len, json);
         }
         if (slow_rc != MN_OK)
@@ -790,6 +799,22 @@ static void test_limits(void)
     CHECK_INT(mn_claim_parse_json(&c, g.p, g.len, NULL, &err), MN_ELIMIT);
     CHECK_STR(err.where, "lines[0].code");
     CHECK_STR(err.message, "too long (max 256 bytes)");
+    CHECK(now() - t0 < 2.0);
+
+    g.len = 0;
+    gen_puts(&g, "{\"date\":\"2026-01-01\",\"lines\":[{\"code\":\"83036\","
+                 "\"modifiers\":[\"GA\",\"");
+    gen_rep(&g, "m", 1 << 20);
+    gen_puts(&g, "\"]}]}");
+    CHECK_INT(mn_claim_parse_json(&c, g.p, g.len, NULL, &err), MN_ELIMIT);
+    CHECK_STR(err.where, "lines[0].modifiers[1]");
+    CHECK_STR(err.message, "too long (max 256 bytes)");
+    g.len = 0;
+    gen_puts(&g, "{\"patient\":{\"sex\":\"");
+    gen_rep(&g, "F", 1 << 20);
+    gen_puts(&g, "\"}}");
+    CHECK_INT(mn_claim_parse_json(&c, g.p, g.len, NULL, &err), MN_ELIMIT);
+    CHECK_STR(err.where, "patient.sex");
     CHECK(now() - t0 < 2.0);
 
     /* 257 bytes is over, 256 is not */

@@ -131,6 +131,7 @@ static void test_json_shape(void)
     json_t *ln;
     json_t *f;
     json_t *pol;
+    json_t *arr;
 
     make_fixture(&x);
     j = render_parse(&x.res, NULL);
@@ -171,9 +172,9 @@ static void test_json_shape(void)
     CHECK_STR(sget(f, "diagnosis"), "I10");
     CHECK_CONTAINS(sget(f, "fix"), "ABN (GA)");
     CHECK_INT(json_array_size(json_object_get(f, "supporting_diagnoses")), 2);
-    CHECK_STR(json_string_value(
-                  json_array_get(json_object_get(f, "supporting_diagnoses"), 0)),
-              "E11.9");
+    arr = json_object_get(f, "supporting_diagnoses");
+    CHECK_STR(json_string_value(json_array_get(arr, 0)), "E11.9");
+    CHECK_STR(json_string_value(json_array_get(arr, 1)), "E11.65");
     CHECK_INT(json_array_size(json_object_get(f, "supporting_detail")), 2);
     {
         json_t *d = json_array_get(json_object_get(f, "supporting_detail"), 0);
@@ -330,6 +331,19 @@ static void test_text(void)
     CHECK_CONTAINS(t, "Claim (no id): NOT COVERED");
     CHECK_CONTAINS(t, "NOT COVERED  (ABN on file; append GA)\n");
     CHECK_CONTAINS(t, "CONDITIONAL  (append GY, KX)\n");
+    mn_buf_free(b);
+
+    /* a RARC alone; an MCE citation whose id names its kind */
+    x.f2[0].carc = NULL;
+    x.f2[0].rarc = "N1";
+    x.f2[0].policy_kind = "mce";
+    x.f2[0].policy_id = "MCE v41";
+    x.f2[0].policy_version = -1;
+    CHECK_INT(mn_buf_new(&b, 0), MN_OK);
+    CHECK_INT(mn_result_render(b, &x.res, NULL, MN_FORMAT_TEXT, &err), MN_OK);
+    t = mn_buf_data(b);
+    CHECK_CONTAINS(t, "expected denial: RARC N1\n");
+    CHECK_CONTAINS(t, "policy: MCE v41\n");
     mn_buf_free(b);
 }
 
