@@ -20,15 +20,18 @@ typedef struct mn_claim mn_claim;
 /** Limits enforced by the parser and the setters (0 means the default). */
 typedef struct mn_claim_options {
     unsigned version;
-    size_t max_input;       /* bytes of JSON, default 4 MiB */
-    size_t max_lines;       /* default 1000 */
-    size_t max_diagnoses;   /* default 99 */
-    size_t max_history;     /* default 10000 */
-    size_t max_string;      /* default 256 bytes (ids, names) */
-    int allow_unknown;      /* accept unknown fields instead of failing */
+    size_t max_input;     /* bytes of JSON, default 4 MiB */
+    size_t max_lines;     /* default 1000 */
+    size_t max_diagnoses; /* default 99 */
+    size_t max_history;   /* default 10000 */
+    size_t max_string;    /* default 256 bytes (ids, names) */
+    int allow_unknown;    /* accept unknown fields instead of failing */
 } mn_claim_options;
 #define MN_CLAIM_OPTIONS_VERSION 1
-#define MN_CLAIM_OPTIONS_INIT {MN_CLAIM_OPTIONS_VERSION, 0, 0, 0, 0, 0, 0}
+#define MN_CLAIM_OPTIONS_INIT                                                  \
+    {                                                                          \
+        MN_CLAIM_OPTIONS_VERSION, 0, 0, 0, 0, 0, 0                             \
+    }
 
 /**
  * Parses one claim in the contract JSON. On failure `*out` is NULL and
@@ -55,6 +58,15 @@ MN_API int mn_claim_set_jurisdiction(mn_claim *c, const char *j, size_t len,
                                      mn_error *err);
 MN_API int mn_claim_set_place_of_service(mn_claim *c, const char *pos,
                                          size_t len, mn_error *err);
+/** Claim-level date of service, used by lines without their own. */
+MN_API int mn_claim_set_date(mn_claim *c, const char *date, size_t len,
+                             mn_error *err);
+/** "professional" or "institutional". */
+MN_API int mn_claim_set_claim_type(mn_claim *c, const char *type, size_t len,
+                                   mn_error *err);
+/** Type of bill (3 or 4 digits); institutional claims only. */
+MN_API int mn_claim_set_bill_type(mn_claim *c, const char *bill, size_t len,
+                                  mn_error *err);
 MN_API int mn_claim_set_birth_date(mn_claim *c, const char *date, size_t len,
                                    mn_error *err);
 MN_API int mn_claim_set_age(mn_claim *c, int years, mn_error *err);
@@ -64,14 +76,17 @@ MN_API int mn_claim_add_diagnosis(mn_claim *c, const char *code, size_t len,
                                   mn_error *err);
 /** Appends a line; `date` may be NULL (claim date). Returns its index. */
 MN_API int mn_claim_add_line(mn_claim *c, const char *code, size_t len,
-                             unsigned units, const char *date,
-                             size_t date_len, mn_error *err);
-MN_API int mn_claim_line_add_modifier(mn_claim *c, size_t line,
-                                      const char *mod, size_t len,
-                                      mn_error *err);
+                             unsigned units, const char *date, size_t date_len,
+                             mn_error *err);
+MN_API int mn_claim_line_add_modifier(mn_claim *c, size_t line, const char *mod,
+                                      size_t len, mn_error *err);
+/** Place of service of one line (overrides the claim's). */
+MN_API int mn_claim_line_set_place_of_service(mn_claim *c, size_t line,
+                                              const char *pos, size_t len,
+                                              mn_error *err);
 /** 1-based pointer into the diagnoses. */
-MN_API int mn_claim_line_add_pointer(mn_claim *c, size_t line,
-                                     unsigned pointer, mn_error *err);
+MN_API int mn_claim_line_add_pointer(mn_claim *c, size_t line, unsigned pointer,
+                                     mn_error *err);
 MN_API int mn_claim_add_history(mn_claim *c, const char *code, size_t len,
                                 const char *date, size_t date_len,
                                 unsigned units, mn_error *err);
