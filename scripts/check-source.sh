@@ -13,4 +13,12 @@ fi
 if grep -nE '#include "\.\./(lib|util)' src/cli/*.c; then
   echo "check-source: the CLI must use only include/mednec" >&2; bad=1
 fi
+if command -v clang-format >/dev/null; then
+  files=$(git ls-files 'src/*.[ch]' 'include/*.h' 'tests/*.[ch]' 'fuzz/*.c' \
+          'bench/*.[ch]' 'tools/*.c' 2>/dev/null || true)
+  if [ -n "$files" ] && ! clang-format --dry-run --Werror $files 2>/dev/null; then
+    echo "check-source: formatting differs from .clang-format (run clang-format -i)" >&2
+    bad=1
+  fi
+fi
 exit $bad

@@ -13,68 +13,66 @@
 static int mn_t_failures;
 static int mn_t_checks;
 
-#define CHECK(cond)                                                         \
-    do {                                                                    \
-        mn_t_checks++;                                                      \
-        if (!(cond)) {                                                      \
-            mn_t_failures++;                                                \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__,         \
-                    __LINE__, #cond);                                       \
-        }                                                                   \
+#define CHECK(cond)                                                            \
+    do {                                                                       \
+        mn_t_checks++;                                                         \
+        if (!(cond)) {                                                         \
+            mn_t_failures++;                                                   \
+            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__,   \
+                    #cond);                                                    \
+        }                                                                      \
     } while (0)
 
-#define CHECK_INT(a, b)                                                     \
-    do {                                                                    \
-        long long mn_a = (long long)(a);                                    \
-        long long mn_b = (long long)(b);                                    \
-        mn_t_checks++;                                                      \
-        if (mn_a != mn_b) {                                                 \
-            mn_t_failures++;                                                \
-            fprintf(stderr, "%s:%d: %s == %s failed: %lld != %lld\n",      \
-                    __FILE__, __LINE__, #a, #b, mn_a, mn_b);                \
-        }                                                                   \
+#define CHECK_INT(a, b)                                                        \
+    do {                                                                       \
+        long long mn_a = (long long)(a);                                       \
+        long long mn_b = (long long)(b);                                       \
+        mn_t_checks++;                                                         \
+        if (mn_a != mn_b) {                                                    \
+            mn_t_failures++;                                                   \
+            fprintf(stderr, "%s:%d: %s == %s failed: %lld != %lld\n",          \
+                    __FILE__, __LINE__, #a, #b, mn_a, mn_b);                   \
+        }                                                                      \
     } while (0)
 
-#define CHECK_STR(a, b)                                                     \
-    do {                                                                    \
-        const char *mn_a = (a);                                             \
-        const char *mn_b = (b);                                             \
-        mn_t_checks++;                                                      \
-        if (!mn_a || !mn_b || strcmp(mn_a, mn_b) != 0) {                    \
-            mn_t_failures++;                                                \
-            fprintf(stderr, "%s:%d: %s == %s failed: \"%s\" != \"%s\"\n",  \
-                    __FILE__, __LINE__, #a, #b, mn_a ? mn_a : "(null)",     \
-                    mn_b ? mn_b : "(null)");                                \
-        }                                                                   \
+#define CHECK_STR(a, b)                                                        \
+    do {                                                                       \
+        const char *mn_a = (a);                                                \
+        const char *mn_b = (b);                                                \
+        mn_t_checks++;                                                         \
+        if (!mn_a || !mn_b || strcmp(mn_a, mn_b) != 0) {                       \
+            mn_t_failures++;                                                   \
+            fprintf(stderr, "%s:%d: %s == %s failed: \"%s\" != \"%s\"\n",      \
+                    __FILE__, __LINE__, #a, #b, mn_a ? mn_a : "(null)",        \
+                    mn_b ? mn_b : "(null)");                                   \
+        }                                                                      \
     } while (0)
 
-#define CHECK_CONTAINS(hay, needle)                                         \
-    do {                                                                    \
-        const char *mn_h = (hay);                                           \
-        const char *mn_n = (needle);                                        \
-        mn_t_checks++;                                                      \
-        if (!mn_h || !strstr(mn_h, mn_n)) {                                 \
-            mn_t_failures++;                                                \
-            fprintf(stderr, "%s:%d: \"%s\" not found in: %.400s\n",        \
-                    __FILE__, __LINE__, mn_n, mn_h ? mn_h : "(null)");      \
-        }                                                                   \
+#define CHECK_CONTAINS(hay, needle)                                            \
+    do {                                                                       \
+        const char *mn_h = (hay);                                              \
+        const char *mn_n = (needle);                                           \
+        mn_t_checks++;                                                         \
+        if (!mn_h || !strstr(mn_h, mn_n)) {                                    \
+            mn_t_failures++;                                                   \
+            fprintf(stderr, "%s:%d: \"%s\" not found in: %.400s\n", __FILE__,  \
+                    __LINE__, mn_n, mn_h ? mn_h : "(null)");                   \
+        }                                                                      \
     } while (0)
 
 /* Runs a test function and reports its name. */
-#define RUN(fn)                                                             \
-    do {                                                                    \
-        int mn_before = mn_t_failures;                                      \
-        fn();                                                               \
-        fprintf(stderr, "%s %s\n", mn_t_failures == mn_before ? "ok  "     \
-                                                              : "FAIL",    \
-                #fn);                                                       \
+#define RUN(fn)                                                                \
+    do {                                                                       \
+        int mn_before = mn_t_failures;                                         \
+        fn();                                                                  \
+        fprintf(stderr, "%s %s\n",                                             \
+                mn_t_failures == mn_before ? "ok  " : "FAIL", #fn);            \
     } while (0)
 
-#define DONE()                                                              \
-    do {                                                                    \
-        fprintf(stderr, "%d checks, %d failed\n", mn_t_checks,             \
-                mn_t_failures);                                             \
-        return mn_t_failures ? 1 : 0;                                       \
+#define DONE()                                                                 \
+    do {                                                                       \
+        fprintf(stderr, "%d checks, %d failed\n", mn_t_checks, mn_t_failures); \
+        return mn_t_failures ? 1 : 0;                                          \
     } while (0)
 
 /* Exit code ctest treats as "skipped". */

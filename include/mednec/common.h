@@ -20,14 +20,14 @@ extern "C" {
 /** Return codes. Every function that can fail returns one of these. */
 typedef enum mn_code {
     MN_OK = 0,
-    MN_ERROR = -1,      /* anything not listed below */
-    MN_ENOTFOUND = -2,  /* a file, code or record was not found */
-    MN_EINVAL = -3,     /* invalid input (syntax, type, value) */
-    MN_ELIMIT = -4,     /* an input limit was exceeded */
-    MN_ENOMEM = -5,     /* out of memory */
-    MN_EIO = -6,        /* read or write failed */
-    MN_EBADKB = -7,     /* knowledge base corrupt or truncated */
-    MN_EVERSION = -8    /* unsupported format version */
+    MN_ERROR = -1,     /* anything not listed below */
+    MN_ENOTFOUND = -2, /* a file, code or record was not found */
+    MN_EINVAL = -3,    /* invalid input (syntax, type, value) */
+    MN_ELIMIT = -4,    /* an input limit was exceeded */
+    MN_ENOMEM = -5,    /* out of memory */
+    MN_EIO = -6,       /* read or write failed */
+    MN_EBADKB = -7,    /* knowledge base corrupt or truncated */
+    MN_EVERSION = -8   /* unsupported format version */
 } mn_code;
 
 /**
@@ -54,8 +54,7 @@ MN_API void mn_error_clear(mn_error *err);
  * Formats `err` as one line, "where:line:column: message", into `out` of
  * `size` bytes (always NUL-terminated when size > 0). Returns `out`.
  */
-MN_API const char *mn_error_format(char *out, size_t size,
-                                   const mn_error *err);
+MN_API const char *mn_error_format(char *out, size_t size, const mn_error *err);
 
 /** A short static name for a return code ("invalid input"...). */
 MN_API const char *mn_strerror(int code);

@@ -20,14 +20,17 @@ typedef struct mn_csv mn_csv;
 
 typedef struct mn_csv_options {
     unsigned version;
-    char delimiter;      /* ',' by default; '\t' for TSV */
-    char quote;          /* '"' by default; set no_quote for none */
-    int no_quote;        /* quotes are ordinary characters (plain TSV) */
-    size_t max_fields;   /* per record, default 512 */
-    size_t max_field;    /* bytes per field, default 1 MiB */
+    char delimiter;    /* ',' by default; '\t' for TSV */
+    char quote;        /* '"' by default; set no_quote for none */
+    int no_quote;      /* quotes are ordinary characters (plain TSV) */
+    size_t max_fields; /* per record, default 512 */
+    size_t max_field;  /* bytes per field, default 1 MiB */
 } mn_csv_options;
 #define MN_CSV_OPTIONS_VERSION 1
-#define MN_CSV_OPTIONS_INIT {MN_CSV_OPTIONS_VERSION, ',', '"', 0, 0, 0}
+#define MN_CSV_OPTIONS_INIT                                                    \
+    {                                                                          \
+        MN_CSV_OPTIONS_VERSION, ',', '"', 0, 0, 0                              \
+    }
 
 /** Creates a reader over `data`. `opts` may be NULL. */
 MN_API int mn_csv_new(mn_csv **out, const char *data, size_t len,

@@ -57,9 +57,8 @@ MN_API const char *mn_status_name(mn_status status);
 typedef enum mn_format { MN_FORMAT_JSON = 0, MN_FORMAT_TEXT } mn_format;
 
 /** Appends the result (contract JSON, or a human summary) to `buf`. */
-MN_API int mn_result_render(mn_buf *buf, const mn_result *res,
-                            const mn_kb *kb, mn_format format,
-                            mn_error *err);
+MN_API int mn_result_render(mn_buf *buf, const mn_result *res, const mn_kb *kb,
+                            mn_format format, mn_error *err);
 
 /*
  * Lookup: the policies that govern a code and the diagnoses that support
@@ -67,12 +66,15 @@ MN_API int mn_result_render(mn_buf *buf, const mn_result *res,
  */
 typedef struct mn_lookup_options {
     unsigned version;
-    const char *jurisdiction;  /* NULL: every jurisdiction */
-    const char *date;          /* YYYY-MM-DD, NULL: every version */
-    size_t max_dx;             /* diagnoses listed per policy, 0: all */
+    const char *jurisdiction; /* NULL: every jurisdiction */
+    const char *date;         /* YYYY-MM-DD, NULL: every version */
+    size_t max_dx;            /* diagnoses listed per policy, 0: all */
 } mn_lookup_options;
 #define MN_LOOKUP_OPTIONS_VERSION 1
-#define MN_LOOKUP_OPTIONS_INIT {MN_LOOKUP_OPTIONS_VERSION, NULL, NULL, 0}
+#define MN_LOOKUP_OPTIONS_INIT                                                 \
+    {                                                                          \
+        MN_LOOKUP_OPTIONS_VERSION, NULL, NULL, 0                               \
+    }
 
 /** Appends the lookup of `code` to `buf`. MN_EINVAL for a bad option. */
 MN_API int mn_lookup(mn_buf *buf, const mn_kb *kb, const char *code,

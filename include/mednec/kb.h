@@ -72,13 +72,13 @@ typedef struct mn_build mn_build;
 
 /** What one source file contributed; passed to the report callback. */
 typedef struct mn_build_file_report {
-    const char *path;      /* file name, "zip!member" inside archives */
-    const char *layout;    /* recognised layout, or NULL when skipped */
-    const char *note;      /* why it was not recognised, or extra detail */
-    size_t rows;           /* rows loaded */
-    size_t skipped;        /* rows not loaded (counted, never silent) */
+    const char *path;   /* file name, "zip!member" inside archives */
+    const char *layout; /* recognised layout, or NULL when skipped */
+    const char *note;   /* why it was not recognised, or extra detail */
+    size_t rows;        /* rows loaded */
+    size_t skipped;     /* rows not loaded (counted, never silent) */
     size_t n_reasons;
-    const char *const *reasons;   /* "N rows: reason" lines */
+    const char *const *reasons; /* "N rows: reason" lines */
 } mn_build_file_report;
 
 typedef void (*mn_build_report_cb)(void *payload,
@@ -86,14 +86,17 @@ typedef void (*mn_build_report_cb)(void *payload,
 
 typedef struct mn_build_options {
     unsigned version;
-    int no_builtin;          /* leave out the built-in rule packs */
-    int icd_fy_override;     /* non-zero: fiscal year for every ICD file */
-    const char *built;       /* build stamp YYYY-MM-DD, NULL: see docs */
+    int no_builtin;      /* leave out the built-in rule packs */
+    int icd_fy_override; /* non-zero: fiscal year for every ICD file */
+    const char *built;   /* build stamp YYYY-MM-DD, NULL: see docs */
     mn_build_report_cb report;
     void *payload;
 } mn_build_options;
 #define MN_BUILD_OPTIONS_VERSION 1
-#define MN_BUILD_OPTIONS_INIT {MN_BUILD_OPTIONS_VERSION, 0, 0, NULL, NULL, NULL}
+#define MN_BUILD_OPTIONS_INIT                                                  \
+    {                                                                          \
+        MN_BUILD_OPTIONS_VERSION, 0, 0, NULL, NULL, NULL                       \
+    }
 
 /** Starts a build. `opts` may be NULL. Not thread-safe. */
 MN_API int mn_build_new(mn_build **out, const mn_build_options *opts,
@@ -108,8 +111,8 @@ MN_API void mn_build_free(mn_build *b);
 MN_API int mn_build_add_path(mn_build *b, const char *path, mn_error *err);
 
 /** Adds a rule pack given as text (`name` is used in messages). */
-MN_API int mn_build_add_rules(mn_build *b, const char *name,
-                              const char *text, size_t len, mn_error *err);
+MN_API int mn_build_add_rules(mn_build *b, const char *name, const char *text,
+                              size_t len, mn_error *err);
 
 /**
  * Reads every queued source, reports each file, and writes the KB to

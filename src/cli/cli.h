@@ -8,15 +8,15 @@
 
 /* Exit codes (contract section 1). */
 enum {
-    EXIT_CLEAN = 0,     /* every line covered */
-    EXIT_FINDINGS = 1,  /* some line is not covered */
+    EXIT_CLEAN = 0,    /* every line covered */
+    EXIT_FINDINGS = 1, /* some line is not covered */
     EXIT_USAGE = 2,
     EXIT_INPUT = 3,
     EXIT_INTERNAL = 4
 };
 
 typedef struct cli_opt {
-    const char *name;   /* "--kb" */
+    const char *name; /* "--kb" */
     int takes_value;
     const char **value; /* where the value goes (last wins) */
     int *flag;          /* set to 1 when present (no value) */

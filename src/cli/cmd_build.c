@@ -24,8 +24,7 @@ static int repeat(const char *name, const char *value)
 {
     if (!strcmp(name, "--rules")) {
         if (n_rules == MAX_RULES) {
-            fprintf(stderr, "mednec build: at most %d rule packs\n",
-                    MAX_RULES);
+            fprintf(stderr, "mednec build: at most %d rule packs\n", MAX_RULES);
             return 1;
         }
         rule_files[n_rules++] = value;
@@ -40,8 +39,10 @@ static void report(void *payload, const mn_build_file_report *r)
     if (quiet)
         return;
     if (!r->layout) {
-        printf("skip  %s  (%s)\n", r->path, r->note ? r->note : "not "
-                                                               "recognised");
+        printf("skip  %s  (%s)\n", r->path,
+               r->note ? r->note
+                       : "not "
+                         "recognised");
         return;
     }
     printf("load  %s  [%s]  %zu rows", r->path, r->layout, r->rows);
@@ -115,8 +116,7 @@ int cmd_build(int argc, char **argv)
     for (int i = 0; i < n_rules; i++) {
         char *text = NULL;
         size_t len = 0;
-        if ((rc = cli_read(&text, &len, rule_files[i], (size_t)16 << 20,
-                           &err)))
+        if ((rc = cli_read(&text, &len, rule_files[i], (size_t)16 << 20, &err)))
             goto fail;
         rc = mn_build_add_rules(b, rule_files[i], text, len, &err);
         free(text);

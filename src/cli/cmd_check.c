@@ -59,8 +59,7 @@ static int from_flags(mn_claim **out, const char *code, const char *units,
         goto done;
     if (jur && (rc = mn_claim_set_jurisdiction(c, jur, strlen(jur), err)))
         goto done;
-    if (pos &&
-        (rc = mn_claim_set_place_of_service(c, pos, strlen(pos), err)))
+    if (pos && (rc = mn_claim_set_place_of_service(c, pos, strlen(pos), err)))
         goto done;
     if (dob && (rc = mn_claim_set_birth_date(c, dob, strlen(dob), err)))
         goto done;
@@ -182,8 +181,8 @@ int cmd_check(int argc, char **argv)
     }
 
     if (code) {
-        rc = from_flags(&claim, code, units, dx, dob, age, sex, date, jur,
-                        pos, payer, &err);
+        rc = from_flags(&claim, code, units, dx, dob, age, sex, date, jur, pos,
+                        payer, &err);
     } else {
         if (jur || pos || payer) {
             fprintf(stderr, "mednec check: --jurisdiction, --pos and "
@@ -217,8 +216,8 @@ int cmd_check(int argc, char **argv)
     fwrite(mn_buf_data(buf), 1, mn_buf_len(buf), stdout);
     if (fmt == MN_FORMAT_JSON)
         fputc('\n', stdout);
-    exit_code = mn_result_status(res) == MN_STATUS_COVERED ? EXIT_CLEAN
-                                                          : EXIT_FINDINGS;
+    exit_code =
+        mn_result_status(res) == MN_STATUS_COVERED ? EXIT_CLEAN : EXIT_FINDINGS;
 done:
     free(input);
     mn_buf_free(buf);

@@ -17,14 +17,10 @@ int cmd_lookup(int argc, char **argv)
     const char *date = NULL, *max_dx = NULL;
     int want_help = 0;
     const cli_opt opts[] = {
-        {"--kb", 1, &kb_path, NULL},
-        {"--format", 1, &format, NULL},
-        {"--code", 1, &code, NULL},
-        {"--jurisdiction", 1, &jur, NULL},
-        {"--date", 1, &date, NULL},
-        {"--max-dx", 1, &max_dx, NULL},
-        {"--help", 0, NULL, &want_help},
-        {NULL, 0, NULL, NULL},
+        {"--kb", 1, &kb_path, NULL},     {"--format", 1, &format, NULL},
+        {"--code", 1, &code, NULL},      {"--jurisdiction", 1, &jur, NULL},
+        {"--date", 1, &date, NULL},      {"--max-dx", 1, &max_dx, NULL},
+        {"--help", 0, NULL, &want_help}, {NULL, 0, NULL, NULL},
     };
     const char *args[1];
     int nargs = 0;

@@ -82,8 +82,10 @@ int cli_parse(int argc, char **argv, const cli_opt *opts, const char **pos,
                 o = k;
         }
         if (!o) {
-            fprintf(stderr, "mednec %s: unknown option '%.*s' (see mednec %s "
-                            "--help)\n", argv[0], (int)nlen, a, argv[0]);
+            fprintf(stderr,
+                    "mednec %s: unknown option '%.*s' (see mednec %s "
+                    "--help)\n",
+                    argv[0], (int)nlen, a, argv[0]);
             return EXIT_USAGE;
         }
         if (o->takes_value) {
@@ -92,8 +94,8 @@ int cli_parse(int argc, char **argv, const cli_opt *opts, const char **pos,
             else if (i + 1 < argc)
                 val = argv[++i];
             else {
-                fprintf(stderr, "mednec %s: option %s needs a value\n",
-                        argv[0], o->name);
+                fprintf(stderr, "mednec %s: option %s needs a value\n", argv[0],
+                        o->name);
                 return EXIT_USAGE;
             }
             if (o->value)

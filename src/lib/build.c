@@ -76,8 +76,7 @@ void mn_x__report_skip(mn_report *r, const char *reason, size_t record)
         snprintf(r->reasons[i].text, sizeof(r->reasons[i].text),
                  "%s (first at record %zu)", what, record);
     else
-        snprintf(r->reasons[i].text, sizeof(r->reasons[i].text), "%s",
-                 what);
+        snprintf(r->reasons[i].text, sizeof(r->reasons[i].text), "%s", what);
     r->reasons[i].count = 1;
     r->n_reasons = i + 1;
 done:
@@ -89,9 +88,9 @@ done:
 /* ------------------------------------------------------------------ */
 
 static const char *const ICD_NAMES[] = {
-    "icd10cm_order_####.txt",    "icd10cm_order_*_####.txt",
-    "icd10cm_codes_####.txt",    "icd10cm_codes_*_####.txt",
-    "icd10cm_fy####_order.csv",  "icd10cm_fy####.csv",
+    "icd10cm_order_####.txt",   "icd10cm_order_*_####.txt",
+    "icd10cm_codes_####.txt",   "icd10cm_codes_*_####.txt",
+    "icd10cm_fy####_order.csv", "icd10cm_fy####.csv",
 };
 
 static int kind_of(const char *name)
@@ -373,8 +372,7 @@ static void report(run *r, size_t i)
     mn_x__sources_drop(&r->list.items[i]);
     if (!r->b->opts.report)
         goto done;
-    for (size_t k = 0; k < rep->n_reasons && k < MN_REPORT_MAX_REASONS;
-         k++) {
+    for (size_t k = 0; k < rep->n_reasons && k < MN_REPORT_MAX_REASONS; k++) {
         snprintf(lines[k], sizeof(lines[k]), "%zu rows: %s",
                  rep->reasons[k].count, rep->reasons[k].text);
         ptrs[k] = lines[k];
@@ -442,9 +440,8 @@ done:
 static int load_hcpcs_files(run *r)
 {
     static const int order[] = {K_ANWEB, K_HCPCS_CSV, K_HCPCS_DESC};
-    static const char *const want[] = {MN_LAYOUT_HCPCS_ANWEB,
-                                       MN_LAYOUT_HCPCS_CSV,
-                                       MN_LAYOUT_HCPCS_DESC};
+    static const char *const want[] = {
+        MN_LAYOUT_HCPCS_ANWEB, MN_LAYOUT_HCPCS_CSV, MN_LAYOUT_HCPCS_DESC};
     int csv_year = 0;
     int rc = MN_OK;
 
@@ -457,8 +454,8 @@ static int load_hcpcs_files(run *r)
             if (r->kind[i] != order[o] || r->reported[i])
                 continue;
             if (mn_x__hcpcs_layout(f->data, f->len) != want[o]) {
-                snprintf(note, sizeof(note),
-                         "header does not match layout %s", want[o]);
+                snprintf(note, sizeof(note), "header does not match layout %s",
+                         want[o]);
                 unrecognised(r, i, note);
                 continue;
             }
@@ -511,8 +508,8 @@ done:
 static bool lab_header(const mn_srcfile *f)
 {
     mn_csv *csv = NULL;
-    bool ok = mn_x__csv_open(&csv, f->data ? f->data : "", f->len, ',',
-                             NULL) == MN_OK &&
+    bool ok = mn_x__csv_open(&csv, f->data ? f->data : "", f->len, ',', NULL) ==
+                  MN_OK &&
               mn_x__csv_col(csv, "ncd_id") >= 0;
     mn_csv_free(csv);
     return ok;
@@ -705,8 +702,7 @@ done:
     return rc;
 }
 
-int mn_build_to_memory(void **out, size_t *out_len, mn_build *b,
-                       mn_error *err)
+int mn_build_to_memory(void **out, size_t *out_len, mn_build *b, mn_error *err)
 {
     int rc = MN_OK;
 
@@ -774,8 +770,7 @@ int mn_build_write(mn_build *b, const char *out_path, mn_error *err)
         goto done;
     }
     /* mkstemp makes the file private; a KB is meant to be shared */
-    if (fchmod(fd, 0644) != 0 || !write_all(fd, bytes, len) ||
-        fsync(fd) != 0) {
+    if (fchmod(fd, 0644) != 0 || !write_all(fd, bytes, len) || fsync(fd) != 0) {
         rc = mn_x__err(err, MN_EIO, "cannot write the knowledge base");
         mn_x__err_at(err, out_path, 0, 0);
         goto done;

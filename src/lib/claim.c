@@ -97,8 +97,7 @@ static int bad_date(mn_error *err, const char *s, size_t len)
         rc = fail(err, MN_EINVAL, "%.*s is not a valid date", (int)len, s);
     else if (showable(s, len))
         rc = fail(err, MN_EINVAL,
-                  "\"%.*s\" is not a date in the form YYYY-MM-DD", (int)len,
-                  s);
+                  "\"%.*s\" is not a date in the form YYYY-MM-DD", (int)len, s);
     else
         rc = fail(err, MN_EINVAL, "expected a date in the form YYYY-MM-DD");
     return rc;
@@ -239,8 +238,7 @@ static int check_str(const mn_claim *c, const char *s, size_t len,
     else if (!s && len)
         rc = fail(err, MN_EINVAL, "null string with a length");
     else if (len > c->o.max_string)
-        rc = fail(err, MN_ELIMIT, "too long (max %zu bytes)",
-                  c->o.max_string);
+        rc = fail(err, MN_ELIMIT, "too long (max %zu bytes)", c->o.max_string);
     return rc;
 }
 
@@ -340,8 +338,7 @@ static int parse_pos(char out[3], const char *pos, size_t len, mn_error *err)
 {
     int rc = MN_OK;
 
-    if (!pos || len != 2 || !mn_x__isdigit(pos[0]) ||
-        !mn_x__isdigit(pos[1])) {
+    if (!pos || len != 2 || !mn_x__isdigit(pos[0]) || !mn_x__isdigit(pos[1])) {
         rc = fail(err, MN_EINVAL, "expected a two-digit place of service");
     } else {
         out[0] = pos[0];
@@ -390,8 +387,7 @@ int mn_claim_set_birth_date(mn_claim *c, const char *date, size_t len,
 }
 
 /* The claim-level date of service (no public setter in claim.h). */
-static int set_claim_date(mn_claim *c, const char *date, size_t len,
-                          mn_error *err)
+int mn_claim_set_date(mn_claim *c, const char *date, size_t len, mn_error *err)
 {
     int32_t d = MN_NODATE;
     int rc = parse_date(&d, c, date, len, err);
@@ -410,8 +406,7 @@ int mn_claim_set_age(mn_claim *c, int years, mn_error *err)
     if (!c)
         rc = fail(err, MN_EINVAL, "no claim");
     else if (years < 0 || years > MAX_AGE)
-        rc = fail(err, MN_EINVAL, "expected an integer from 0 to %d",
-                  MAX_AGE);
+        rc = fail(err, MN_EINVAL, "expected an integer from 0 to %d", MAX_AGE);
     else
         c->age = years;
     if (rc)
@@ -435,8 +430,8 @@ int mn_claim_set_sex(mn_claim *c, char sex, mn_error *err)
     return rc;
 }
 
-static int set_claim_type(mn_claim *c, const char *s, size_t len,
-                          mn_error *err)
+int mn_claim_set_claim_type(mn_claim *c, const char *s, size_t len,
+                            mn_error *err)
 {
     int rc = check_str(c, s, len, err);
 
@@ -446,16 +441,15 @@ static int set_claim_type(mn_claim *c, const char *s, size_t len,
         else if (s && len == 13 && memcmp(s, "institutional", 13) == 0)
             c->institutional = 1;
         else
-            rc = fail(err, MN_EINVAL,
-                      "expected professional or institutional");
+            rc = fail(err, MN_EINVAL, "expected professional or institutional");
     }
     if (rc)
         at(err, "claim_type");
     return rc;
 }
 
-static int set_bill_type(mn_claim *c, const char *s, size_t len,
-                         mn_error *err)
+int mn_claim_set_bill_type(mn_claim *c, const char *s, size_t len,
+                           mn_error *err)
 {
     int rc = check_str(c, s, len, err);
     bool ok = s && (len == 3 || len == 4);
@@ -524,9 +518,8 @@ static void upper_copy(char *out, const char *s, size_t len)
     out[len] = '\0';
 }
 
-int mn_claim_add_line(mn_claim *c, const char *code, size_t len,
-                      unsigned units, const char *date, size_t date_len,
-                      mn_error *err)
+int mn_claim_add_line(mn_claim *c, const char *code, size_t len, unsigned units,
+                      const char *date, size_t date_len, mn_error *err)
 {
     int rc = check_str(c, code, len, err);
     int32_t d = MN_NODATE;
@@ -549,8 +542,8 @@ int mn_claim_add_line(mn_claim *c, const char *code, size_t len,
         goto done;
     }
     if (units < 1 || units > MAX_UNITS) {
-        rc = fail(err, MN_EINVAL, "expected an integer from 1 to %d",
-                  MAX_UNITS);
+        rc =
+            fail(err, MN_EINVAL, "expected an integer from 1 to %d", MAX_UNITS);
         at(err, "lines[%zu].units", idx);
         goto done;
     }
@@ -654,8 +647,9 @@ done:
     return rc;
 }
 
-static int line_set_pos(mn_claim *c, size_t line, const char *pos,
-                        size_t len, mn_error *err)
+int mn_claim_line_set_place_of_service(mn_claim *c, size_t line,
+                                       const char *pos, size_t len,
+                                       mn_error *err)
 {
     int rc = check_line(c, line, err);
 
@@ -699,8 +693,8 @@ int mn_claim_add_history(mn_claim *c, const char *code, size_t len,
         goto done;
     }
     if (units < 1 || units > MAX_UNITS) {
-        rc = fail(err, MN_EINVAL, "expected an integer from 1 to %d",
-                  MAX_UNITS);
+        rc =
+            fail(err, MN_EINVAL, "expected an integer from 1 to %d", MAX_UNITS);
         at(err, "history[%zu].units", idx);
         goto done;
     }
@@ -730,8 +724,8 @@ int mn_x__claim_age_on(const mn_claim *c, int32_t date)
 
     if (!c)
         goto done;
-    if (c->birth_date != MN_NODATE && date != MN_NODATE &&
-        date != MN_FOREVER && date >= c->birth_date) {
+    if (c->birth_date != MN_NODATE && date != MN_NODATE && date != MN_FOREVER &&
+        date >= c->birth_date) {
         mn_x__civil_from_days(c->birth_date, &by, &bm, &bd);
         mn_x__civil_from_days(date, &y, &m, &d);
         years = y - by;
@@ -752,7 +746,7 @@ done:
 /* A JSON path, built on the stack and formatted only for errors. */
 typedef struct jpath {
     const struct jpath *up;
-    const char *key;   /* member name, or NULL for an array element */
+    const char *key; /* member name, or NULL for an array element */
     size_t index;
 } jpath;
 
@@ -797,8 +791,8 @@ static bool absent(const json_t *v)
     return !v || json_is_null(v);
 }
 
-static int get_str(const char **s, size_t *len, const json_t *v,
-                   const jpath *p, mn_error *err)
+static int get_str(const char **s, size_t *len, const json_t *v, const jpath *p,
+                   mn_error *err)
 {
     int rc = MN_OK;
 
@@ -812,15 +806,14 @@ static int get_str(const char **s, size_t *len, const json_t *v,
 }
 
 /* Reads an integer in [lo, hi]. */
-static int get_int(long long *out, const json_t *v, long long lo,
-                   long long hi, const jpath *p, mn_error *err)
+static int get_int(long long *out, const json_t *v, long long lo, long long hi,
+                   const jpath *p, mn_error *err)
 {
     int rc = MN_OK;
     long long x = json_is_integer(v) ? json_integer_value(v) : lo - 1;
 
     if (x < lo || x > hi) {
-        fail(err, MN_EINVAL, "expected an integer from %lld to %lld", lo,
-             hi);
+        fail(err, MN_EINVAL, "expected an integer from %lld to %lld", lo, hi);
         rc = with_path(err, p, MN_EINVAL);
     } else {
         *out = x;
@@ -852,8 +845,7 @@ static int check_patient_id(mn_claim *c, const char *s, size_t len,
     return check_str(c, s, len, err);
 }
 
-static int set_sex_text(mn_claim *c, const char *s, size_t len,
-                        mn_error *err)
+static int set_sex_text(mn_claim *c, const char *s, size_t len, mn_error *err)
 {
     int rc = check_str(c, s, len, err);
 
@@ -896,7 +888,8 @@ static int parse_diagnoses(mn_claim *c, const json_t *arr, const jpath *p,
                    &c->cap_dx, sizeof(*c->dx), p, err);
     if (rc)
         goto done;
-    json_array_foreach(arr, i, v) {
+    json_array_foreach(arr, i, v)
+    {
         jpath ip = {p, NULL, i};
         rc = set_from(c, mn_claim_add_diagnosis, v, &ip, err);
         if (rc)
@@ -915,11 +908,11 @@ static int parse_modifiers(mn_claim *c, size_t line, const json_t *arr,
     const char *s = NULL;
     size_t n = 0;
 
-    rc = get_array(arr, MN_MAX_MODIFIERS, "modifiers", NULL, NULL, 0, p,
-                   err);
+    rc = get_array(arr, MN_MAX_MODIFIERS, "modifiers", NULL, NULL, 0, p, err);
     if (rc)
         goto done;
-    json_array_foreach(arr, i, v) {
+    json_array_foreach(arr, i, v)
+    {
         jpath ip = {p, NULL, i};
         rc = get_str(&s, &n, v, &ip, err);
         if (rc == MN_OK)
@@ -940,11 +933,12 @@ static int parse_pointers(mn_claim *c, size_t line, const json_t *arr,
     json_t *v;
     long long x;
 
-    rc = get_array(arr, MN_MAX_POINTERS, "diagnosis pointers", NULL, NULL, 0,
-                   p, err);
+    rc = get_array(arr, MN_MAX_POINTERS, "diagnosis pointers", NULL, NULL, 0, p,
+                   err);
     if (rc)
         goto done;
-    json_array_foreach(arr, i, v) {
+    json_array_foreach(arr, i, v)
+    {
         jpath ip = {p, NULL, i};
         if (!json_is_integer(v)) {
             rc = fail_at(err, &ip, MN_EINVAL,
@@ -968,7 +962,7 @@ static int line_pos_setter(mn_claim *c, const char *s, size_t len,
                            mn_error *err)
 {
     /* the line being parsed is always the last one */
-    return line_set_pos(c, c->n_lines - 1, s, len, err);
+    return mn_claim_line_set_place_of_service(c, c->n_lines - 1, s, len, err);
 }
 
 enum { L_CODE, L_MODS, L_UNITS, L_DATE, L_POS, L_PTRS, L_COUNT };
@@ -1000,7 +994,8 @@ static int collect(const json_t **f, const json_t *obj,
         rc = fail_at(err, p, MN_EINVAL, "expected an object");
         goto done;
     }
-    json_object_foreach((json_t *)obj, key, v) {
+    json_object_foreach((json_t *)obj, key, v)
+    {
         i = member(key, names, count);
         if (i < count) {
             f[i] = absent(v) ? NULL : v;
@@ -1035,8 +1030,8 @@ static int parse_patient(mn_claim *c, const json_t *obj, const jpath *p,
     if (rc == MN_OK && f[P_ID])
         rc = set_from(c, check_patient_id, f[P_ID], &kp[P_ID], err);
     if (rc == MN_OK && f[P_BIRTH])
-        rc = set_from(c, mn_claim_set_birth_date, f[P_BIRTH], &kp[P_BIRTH],
-                      err);
+        rc =
+            set_from(c, mn_claim_set_birth_date, f[P_BIRTH], &kp[P_BIRTH], err);
     if (rc == MN_OK && f[P_AGE]) {
         rc = get_int(&x, f[P_AGE], 0, MAX_AGE, &kp[P_AGE], err);
         if (rc == MN_OK)
@@ -1082,8 +1077,8 @@ static int parse_line(mn_claim *c, const json_t *obj, const jpath *p,
     if (rc)
         goto done;
     /* the setter names the member with the same path the JSON has */
-    idx = mn_claim_add_line(c, code, code_len, (unsigned)units, date,
-                            date_len, err);
+    idx = mn_claim_add_line(c, code, code_len, (unsigned)units, date, date_len,
+                            err);
     if (idx < 0) {
         rc = idx;
         goto done;
@@ -1113,7 +1108,8 @@ static int parse_lines(mn_claim *c, const json_t *arr, const jpath *p,
         rc = fail_at(err, p, MN_EINVAL, "at least one line is required");
     if (rc)
         goto done;
-    json_array_foreach(arr, i, v) {
+    json_array_foreach(arr, i, v)
+    {
         jpath ip = {p, NULL, i};
         rc = parse_line(c, v, &ip, err);
         if (rc)
@@ -1126,8 +1122,8 @@ done:
 enum { H_CODE, H_DATE, H_UNITS, H_COUNT };
 static const char *const hist_names[H_COUNT] = {"code", "date", "units"};
 
-static int parse_history_entry(mn_claim *c, const json_t *obj,
-                               const jpath *p, mn_error *err)
+static int parse_history_entry(mn_claim *c, const json_t *obj, const jpath *p,
+                               mn_error *err)
 {
     int rc;
     const json_t *f[H_COUNT] = {NULL};
@@ -1170,11 +1166,12 @@ static int parse_history(mn_claim *c, const json_t *arr, const jpath *p,
     size_t i;
     json_t *v;
 
-    rc = get_array(arr, c->o.max_history, "history entries",
-                   (void **)&c->hist, &c->cap_hist, sizeof(*c->hist), p, err);
+    rc = get_array(arr, c->o.max_history, "history entries", (void **)&c->hist,
+                   &c->cap_hist, sizeof(*c->hist), p, err);
     if (rc)
         goto done;
-    json_array_foreach(arr, i, v) {
+    json_array_foreach(arr, i, v)
+    {
         jpath ip = {p, NULL, i};
         rc = parse_history_entry(c, v, &ip, err);
         if (rc)
@@ -1203,15 +1200,17 @@ enum {
 };
 
 static const char *const top_names[F_COUNT] = {
-    "id",        "payer",   "jurisdiction", "claim_type",
-    "bill_type", "place_of_service", "date", "patient",
-    "diagnoses", "lines",   "history"};
+    "id",         "payer",     "jurisdiction",
+    "claim_type", "bill_type", "place_of_service",
+    "date",       "patient",   "diagnoses",
+    "lines",      "history"};
 
 /* Setters of the string members F_ID .. F_DATE, in that order. */
 static const str_setter top_setters[F_DATE + 1] = {
-    mn_claim_set_id,          mn_claim_set_payer, mn_claim_set_jurisdiction,
-    set_claim_type,           set_bill_type,      mn_claim_set_place_of_service,
-    set_claim_date};
+    mn_claim_set_id,           mn_claim_set_payer,
+    mn_claim_set_jurisdiction, mn_claim_set_claim_type,
+    mn_claim_set_bill_type,    mn_claim_set_place_of_service,
+    mn_claim_set_date};
 
 static int parse_claim(mn_claim *c, const json_t *root, mn_error *err)
 {
@@ -1297,8 +1296,8 @@ typedef struct fast {
 
 static void fast_ws(fast *f)
 {
-    while (f->p < f->end && (*f->p == ' ' || *f->p == '\n' ||
-                             *f->p == '\r' || *f->p == '\t'))
+    while (f->p < f->end &&
+           (*f->p == ' ' || *f->p == '\n' || *f->p == '\r' || *f->p == '\t'))
         f->p++;
 }
 
@@ -1375,8 +1374,8 @@ static int fast_uint(fast *f, unsigned *out)
     }
     if (digits == 0 || digits > 9 || (digits > 1 && *start == '0'))
         rc = FAST_NO;
-    else if (f->p < f->end && (*f->p == '.' || *f->p == 'e' ||
-                               *f->p == 'E' || mn_x__isdigit(*f->p)))
+    else if (f->p < f->end && (*f->p == '.' || *f->p == 'e' || *f->p == 'E' ||
+                               mn_x__isdigit(*f->p)))
         rc = FAST_NO;
     else
         *out = v;
@@ -1627,10 +1626,11 @@ static int fast_line(fast *f)
         rc = fast_ok(mn_claim_line_add_modifier(c, (size_t)idx, ln.mods[i],
                                                 ln.mod_len[i], NULL));
     if (rc == MN_OK && ln.pos)
-        rc = fast_ok(line_set_pos(c, (size_t)idx, ln.pos, ln.pos_len, NULL));
+        rc = fast_ok(mn_claim_line_set_place_of_service(c, (size_t)idx, ln.pos,
+                                                        ln.pos_len, NULL));
     for (unsigned i = 0; rc == MN_OK && i < ln.n_ptrs; i++)
-        rc = fast_ok(mn_claim_line_add_pointer(c, (size_t)idx, ln.ptrs[i],
-                                               NULL));
+        rc = fast_ok(
+            mn_claim_line_add_pointer(c, (size_t)idx, ln.ptrs[i], NULL));
     return rc;
 }
 
@@ -1677,8 +1677,8 @@ static int fast_history_entry(fast *f)
     if (rc == MN_OK && (!code || !date))
         rc = FAST_NO;
     if (rc == MN_OK)
-        rc = fast_ok(mn_claim_add_history(f->c, code, code_len, date,
-                                          date_len, units, NULL));
+        rc = fast_ok(mn_claim_add_history(f->c, code, code_len, date, date_len,
+                                          units, NULL));
     return rc;
 }
 

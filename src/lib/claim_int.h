@@ -10,12 +10,15 @@
 #define MN_MAX_MODIFIERS 8
 #define MN_MAX_POINTERS 12
 
-typedef enum { MN_PAYER_MEDICARE = 0, MN_PAYER_MEDICAID, MN_PAYER_OTHER }
-    mn_payer;
+typedef enum {
+    MN_PAYER_MEDICARE = 0,
+    MN_PAYER_MEDICAID,
+    MN_PAYER_OTHER
+} mn_payer;
 
 typedef struct mn_claim_dx {
-    mn_key key;        /* undotted, upper case */
-    char text[12];     /* as normalised for output: dotted, upper case */
+    mn_key key;    /* undotted, upper case */
+    char text[12]; /* as normalised for output: dotted, upper case */
 } mn_claim_dx;
 
 typedef struct mn_claim_line {
@@ -24,10 +27,10 @@ typedef struct mn_claim_line {
     char modifiers[MN_MAX_MODIFIERS][3];
     unsigned n_modifiers;
     unsigned units;
-    int32_t date;              /* MN_NODATE: use the claim date */
-    char pos[3];               /* "" when not given on the line */
+    int32_t date;                            /* MN_NODATE: use the claim date */
+    char pos[3];                             /* "" when not given on the line */
     unsigned char pointers[MN_MAX_POINTERS]; /* 1-based */
-    unsigned n_pointers;       /* 0: all diagnoses */
+    unsigned n_pointers;                     /* 0: all diagnoses */
 } mn_claim_line;
 
 typedef struct mn_claim_hist {
@@ -38,17 +41,17 @@ typedef struct mn_claim_hist {
 
 struct mn_claim {
     mn_claim_options o;
-    char *id;                  /* owned, may be NULL */
-    char *payer_text;          /* owned, as given */
+    char *id;         /* owned, may be NULL */
+    char *payer_text; /* owned, as given */
     mn_payer payer;
-    char *jurisdiction;        /* owned, upper case, may be NULL */
+    char *jurisdiction; /* owned, upper case, may be NULL */
     int institutional;
     char bill_type[5];
     char pos[3];
-    int32_t date;              /* claim-level date, MN_NODATE if absent */
-    int32_t birth_date;        /* MN_NODATE if absent */
-    int age;                   /* -1 if absent */
-    char sex;                  /* 'M', 'F', 'U' (unknown / not given) */
+    int32_t date;       /* claim-level date, MN_NODATE if absent */
+    int32_t birth_date; /* MN_NODATE if absent */
+    int age;            /* -1 if absent */
+    char sex;           /* 'M', 'F', 'U' (unknown / not given) */
     mn_claim_dx *dx;
     size_t n_dx;
     size_t cap_dx;

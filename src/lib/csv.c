@@ -8,13 +8,13 @@ struct mn_csv {
     const char *data;
     size_t len;
     size_t pos;
-    size_t line;      /* current line (1-based) */
-    size_t line_pos;  /* offset where the current line starts */
+    size_t line;     /* current line (1-based) */
+    size_t line_pos; /* offset where the current line starts */
     size_t rec_line;
     size_t record;
     mn_csv_options o;
-    mn_vec text;      /* unescaped field bytes, NUL-separated */
-    mn_vec offs;      /* size_t offsets into text */
+    mn_vec text; /* unescaped field bytes, NUL-separated */
+    mn_vec offs; /* size_t offsets into text */
     int done;
 };
 
@@ -84,8 +84,8 @@ static int end_field(mn_csv *c, size_t start, mn_error *err)
     if (!rc)
         rc = mn_x__vec_push(&c->offs, &start, sizeof(start));
     if (rc)
-        return fail(c, err, rc, rc == MN_ENOMEM ? "out of memory"
-                                                : "record too large");
+        return fail(c, err, rc,
+                    rc == MN_ENOMEM ? "out of memory" : "record too large");
     return MN_OK;
 }
 
@@ -129,7 +129,8 @@ int mn_csv_next(mn_csv *c, mn_error *err)
                 if (c->pos >= c->len) {
                     mn_x__err(err, MN_EINVAL,
                               "unterminated quoted field (opened at line "
-                              "%zu, column %zu)", qline, qcol);
+                              "%zu, column %zu)",
+                              qline, qcol);
                     if (err) {
                         err->line = qline;
                         err->column = qcol;

@@ -55,7 +55,7 @@ typedef struct lstate {
     const mn_claim_dx *dx[MN_MAX_POINTERS + 99];
     size_t n_dx;
     bool nomem;
-    bool med_nec_denial;   /* a medical-necessity (ABN-eligible) denial */
+    bool med_nec_denial; /* a medical-necessity (ABN-eligible) denial */
 } lstate;
 
 static mn_finding *add(lstate *s, const char *edit, mn_severity sev,
@@ -93,7 +93,8 @@ static const char *dup(lstate *s, const char *fmt_result)
     return fmt_result ? fmt_result : "";
 }
 
-#define PRINTF(s, ...) dup((s), mn_x__arena_printf((s)->ctx->arena, __VA_ARGS__))
+#define PRINTF(s, ...)                                                         \
+    dup((s), mn_x__arena_printf((s)->ctx->arena, __VA_ARGS__))
 
 static const char *dotted(lstate *s, mn_key key)
 {
@@ -121,12 +122,14 @@ static void check_code(lstate *s)
     mn_finding *f;
 
     if (!kb->n_hcpcs || !mn_x__hcpcs2_shape(ln->code_text, 5))
-        return;   /* CPT is accepted by format (no descriptors shipped) */
+        return; /* CPT is accepted by format (no descriptors shipped) */
     h = mn_x__kb_hcpcs(kb, ln->code);
     if (!h) {
         f = add(s, "code.invalid", MN_SEV_DENY, MN_STATUS_INVALID,
-                PRINTF(s, "%s is not a HCPCS Level II code in the knowledge "
-                          "base.", ln->code_text));
+                PRINTF(s,
+                       "%s is not a HCPCS Level II code in the knowledge "
+                       "base.",
+                       ln->code_text));
         if (f) {
             f->carc = "181";
             f->rarc = "M51";
@@ -142,9 +145,10 @@ static void check_code(lstate *s)
                        ln->code_text, date_text(s, h->added)));
     } else if (h->terminated != MN_NODATE && s->date > h->terminated) {
         f = add(s, "code.invalid", MN_SEV_DENY, MN_STATUS_INVALID,
-                PRINTF(s, "%s was terminated on %s, before the date of "
-                          "service.", ln->code_text,
-                       date_text(s, h->terminated)));
+                PRINTF(s,
+                       "%s was terminated on %s, before the date of "
+                       "service.",
+                       ln->code_text, date_text(s, h->terminated)));
     } else {
         return;
     }
@@ -205,8 +209,9 @@ static void check_dx(lstate *s)
             const kb_icd *e = mn_x__kb_icd(kb, d->key);
             if (!e || !(e->present & (1u << yi))) {
                 f = add(s, "dx.invalid", MN_SEV_DENY, MN_STATUS_INVALID,
-                        PRINTF(s, "%s is not an ICD-10-CM code in the FY%d "
-                                  "code set that applies on %s.",
+                        PRINTF(s,
+                               "%s is not an ICD-10-CM code in the FY%d "
+                               "code set that applies on %s.",
                                d->text, kb->meta->icd_years[yi],
                                date_text(s, s->date)));
                 if (f) {
@@ -222,8 +227,9 @@ static void check_dx(lstate *s)
             }
             if (!(e->billable & (1u << yi))) {
                 f = add(s, "dx.not_billable", MN_SEV_DENY, MN_STATUS_INVALID,
-                        PRINTF(s, "%s is a category or header code; it needs "
-                                  "more characters to be billable.",
+                        PRINTF(s,
+                               "%s is a category or header code; it needs "
+                               "more characters to be billable.",
                                d->text));
                 if (f) {
                     f->dx = d->text;
@@ -244,34 +250,32 @@ static void check_dx(lstate *s)
             age = mn_x__claim_age_on(s->claim, s->date);
             age_known = true;
         }
-        if ((m->flags & (MN_MCE_NEWBORN | MN_MCE_PEDIATRIC |
-                         MN_MCE_MATERNITY | MN_MCE_ADULT)) &&
+        if ((m->flags & (MN_MCE_NEWBORN | MN_MCE_PEDIATRIC | MN_MCE_MATERNITY |
+                         MN_MCE_ADULT)) &&
             age >= 0 && (age < m->age_min || age > m->age_max)) {
-            f = add(s, "dx.age_conflict", MN_SEV_DENY,
-                    MN_STATUS_NOT_COVERED,
+            f = add(s, "dx.age_conflict", MN_SEV_DENY, MN_STATUS_NOT_COVERED,
                     PRINTF(s, "%s is for ages %d to %d; the patient is %d.",
                            d->text, m->age_min, m->age_max, age));
             if (f) {
                 f->dx = d->text;
                 f->carc = "9";
                 f->policy_kind = "mce";
-                f->policy_id = PRINTF(s, "MCE FY%d age edit",
-                                      kb->meta->mce_fy[m->ver]);
+                f->policy_id =
+                    PRINTF(s, "MCE FY%d age edit", kb->meta->mce_fy[m->ver]);
                 f->fix = "Check the diagnosis and the patient's birth date.";
             }
         }
         if (((m->flags & MN_MCE_FEMALE) && s->claim->sex == 'M') ||
             ((m->flags & MN_MCE_MALE) && s->claim->sex == 'F')) {
-            f = add(s, "dx.sex_conflict", MN_SEV_DENY,
-                    MN_STATUS_NOT_COVERED,
+            f = add(s, "dx.sex_conflict", MN_SEV_DENY, MN_STATUS_NOT_COVERED,
                     PRINTF(s, "%s is for %s patients only.", d->text,
                            (m->flags & MN_MCE_FEMALE) ? "female" : "male"));
             if (f) {
                 f->dx = d->text;
                 f->carc = "10";
                 f->policy_kind = "mce";
-                f->policy_id = PRINTF(s, "MCE FY%d sex edit",
-                                      kb->meta->mce_fy[m->ver]);
+                f->policy_id =
+                    PRINTF(s, "MCE FY%d sex edit", kb->meta->mce_fy[m->ver]);
                 f->fix = "Check the diagnosis and the patient's sex.";
             }
         }
@@ -279,8 +283,10 @@ static void check_dx(lstate *s)
             d == &s->claim->dx[0]) {
             f = add(s, "dx.manifestation_primary", MN_SEV_DENY,
                     MN_STATUS_INVALID,
-                    PRINTF(s, "%s is a manifestation code and cannot be the "
-                              "first-listed diagnosis.", d->text));
+                    PRINTF(s,
+                           "%s is a manifestation code and cannot be the "
+                           "first-listed diagnosis.",
+                           d->text));
             if (f) {
                 f->dx = d->text;
                 f->carc = "16";
@@ -318,8 +324,7 @@ static bool in_force(const kb_policy *p, int32_t date)
 }
 
 /* [first, first+n) of a policy's list. */
-static void list_range(const kb_policy *p, int list, size_t *first,
-                       size_t *n)
+static void list_range(const kb_policy *p, int list, size_t *first, size_t *n)
 {
     *first = p->dx_first;
     *n = 0;
@@ -353,8 +358,7 @@ static size_t lower_bound(const uint64_t *keys, size_t n, mn_key key)
 }
 
 /* Index of the first entry for `key` on a list, or SIZE_MAX. */
-static size_t find_dx(const mn_kb *kb, const kb_policy *p, int list,
-                      mn_key key)
+static size_t find_dx(const mn_kb *kb, const kb_policy *p, int list, mn_key key)
 {
     size_t first;
     size_t n;
@@ -366,8 +370,7 @@ static size_t find_dx(const mn_kb *kb, const kb_policy *p, int list,
     return i < n && kb->dxkey[first + i] == key ? first + i : SIZE_MAX;
 }
 
-static void cite(mn_finding *f, const mn_kb *kb, const kb_policy *p,
-                 int group)
+static void cite(mn_finding *f, const mn_kb *kb, const kb_policy *p, int group)
 {
     f->policy_kind = kind_name(p->kind);
     f->policy_id = kb_s(kb, p->id);
@@ -440,8 +443,8 @@ static void suggest(lstate *s, mn_finding *f, const kb_policy *p)
         f->n_supporting++;
     }
     /* nothing near: the start of the list */
-    for (size_t i = 0; f->n_supporting < MN_MAX_SUPPORTING && i < n &&
-                       f->n_supporting < 5;
+    for (size_t i = 0;
+         f->n_supporting < MN_MAX_SUPPORTING && i < n && f->n_supporting < 5;
          i++) {
         mn_key k = kb->dxkey[first + i];
         if (i && k == kb->dxkey[first + i - 1])
@@ -528,8 +531,7 @@ static void eval_policy(lstate *s, const kb_policy *p)
             src = all;
         if (!src)
             continue;
-        f = add(s, "policy.dx_noncovered", MN_SEV_DENY,
-                MN_STATUS_NOT_COVERED,
+        f = add(s, "policy.dx_noncovered", MN_SEV_DENY, MN_STATUS_NOT_COVERED,
                 src == all ? "The diagnosis is on the list of diagnoses that "
                              "are never covered for any lab NCD test."
                            : "The diagnosis is on the policy's list of "
@@ -554,8 +556,7 @@ static void eval_policy(lstate *s, const kb_policy *p)
         /* covered unless every diagnosis is on the does-not-support list */
         size_t notsup = 0;
         for (size_t i = 0; i < s->n_dx; i++) {
-            if (find_dx(kb, p, MN_DL_NOT_SUPPORTED, s->dx[i]->key) !=
-                SIZE_MAX)
+            if (find_dx(kb, p, MN_DL_NOT_SUPPORTED, s->dx[i]->key) != SIZE_MAX)
                 notsup++;
         }
         if (s->n_dx && notsup == s->n_dx) {
@@ -571,8 +572,7 @@ static void eval_policy(lstate *s, const kb_policy *p)
             }
             s->med_nec_denial = true;
         } else {
-            f = add(s, "policy.dx_supported", MN_SEV_INFO,
-                    MN_STATUS_COVERED,
+            f = add(s, "policy.dx_supported", MN_SEV_INFO, MN_STATUS_COVERED,
                     "This NCD lists the diagnoses that do not support the "
                     "test; a diagnosis on the line is not among them.");
             if (f) {
@@ -587,8 +587,7 @@ static void eval_policy(lstate *s, const kb_policy *p)
         /* only a "does not support" list is loaded */
         size_t notsup = 0;
         for (size_t i = 0; i < s->n_dx; i++) {
-            if (find_dx(kb, p, MN_DL_NOT_SUPPORTED, s->dx[i]->key) !=
-                SIZE_MAX)
+            if (find_dx(kb, p, MN_DL_NOT_SUPPORTED, s->dx[i]->key) != SIZE_MAX)
                 notsup++;
         }
         if (notsup == s->n_dx) {
@@ -661,8 +660,9 @@ static void eval_policy(lstate *s, const kb_policy *p)
                 }
             }
             f = add(s, "policy.dx_supported", MN_SEV_INFO, MN_STATUS_COVERED,
-                    other ? PRINTF(s, "%s (group %d) with %s (group %d) is "
-                                      "on the policy's covered list.",
+                    other ? PRINTF(s,
+                                   "%s (group %d) with %s (group %d) is "
+                                   "on the policy's covered list.",
                                    s->dx[i]->text, g, other->text, og)
                           : "A diagnosis on the line is on the policy's "
                             "covered list.");
@@ -680,17 +680,20 @@ static void eval_policy(lstate *s, const kb_policy *p)
         groups[0] = '\0';
         for (int g = 1; g <= 32 && gl + 12 < sizeof(groups); g++) {
             if (need_mask & (1u << (g - 1)))
-                gl += (size_t)snprintf(groups + gl, sizeof(groups) - gl,
-                                       "%s%d", gl ? " or " : "", g);
+                gl += (size_t)snprintf(groups + gl, sizeof(groups) - gl, "%s%d",
+                                       gl ? " or " : "", g);
         }
         f = add(s, "policy.secondary_dx_missing", MN_SEV_DENY,
                 MN_STATUS_NOT_COVERED,
-                gl ? PRINTF(s, "%s (group %d) is covered only together with "
-                               "a diagnosis from group %s, and the line has "
-                               "none.", need_dx->text, need_group, groups)
-                   : PRINTF(s, "%s (group %d) is covered only together with "
-                               "a second diagnosis from the policy's "
-                               "related group, and the line has none.",
+                gl ? PRINTF(s,
+                            "%s (group %d) is covered only together with "
+                            "a diagnosis from group %s, and the line has "
+                            "none.",
+                            need_dx->text, need_group, groups)
+                   : PRINTF(s,
+                            "%s (group %d) is covered only together with "
+                            "a second diagnosis from the policy's "
+                            "related group, and the line has none.",
                             need_dx->text, need_group));
         if (f) {
             cite(f, kb, p, need_group);
@@ -734,8 +737,8 @@ static void check_policies(lstate *s, uint64_t states, bool jur_given)
         last = pc[i].policy;
         p = &kb->pol[pc[i].policy];
         /* versions of one policy are adjacent, newest first */
-        if (chosen && chosen->kind == p->kind &&
-            chosen->id.off == p->id.off && chosen->id.len == p->id.len)
+        if (chosen && chosen->kind == p->kind && chosen->id.off == p->id.off &&
+            chosen->id.len == p->id.len)
             continue;
         if (!in_force(p, s->date))
             continue;
@@ -824,9 +827,9 @@ int mn_check(const mn_result **out, mn_ctx *ctx, const mn_kb *kb,
     res->id = claim->id;
     res->status = MN_STATUS_COVERED;
     res->n_lines = claim->n_lines;
-    res->lines = mn_x__arena_alloc(ctx->arena,
-                                   (claim->n_lines ? claim->n_lines : 1) *
-                                       sizeof(mn_line_result));
+    res->lines =
+        mn_x__arena_alloc(ctx->arena, (claim->n_lines ? claim->n_lines : 1) *
+                                          sizeof(mn_line_result));
     if (!res->lines)
         return mn_x__err(err, MN_ENOMEM, "out of memory");
     memset(res->lines, 0, claim->n_lines * sizeof(mn_line_result));
@@ -856,8 +859,8 @@ int mn_check(const mn_result **out, mn_ctx *ctx, const mn_kb *kb,
                     s.dx[s.n_dx++] = &claim->dx[ix - 1];
             }
         } else {
-            for (size_t d = 0; d < claim->n_dx &&
-                               s.n_dx < sizeof(s.dx) / sizeof(s.dx[0]);
+            for (size_t d = 0;
+                 d < claim->n_dx && s.n_dx < sizeof(s.dx) / sizeof(s.dx[0]);
                  d++)
                 s.dx[s.n_dx++] = &claim->dx[d];
         }
@@ -902,8 +905,7 @@ size_t mn_result_finding_count(const mn_result *res, size_t line)
 const char *mn_result_finding_edit(const mn_result *res, size_t line,
                                    size_t finding)
 {
-    if (!res || line >= res->n_lines ||
-        finding >= res->lines[line].n_findings)
+    if (!res || line >= res->n_lines || finding >= res->lines[line].n_findings)
         return NULL;
     return res->lines[line].findings[finding].edit;
 }

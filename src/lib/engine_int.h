@@ -13,32 +13,32 @@ typedef enum { MN_SEV_DENY = 0, MN_SEV_REVIEW, MN_SEV_INFO } mn_severity;
 #define MN_MAX_SUPPORTING 10
 
 typedef struct mn_finding {
-    const char *edit;          /* contract edit id, static */
+    const char *edit; /* contract edit id, static */
     mn_severity severity;
-    const char *message;       /* plain language, one sentence or two */
+    const char *message; /* plain language, one sentence or two */
     /* citation; kind NULL when the finding has none */
-    const char *policy_kind;   /* "ncd", "lcd", "article", "mce", "rule",
-                                  "code_set" */
-    const char *policy_id;     /* "A56767", "190.21", "MCE v41" ... */
-    int policy_version;        /* -1 when not applicable */
-    int group;                 /* diagnosis group, 0 when none */
+    const char *policy_kind; /* "ncd", "lcd", "article", "mce", "rule",
+                                "code_set" */
+    const char *policy_id;   /* "A56767", "190.21", "MCE v41" ... */
+    int policy_version;      /* -1 when not applicable */
+    int group;               /* diagnosis group, 0 when none */
     const char *policy_title;
-    const char *related;       /* LCD of an article, or NULL */
-    const char *source;        /* rule source / citation text, or NULL */
-    const char *carc;          /* NULL when none */
+    const char *related; /* LCD of an article, or NULL */
+    const char *source;  /* rule source / citation text, or NULL */
+    const char *carc;    /* NULL when none */
     const char *rarc;
-    const char *dx;            /* the diagnosis concerned (dotted) or NULL */
-    const char *fix;           /* what would fix it, or NULL */
-    const char *supporting[MN_MAX_SUPPORTING];   /* dotted codes */
+    const char *dx;  /* the diagnosis concerned (dotted) or NULL */
+    const char *fix; /* what would fix it, or NULL */
+    const char *supporting[MN_MAX_SUPPORTING]; /* dotted codes */
     const char *supporting_desc[MN_MAX_SUPPORTING];
     size_t n_supporting;
 } mn_finding;
 
 typedef struct mn_line_result {
-    size_t line;               /* 1-based */
+    size_t line; /* 1-based */
     char code[8];
     mn_status status;
-    const char *abn;           /* "not_needed", "recommended", "on_file" */
+    const char *abn; /* "not_needed", "recommended", "on_file" */
     const char *suggested[4];
     size_t n_suggested;
     mn_finding *findings;
@@ -47,7 +47,7 @@ typedef struct mn_line_result {
 } mn_line_result;
 
 struct mn_result {
-    const char *id;            /* claim id or NULL */
+    const char *id; /* claim id or NULL */
     mn_status status;
     mn_line_result *lines;
     size_t n_lines;

@@ -42,10 +42,10 @@ static uint64_t state_list(const char *list)
 }
 
 typedef struct mac {
-    const char *name;      /* "JE" */
-    const char *alias;     /* "J1" etc., or NULL */
+    const char *name;  /* "JE" */
+    const char *alias; /* "J1" etc., or NULL */
     const char *states;
-    const char *prefixes;  /* two-digit contractor prefixes, space apart */
+    const char *prefixes; /* two-digit contractor prefixes, space apart */
 } mac;
 
 static const mac macs[] = {
@@ -68,20 +68,24 @@ static const struct {
     const char *prefix;
     const char *states;
 } prefixes[] = {
-    {"011", "CA"}, {"018", "CA"}, {"012", "HI GU AS MP"}, {"013", "NV"},
-    {"021", "AK"}, {"022", "ID"}, {"023", "OR"}, {"024", "WA"},
-    {"031", "AZ"}, {"032", "MT"}, {"033", "ND"}, {"034", "SD"},
-    {"035", "UT"}, {"036", "WY"}, {"041", "CO"}, {"042", "NM"},
-    {"043", "OK"}, {"044", "TX"}, {"051", "IA"}, {"052", "KS"},
-    {"053", "MO"}, {"054", "NE"}, {"061", "IL"}, {"062", "MN"},
-    {"063", "WI"}, {"071", "AR"}, {"072", "LA"}, {"073", "MS"},
-    {"081", "IN"}, {"082", "MI"}, {"091", "FL"}, {"092", "PR VI"},
-    {"101", "AL"}, {"102", "GA"}, {"103", "TN"}, {"112", "SC"},
-    {"113", "VA"}, {"114", "WV"}, {"115", "NC"}, {"121", "DE"},
-    {"122", "DC MD VA"}, {"123", "MD"}, {"124", "NJ"}, {"125", "PA"},
-    {"131", "CT"}, {"132", "NY"}, {"141", "ME"}, {"142", "MA"},
-    {"143", "NH"}, {"144", "RI"}, {"145", "VT"}, {"151", "KY"},
-    {"152", "OH"},
+    {"011", "CA"}, {"018", "CA"},       {"012", "HI GU AS MP"},
+    {"013", "NV"}, {"021", "AK"},       {"022", "ID"},
+    {"023", "OR"}, {"024", "WA"},       {"031", "AZ"},
+    {"032", "MT"}, {"033", "ND"},       {"034", "SD"},
+    {"035", "UT"}, {"036", "WY"},       {"041", "CO"},
+    {"042", "NM"}, {"043", "OK"},       {"044", "TX"},
+    {"051", "IA"}, {"052", "KS"},       {"053", "MO"},
+    {"054", "NE"}, {"061", "IL"},       {"062", "MN"},
+    {"063", "WI"}, {"071", "AR"},       {"072", "LA"},
+    {"073", "MS"}, {"081", "IN"},       {"082", "MI"},
+    {"091", "FL"}, {"092", "PR VI"},    {"101", "AL"},
+    {"102", "GA"}, {"103", "TN"},       {"112", "SC"},
+    {"113", "VA"}, {"114", "WV"},       {"115", "NC"},
+    {"121", "DE"}, {"122", "DC MD VA"}, {"123", "MD"},
+    {"124", "NJ"}, {"125", "PA"},       {"131", "CT"},
+    {"132", "NY"}, {"141", "ME"},       {"142", "MA"},
+    {"143", "NH"}, {"144", "RI"},       {"145", "VT"},
+    {"151", "KY"}, {"152", "OH"},
 };
 
 uint64_t mn_x__contractor_states(const char *number, size_t len)

@@ -70,12 +70,12 @@ static int check_sections(mn_kb *kb, mn_error *err)
         if (s->elem_size == 0 || s->length % s->elem_size != 0)
             return bad(err, "section record size");
         n = s->length / s->elem_size;
-#define SEC(id, type, ptr, cnt)                                             \
-    case id:                                                                \
-        if (s->elem_size != sizeof(type))                                   \
-            return bad(err, "section record size");                         \
-        kb->ptr = (const type *)p;                                          \
-        kb->cnt = n;                                                        \
+#define SEC(id, type, ptr, cnt)                                                \
+    case id:                                                                   \
+        if (s->elem_size != sizeof(type))                                      \
+            return bad(err, "section record size");                            \
+        kb->ptr = (const type *)p;                                             \
+        kb->cnt = n;                                                           \
         break;
         switch (s->id) {
         case KB_SEC_META:
@@ -140,10 +140,9 @@ static int check_content(mn_kb *kb, mn_error *err)
     }
     for (size_t i = 0; i < kb->n_mce; i++) {
         const kb_mce *e = &kb->mce[i];
-        if (e->ver >= m->n_mce ||
-            (i && (e->key < kb->mce[i - 1].key ||
-                   (e->key == kb->mce[i - 1].key &&
-                    e->ver <= kb->mce[i - 1].ver))))
+        if (e->ver >= m->n_mce || (i && (e->key < kb->mce[i - 1].key ||
+                                         (e->key == kb->mce[i - 1].key &&
+                                          e->ver <= kb->mce[i - 1].ver))))
             return bad(err, "MCE table");
     }
     for (size_t i = 0; i < kb->n_pol; i++) {
@@ -286,8 +285,8 @@ int mn_kb_open(mn_kb **out, const char *path, mn_error *err)
         goto done;
     }
     kb->size = (size_t)st.st_size;
-    kb->mapped = mmap(NULL, kb->size, PROT_READ, MAP_PRIVATE | MAP_POPULATE,
-                      fd, 0);
+    kb->mapped =
+        mmap(NULL, kb->size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
     if (kb->mapped == MAP_FAILED) {
         kb->mapped = NULL;
         rc = mn_x__err(err, MN_EIO, "cannot map knowledge base");
@@ -327,7 +326,7 @@ int mn_kb_open_builtin(mn_kb **out, mn_error *err)
         goto done;
     if ((rc = mn_kb_open_buffer(out, bytes, len, 0, err)))
         goto done;
-    (*out)->owned = bytes;   /* the handle owns the bytes now */
+    (*out)->owned = bytes; /* the handle owns the bytes now */
     bytes = NULL;
     snprintf((*out)->source, sizeof((*out)->source), "builtin");
 done:
@@ -409,8 +408,7 @@ const kb_hcpcs *mn_x__kb_hcpcs(const mn_kb *kb, mn_key key)
         else
             hi = mid;
     }
-    return lo < kb->n_hcpcs && kb->hcpcs[lo].key == key ? &kb->hcpcs[lo]
-                                                        : NULL;
+    return lo < kb->n_hcpcs && kb->hcpcs[lo].key == key ? &kb->hcpcs[lo] : NULL;
 }
 
 const kb_pcode *mn_x__kb_pcodes(const mn_kb *kb, mn_key code, size_t *n)

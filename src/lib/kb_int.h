@@ -11,8 +11,8 @@
 struct mn_kb {
     const unsigned char *base;
     size_t size;
-    void *owned;        /* malloc'd copy, or NULL */
-    void *mapped;       /* mmap'd region, or NULL */
+    void *owned;  /* malloc'd copy, or NULL */
+    void *mapped; /* mmap'd region, or NULL */
     char version[17];
     char source[256];
     const kb_meta *meta;
@@ -36,7 +36,7 @@ struct mn_kb {
     const kb_rule *rule;
     size_t n_rule;
     char built[32];
-    long all_lab;       /* policy index of the all-lab-NCD list, -1 */
+    long all_lab; /* policy index of the all-lab-NCD list, -1 */
 };
 
 /* Borrowed text of a string reference (not NUL-terminated in general, but

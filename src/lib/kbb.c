@@ -21,7 +21,7 @@ static void sort_n(void *base, size_t n, size_t size,
 
 typedef struct icd_e {
     mn_key key;
-    uint32_t present;   /* bit: index into b->years (insertion order) */
+    uint32_t present; /* bit: index into b->years (insertion order) */
     uint32_t billable;
     int desc_fy;
     char *desc;
@@ -29,7 +29,7 @@ typedef struct icd_e {
 
 typedef struct hc_e {
     mn_key key;
-    int year;           /* data year of the dates */
+    int year; /* data year of the dates */
     int32_t added;
     int32_t term;
     int desc_year;
@@ -70,28 +70,28 @@ typedef struct pol {
     int32_t end;
     char *related;
     unsigned flags;
-    mn_vec codes;    /* pcode_e */
-    mn_vec dx;       /* pdx_e */
-    mn_vec groups;   /* pgroup_e */
-    mn_vec contr;    /* char * */
-    mn_vec notes;    /* char * */
+    mn_vec codes;  /* pcode_e */
+    mn_vec dx;     /* pdx_e */
+    mn_vec groups; /* pgroup_e */
+    mn_vec contr;  /* char * */
+    mn_vec notes;  /* char * */
 } pol;
 
 typedef struct rule_e {
-    mn_kbb_rule r;   /* strings owned */
+    mn_kbb_rule r; /* strings owned */
 } rule_e;
 
 struct mn_kbb {
-    mn_vec icd;      /* icd_e */
+    mn_vec icd; /* icd_e */
     mn_map icd_map;
     int years[MN_KB_MAX_YEARS];
     int n_years;
-    mn_vec hc;       /* hc_e */
+    mn_vec hc; /* hc_e */
     mn_map hc_map;
-    mn_vec mce;      /* mce_e */
-    mn_vec pols;     /* pol * */
-    mn_map pol_map;  /* hash(kind,id,version) -> index (probing on hash) */
-    mn_vec rules;    /* rule_e */
+    mn_vec mce;     /* mce_e */
+    mn_vec pols;    /* pol * */
+    mn_map pol_map; /* hash(kind,id,version) -> index (probing on hash) */
+    mn_vec rules;   /* rule_e */
     int32_t newest;
 };
 
@@ -210,7 +210,7 @@ int mn_x__kbb_icd(mn_kbb *b, int fy, mn_key code, bool billable,
     }
     e = &MN_VEC_AT(&b->icd, icd_e, idx);
     if (e->present & (1u << yi))
-        return MN_OK;   /* first row of a year wins */
+        return MN_OK; /* first row of a year wins */
     e->present |= 1u << yi;
     if (billable)
         e->billable |= 1u << yi;
@@ -247,8 +247,8 @@ static mn_key prefix_end(mn_key hi)
 }
 
 int mn_x__kbb_icd_range(mn_kbb *b, mn_key lo, mn_key hi,
-                        int (*cb)(void *payload, mn_key code),
-                        void *payload, size_t *count)
+                        int (*cb)(void *payload, mn_key code), void *payload,
+                        size_t *count)
 {
     mn_key end = prefix_end(hi);
     size_t n = 0;
@@ -296,8 +296,7 @@ int mn_x__kbb_hcpcs(mn_kbb *b, int data_year, mn_key code, int32_t added,
     e = &MN_VEC_AT(&b->hc, hc_e, idx);
     if (has_dates && data_year >= e->year) {
         /* the newest source decides; the earliest add date is kept */
-        if (added != MN_NODATE &&
-            (e->added == MN_NODATE || added < e->added))
+        if (added != MN_NODATE && (e->added == MN_NODATE || added < e->added))
             e->added = added;
         e->term = terminated;
         e->year = data_year;
@@ -312,8 +311,8 @@ int mn_x__kbb_hcpcs(mn_kbb *b, int data_year, mn_key code, int32_t added,
 
 /* MCE */
 
-int mn_x__kbb_mce(mn_kbb *b, int fy, mn_key code, unsigned flag,
-                  int age_min, int age_max)
+int mn_x__kbb_mce(mn_kbb *b, int fy, mn_key code, unsigned flag, int age_min,
+                  int age_max)
 {
     mce_e e;
     if (!code || !flag)
@@ -335,8 +334,7 @@ static uint64_t pol_hash(int kind, const char *id, int version)
     return XXH3_64bits(buf, n > 0 ? (size_t)n : 0);
 }
 
-static int get_pol(mn_kbb *b, pol **out, int kind, const char *id,
-                   int version)
+static int get_pol(mn_kbb *b, pol **out, int kind, const char *id, int version)
 {
     uint64_t h = pol_hash(kind, id, version);
     uint32_t idx;
@@ -507,14 +505,12 @@ int mn_x__kbb_rule(mn_kbb *b, const mn_kbb_rule *r)
     rule_e e;
     memset(&e, 0, sizeof(e));
     e.r = *r;
-    e.r.rule_id = r->rule_id ? mn_x__strndup(r->rule_id, strlen(r->rule_id))
-                             : NULL;
+    e.r.rule_id =
+        r->rule_id ? mn_x__strndup(r->rule_id, strlen(r->rule_id)) : NULL;
     e.r.pack = r->pack ? mn_x__strndup(r->pack, strlen(r->pack)) : NULL;
-    e.r.source = r->source ? mn_x__strndup(r->source, strlen(r->source))
-                           : NULL;
-    e.r.policy_id = r->policy_id
-                        ? mn_x__strndup(r->policy_id, strlen(r->policy_id))
-                        : NULL;
+    e.r.source = r->source ? mn_x__strndup(r->source, strlen(r->source)) : NULL;
+    e.r.policy_id =
+        r->policy_id ? mn_x__strndup(r->policy_id, strlen(r->policy_id)) : NULL;
     if ((r->rule_id && !e.r.rule_id) || (r->pack && !e.r.pack) ||
         (r->source && !e.r.source) || (r->policy_id && !e.r.policy_id) ||
         mn_x__vec_push(&b->rules, &e, sizeof(e))) {
@@ -533,7 +529,7 @@ int mn_x__kbb_rule(mn_kbb *b, const mn_kbb_rule *r)
 
 typedef struct strpool {
     mn_vec bytes;
-    mn_map seen;   /* hash -> offset (strings deduplicated) */
+    mn_map seen; /* hash -> offset (strings deduplicated) */
 } strpool;
 
 static int pool_add(strpool *sp, kb_str *out, const char *s, size_t len)
@@ -717,8 +713,8 @@ static int finish_policy(mn_kbb *b, pol *p)
         sort_n(p->dx.data, n, sizeof(pdx_e), cmp_pdx);
         for (size_t i = 0; i < n; i++) {
             pdx_e *e = &MN_VEC_AT(&p->dx, pdx_e, i);
-            if (w && memcmp(e, &MN_VEC_AT(&p->dx, pdx_e, w - 1),
-                            sizeof(*e)) == 0)
+            if (w &&
+                memcmp(e, &MN_VEC_AT(&p->dx, pdx_e, w - 1), sizeof(*e)) == 0)
                 continue;
             MN_VEC_AT(&p->dx, pdx_e, w++) = *e;
         }
@@ -743,8 +739,8 @@ static int finish_policy(mn_kbb *b, pol *p)
                 return rc;
         }
     }
-    sort_n(p->groups.data, MN_VEC_COUNT(&p->groups, pgroup_e),
-          sizeof(pgroup_e), cmp_group);
+    sort_n(p->groups.data, MN_VEC_COUNT(&p->groups, pgroup_e), sizeof(pgroup_e),
+           cmp_group);
     for (size_t r = 0; r < MN_VEC_COUNT(&b->rules, rule_e); r++) {
         const mn_kbb_rule *rr = &MN_VEC_AT(&b->rules, rule_e, r).r;
         if (rr->kind == KB_RULE_NCD_INVERTED && rule_targets(rr, p))
@@ -771,8 +767,8 @@ static void group_flags(mn_kbb *b, const pol *p, const pgroup_e *g,
     }
     if (ast) {
         *flags |= KB_GF_HAS_ASTERISK;
-        *partners = named_groups(g->ast, g->group) |
-                    named_groups(g->para, g->group);
+        *partners =
+            named_groups(g->ast, g->group) | named_groups(g->para, g->group);
     }
     /* a group named as the partner of another group's asterisk codes only
      * counts together with them */
@@ -965,7 +961,7 @@ int mn_x__kbb_serialize(mn_kbb *b, const char *built, void **out,
     {
         size_t n = MN_VEC_COUNT(&b->pols, pol *);
         sort_n(b->pols.data, n, sizeof(pol *), cmp_pol);
-        mn_x__map_free(&b->pol_map);  /* stale after sorting */
+        mn_x__map_free(&b->pol_map); /* stale after sorting */
         for (size_t i = 0; i < n && !rc; i++) {
             pol *p = MN_VEC_AT(&b->pols, pol *, i);
             kb_policy k;
@@ -1079,8 +1075,8 @@ int mn_x__kbb_serialize(mn_kbb *b, const char *built, void **out,
             sort_n(pcode.data, n, sizeof(kb_pcode), cmp_pcode);
         for (size_t i = 0; i < n; i++) {
             kb_pcode *e = &MN_VEC_AT(&pcode, kb_pcode, i);
-            if (w && memcmp(e, &MN_VEC_AT(&pcode, kb_pcode, w - 1),
-                            sizeof(*e)) == 0)
+            if (w &&
+                memcmp(e, &MN_VEC_AT(&pcode, kb_pcode, w - 1), sizeof(*e)) == 0)
                 continue;
             MN_VEC_AT(&pcode, kb_pcode, w++) = *e;
         }
@@ -1132,8 +1128,8 @@ int mn_x__kbb_serialize(mn_kbb *b, const char *built, void **out,
         file.len += sizeof(secs);
         if ((rc = add_section(&file, secs, &nsec, KB_SEC_META, sizeof(meta),
                               &meta, sizeof(meta))) ||
-            (rc = add_section(&file, secs, &nsec, KB_SEC_STR, 1,
-                              sp.bytes.data, sp.bytes.len)) ||
+            (rc = add_section(&file, secs, &nsec, KB_SEC_STR, 1, sp.bytes.data,
+                              sp.bytes.len)) ||
             (rc = add_section(&file, secs, &nsec, KB_SEC_ICD, sizeof(kb_icd),
                               icd.data, icd.len)) ||
             (rc = add_section(&file, secs, &nsec, KB_SEC_HCPCS,
@@ -1150,8 +1146,8 @@ int mn_x__kbb_serialize(mn_kbb *b, const char *built, void **out,
                               sizeof(uint32_t), pdxm.data, pdxm.len)) ||
             (rc = add_section(&file, secs, &nsec, KB_SEC_PGROUP,
                               sizeof(kb_group), grp.data, grp.len)) ||
-            (rc = add_section(&file, secs, &nsec, KB_SEC_RULE,
-                              sizeof(kb_rule), rules.data, rules.len)))
+            (rc = add_section(&file, secs, &nsec, KB_SEC_RULE, sizeof(kb_rule),
+                              rules.data, rules.len)))
             goto done;
         {
             static const char zeros[8] = {0};

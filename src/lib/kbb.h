@@ -19,9 +19,9 @@ typedef struct mn_kbb mn_kbb;
 enum { MN_PK_NCD = 1, MN_PK_LCD = 2, MN_PK_ARTICLE = 3 };
 /* Diagnosis lists of a policy. */
 enum {
-    MN_DL_COVERED = 1,       /* supports the service */
-    MN_DL_NONCOVERED = 2,    /* explicit non-covered / lab "denied" list */
-    MN_DL_NOT_SUPPORTED = 3  /* lab "does not support" list */
+    MN_DL_COVERED = 1,      /* supports the service */
+    MN_DL_NONCOVERED = 2,   /* explicit non-covered / lab "denied" list */
+    MN_DL_NOT_SUPPORTED = 3 /* lab "does not support" list */
 };
 /* MCE edit flags on a diagnosis. */
 enum {
@@ -35,9 +35,9 @@ enum {
 };
 /* Policy flags. */
 enum {
-    MN_PF_LAB = 1,        /* a national lab NCD (190.x) */
-    MN_PF_ALL_LAB = 2,    /* the list that applies to every lab NCD */
-    MN_PF_INVERTED = 4    /* covered unless listed (NCD 190.15) */
+    MN_PF_LAB = 1,     /* a national lab NCD (190.x) */
+    MN_PF_ALL_LAB = 2, /* the list that applies to every lab NCD */
+    MN_PF_INVERTED = 4 /* covered unless listed (NCD 190.15) */
 };
 
 int mn_x__kbb_new(mn_kbb **out);
@@ -51,8 +51,8 @@ int mn_x__kbb_icd(mn_kbb *b, int fy, mn_key code, bool billable,
  * inclusive, where `hi` also covers every code it is a prefix of (C50.9
  * includes C50.929). Returns the number of codes visited via *count. */
 int mn_x__kbb_icd_range(mn_kbb *b, mn_key lo, mn_key hi,
-                        int (*cb)(void *payload, mn_key code),
-                        void *payload, size_t *count);
+                        int (*cb)(void *payload, mn_key code), void *payload,
+                        size_t *count);
 /* True when `code` is an ICD-10-CM code in any loaded year. */
 bool mn_x__kbb_icd_known(mn_kbb *b, mn_key code);
 
@@ -63,20 +63,20 @@ int mn_x__kbb_hcpcs(mn_kbb *b, int data_year, mn_key code, int32_t added,
                     int32_t terminated, const char *desc, size_t desc_len);
 
 /* MCE edits: one call per code, fiscal year and flag. Ages in years. */
-int mn_x__kbb_mce(mn_kbb *b, int fy, mn_key code, unsigned flag,
-                  int age_min, int age_max);
+int mn_x__kbb_mce(mn_kbb *b, int fy, mn_key code, unsigned flag, int age_min,
+                  int age_max);
 
 /* A coverage policy version. Fields that are NULL / MN_NODATE leave what
  * an earlier call set; a later non-empty value replaces it. */
 typedef struct mn_kbb_policy {
-    int kind;               /* MN_PK_* */
-    const char *id;         /* "A56767", "L33996", "190.21", "ALL" */
-    int version;            /* 0 when unknown */
+    int kind;       /* MN_PK_* */
+    const char *id; /* "A56767", "L33996", "190.21", "ALL" */
+    int version;    /* 0 when unknown */
     const char *title;
-    int32_t effective;      /* MN_NODATE: since always */
-    int32_t ending;         /* MN_NODATE: still in force */
-    const char *related;    /* related LCD display id, for articles */
-    unsigned flags;         /* MN_PF_* (or-ed into existing) */
+    int32_t effective;   /* MN_NODATE: since always */
+    int32_t ending;      /* MN_NODATE: still in force */
+    const char *related; /* related LCD display id, for articles */
+    unsigned flags;      /* MN_PF_* (or-ed into existing) */
 } mn_kbb_policy;
 
 int mn_x__kbb_policy(mn_kbb *b, const mn_kbb_policy *p);
@@ -104,21 +104,19 @@ int mn_x__kbb_policy_note(mn_kbb *b, int kind, const char *id, int version,
 /* Newest date seen in any source (for the default build stamp). */
 void mn_x__kbb_saw_date(mn_kbb *b, int32_t date);
 
-
-
 /* A rule from a rule pack (rules.c), kept in the KB for citations and
  * applied to policies when the KB is serialised. */
 typedef struct mn_kbb_rule {
-    int kind;               /* KB_RULE_* (kbfmt.h) */
+    int kind; /* KB_RULE_* (kbfmt.h) */
     const char *rule_id;
     const char *pack;
-    const char *source;     /* the citation every rule must carry */
+    const char *source; /* the citation every rule must carry */
     int32_t effective;
-    int32_t ending;         /* MN_NODATE: open */
-    int policy_kind;        /* MN_PK_* */
+    int32_t ending;  /* MN_NODATE: open */
+    int policy_kind; /* MN_PK_* */
     const char *policy_id;
     int group;
-    uint32_t partners;      /* bit g-1 for group g */
+    uint32_t partners; /* bit g-1 for group g */
 } mn_kbb_rule;
 
 int mn_x__kbb_rule(mn_kbb *b, const mn_kbb_rule *r);

@@ -30,7 +30,7 @@ typedef struct kb_header {
 
 typedef struct kb_section {
     uint32_t id;
-    uint32_t elem_size;   /* size of one record, 1 for byte sections */
+    uint32_t elem_size; /* size of one record, 1 for byte sections */
     uint64_t offset;
     uint64_t length;
 } kb_section;
@@ -57,53 +57,53 @@ typedef struct kb_str {
 
 typedef struct kb_meta {
     uint32_t n_icd_years;
-    int32_t icd_years[MN_KB_MAX_YEARS];   /* ascending fiscal years */
+    int32_t icd_years[MN_KB_MAX_YEARS]; /* ascending fiscal years */
     uint32_t n_mce;
-    int32_t mce_fy[MN_KB_MAX_MCE];        /* ascending fiscal years */
+    int32_t mce_fy[MN_KB_MAX_MCE]; /* ascending fiscal years */
     kb_str built;
     uint32_t reserved[8];
 } kb_meta;
 
 typedef struct kb_icd {
     uint64_t key;
-    uint32_t present;    /* bit i: code exists in icd_years[i] */
-    uint32_t billable;   /* bit i: billable in icd_years[i] */
-    kb_str desc;         /* newest year's long description */
+    uint32_t present;  /* bit i: code exists in icd_years[i] */
+    uint32_t billable; /* bit i: billable in icd_years[i] */
+    kb_str desc;       /* newest year's long description */
 } kb_icd;
 
 typedef struct kb_hcpcs {
     uint64_t key;
-    int32_t added;       /* MN_NODATE when unknown */
-    int32_t terminated;  /* MN_NODATE when none */
+    int32_t added;      /* MN_NODATE when unknown */
+    int32_t terminated; /* MN_NODATE when none */
     kb_str desc;
 } kb_hcpcs;
 
 typedef struct kb_mce {
     uint64_t key;
-    uint16_t ver;        /* index into mce_fy */
-    uint8_t flags;       /* MN_MCE_* */
+    uint16_t ver;  /* index into mce_fy */
+    uint8_t flags; /* MN_MCE_* */
     uint8_t age_min;
     uint8_t age_max;
     uint8_t pad[3];
 } kb_mce;
 
 typedef struct kb_policy {
-    uint32_t kind;       /* MN_PK_* */
+    uint32_t kind; /* MN_PK_* */
     int32_t version;
     kb_str id;
     kb_str title;
     kb_str related;
-    kb_str contractors;  /* comma-separated contractor numbers */
+    kb_str contractors; /* comma-separated contractor numbers */
     kb_str note;
-    int32_t effective;   /* MN_NODATE: open */
-    int32_t ending;      /* MN_NODATE: open */
-    uint64_t states;     /* state bit mask; 0 = no contractor known */
-    uint32_t flags;      /* MN_PF_* */
-    uint32_t dx_first;   /* into PDXKEY/PDXMETA */
+    int32_t effective; /* MN_NODATE: open */
+    int32_t ending;    /* MN_NODATE: open */
+    uint64_t states;   /* state bit mask; 0 = no contractor known */
+    uint32_t flags;    /* MN_PF_* */
+    uint32_t dx_first; /* into PDXKEY/PDXMETA */
     uint32_t n_covered;
     uint32_t n_noncovered;
     uint32_t n_notsup;
-    uint32_t grp_first;  /* into PGROUP */
+    uint32_t grp_first; /* into PGROUP */
     uint32_t n_groups;
     uint32_t pad;
 } kb_policy;
@@ -118,21 +118,21 @@ typedef struct kb_pcode {
 #define KB_DX_LIST(m) ((m) >> 24)
 #define KB_DX_AST(m) (((m) >> 16) & 0xff)
 #define KB_DX_GROUP(m) ((m)&0xffff)
-#define KB_DX_META(list, ast, group)                                         \
-    (((uint32_t)(list) << 24) | ((uint32_t)(ast) << 16) |                   \
+#define KB_DX_META(list, ast, group)                                           \
+    (((uint32_t)(list) << 24) | ((uint32_t)(ast) << 16) |                      \
      ((uint32_t)(group)&0xffff))
 
 enum {
-    KB_GF_HAS_ASTERISK = 1,   /* some code of the group carries '*' */
-    KB_GF_SECONDARY_ONLY = 2  /* codes only count with a partner group */
+    KB_GF_HAS_ASTERISK = 1,  /* some code of the group carries '*' */
+    KB_GF_SECONDARY_ONLY = 2 /* codes only count with a partner group */
 };
 
 typedef struct kb_group {
     uint32_t policy;
     uint16_t list;
     uint16_t group;
-    uint32_t flags;           /* KB_GF_* */
-    uint32_t partners;        /* bit g-1: group g is a partner */
+    uint32_t flags;    /* KB_GF_* */
+    uint32_t partners; /* bit g-1: group g is a partner */
     kb_str paragraph;
 } kb_group;
 

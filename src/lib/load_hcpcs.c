@@ -26,8 +26,8 @@ static bool code_ok(const char *s, size_t len)
 
 static int kbb_fail(mn_error *err, int rc, size_t line)
 {
-    mn_x__err(err, rc, "%s", rc == MN_ENOMEM ? "out of memory"
-                                             : "cannot store hcpcs code");
+    mn_x__err(err, rc, "%s",
+              rc == MN_ENOMEM ? "out of memory" : "cannot store hcpcs code");
     if (err) {
         err->line = line;
         err->column = 0;
@@ -164,8 +164,7 @@ typedef struct pending {
     mn_vec desc;
 } pending;
 
-static int flush(mn_kbb *b, int year, pending *p, mn_report *rep,
-                 mn_error *err)
+static int flush(mn_kbb *b, int year, pending *p, mn_report *rep, mn_error *err)
 {
     mn_key key;
     int rc = MN_OK;
@@ -366,16 +365,14 @@ static int load_csv(mn_kbb *b, const mn_src *src, int year, bool desc_file,
             continue; /* blank line */
         code = mn_csv_field(csv, (size_t)c_code, &code_len);
         code_len = mn_x__trim(&code, code_len);
-        if ((size_t)c_code >= n ||
-            (desc_file && (size_t)c_desc >= n)) {
+        if ((size_t)c_code >= n || (desc_file && (size_t)c_desc >= n)) {
             why = "missing fields";
         } else if (!code_ok(code, code_len)) {
             why = code_len ? "bad code" : "missing code";
         } else if (desc_file) {
             size_t tl = 0;
-            const char *t = c_type >= 0
-                                ? mn_csv_field(csv, (size_t)c_type, &tl)
-                                : "long";
+            const char *t =
+                c_type >= 0 ? mn_csv_field(csv, (size_t)c_type, &tl) : "long";
             tl = c_type >= 0 ? mn_x__trim(&t, tl) : 4;
             desc = mn_csv_field(csv, (size_t)c_desc, &desc_len);
             desc_len = mn_x__trim(&desc, desc_len);
@@ -393,14 +390,12 @@ static int load_csv(mn_kbb *b, const mn_src *src, int year, bool desc_file,
             size_t l1 = 0;
             size_t l2 = 0;
             size_t l3 = 0;
-            const char *f1 = c_added >= 0
-                                 ? mn_csv_field(csv, (size_t)c_added, &l1)
-                                 : "";
+            const char *f1 =
+                c_added >= 0 ? mn_csv_field(csv, (size_t)c_added, &l1) : "";
             const char *f2 =
                 c_term >= 0 ? mn_csv_field(csv, (size_t)c_term, &l2) : "";
-            const char *f3 = c_action >= 0
-                                 ? mn_csv_field(csv, (size_t)c_action, &l3)
-                                 : "";
+            const char *f3 =
+                c_action >= 0 ? mn_csv_field(csv, (size_t)c_action, &l3) : "";
             if (!opt_date(&added, f1, l1) || !opt_date(&term, f2, l2) ||
                 !opt_date(&action, f3, l3))
                 why = "bad date";
@@ -450,8 +445,8 @@ int mn_x__load_hcpcs(mn_kbb *b, const mn_src *src, int data_year,
     }
     layout = mn_x__hcpcs_layout(src->data, src->len);
     if (!layout) {
-        rc = mn_x__err(err, MN_EINVAL,
-                       "header does not match any hcpcs layout");
+        rc =
+            mn_x__err(err, MN_EINVAL, "header does not match any hcpcs layout");
         if (err) {
             err->line = 1;
             err->column = 1;

@@ -89,8 +89,9 @@ done:
 
 static int kbb_fail(mn_error *err, int rc, size_t line)
 {
-    mn_x__err(err, rc, "%s", rc == MN_ENOMEM ? "out of memory"
-                                             : "cannot store icd-10-cm code");
+    mn_x__err(err, rc, "%s",
+              rc == MN_ENOMEM ? "out of memory"
+                              : "cannot store icd-10-cm code");
     if (err) {
         err->line = line;
         err->column = 0;
@@ -165,8 +166,7 @@ static int load_text(mn_kbb *b, const mn_src *src, int fy, bool order,
             size_t n = 0;
             while (n < line_len && line[n] != ' ' && line[n] != '\t')
                 n++;
-            rc = add_code(b, fy, line, n, "1", 1, line + n, line_len - n,
-                          &why);
+            rc = add_code(b, fy, line, n, "1", 1, line + n, line_len - n, &why);
         }
         if (rc) {
             rc = kbb_fail(err, rc, lineno);
@@ -222,8 +222,7 @@ static int load_csv(mn_kbb *b, const mn_src *src, int fy, bool order_csv,
         n = mn_csv_count(csv);
         if (n == 1 && mn_csv_field(csv, 0, NULL)[0] == '\0')
             continue; /* blank line */
-        if ((size_t)c_code >= n || (size_t)c_flag >= n ||
-            (size_t)c_long >= n) {
+        if ((size_t)c_code >= n || (size_t)c_flag >= n || (size_t)c_long >= n) {
             mn_x__report_skip(rep, "missing fields", mn_csv_record(csv));
             continue;
         }
@@ -284,8 +283,7 @@ int mn_x__load_icd(mn_kbb *b, const mn_src *src, int fy, mn_report *rep,
     else if (layout == MN_LAYOUT_ICD_CODES_TXT)
         rc = load_text(b, src, fy, false, rep, err);
     else
-        rc = load_csv(b, src, fy, layout == MN_LAYOUT_ICD_ORDER_CSV, rep,
-                      err);
+        rc = load_csv(b, src, fy, layout == MN_LAYOUT_ICD_ORDER_CSV, rep, err);
 done:
     return rc ? mn_x__src_fail(err, src, rc) : MN_OK;
 }

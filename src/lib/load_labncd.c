@@ -34,10 +34,10 @@ typedef struct lab {
     mn_report *rep;
     mn_csv *csv;
     size_t idx[MAX_COLS];
-    char ncd[NCD_ID_MAX];   /* NCD of the current row */
-    unsigned flags;         /* its MN_PF_* */
-    mn_vec ncds;            /* char[NCD_ID_MAX]: NCDs declared so far */
-    mn_vec notes;           /* char *: "ncd\nnote" already stored */
+    char ncd[NCD_ID_MAX]; /* NCD of the current row */
+    unsigned flags;       /* its MN_PF_* */
+    mn_vec ncds;          /* char[NCD_ID_MAX]: NCDs declared so far */
+    mn_vec notes;         /* char *: "ncd\nnote" already stored */
     mn_vec scratch;
     size_t unknown_icd;
     size_t ranges;
@@ -117,8 +117,8 @@ static int located(const lab *l, int rc, mn_error *err)
 }
 
 /* Reads the header and binds `cols`; *empty for a file with no record. */
-static int bind_columns(lab *l, const colspec *cols, size_t ncols,
-                        bool *empty, mn_error *err)
+static int bind_columns(lab *l, const colspec *cols, size_t ncols, bool *empty,
+                        mn_error *err)
 {
     int rc;
 
@@ -143,8 +143,7 @@ static int bind_columns(lab *l, const colspec *cols, size_t ncols,
             }
         }
         if (l->idx[c] == NO_COL && cols[c].required) {
-            rc = mn_x__err(err, MN_EINVAL, "missing column %s",
-                           cols[c].name);
+            rc = mn_x__err(err, MN_EINVAL, "missing column %s", cols[c].name);
             mn_x__err_at(err, l->src->path, 1, 1);
             if (err)
                 err->record = 1;
@@ -317,9 +316,8 @@ static int emit_dx(void *payload, mn_key code)
                                false, code);
 }
 
-static const char *icd_code(lab *l, int list, const char *code,
-                            size_t code_len, const char *end, size_t end_len,
-                            int *rc)
+static const char *icd_code(lab *l, int list, const char *code, size_t code_len,
+                            const char *end, size_t end_len, int *rc)
 {
     const char *dash = memchr(code, '-', code_len);
     emit e;
@@ -335,12 +333,10 @@ static const char *icd_code(lab *l, int list, const char *code,
         code_len = mn_x__trim(&code, (size_t)(dash - code));
     }
     if (end_len) {
-        if (!mn_x__icd_shape(code, code_len) ||
-            !mn_x__icd_shape(end, end_len))
+        if (!mn_x__icd_shape(code, code_len) || !mn_x__icd_shape(end, end_len))
             return "range whose ends are not codes";
         *rc = mn_x__kbb_icd_range(l->b, mn_x__key(code, code_len),
-                                  mn_x__key(end, end_len), emit_dx, &e,
-                                  &count);
+                                  mn_x__key(end, end_len), emit_dx, &e, &count);
         if (*rc)
             return NULL;
         if (count == 0)
@@ -537,8 +533,7 @@ int mn_x__load_lab_ncd(mn_kbb *b, const mn_src *codes, const mn_src *meta,
         note_add(rep, "%zu ranges expanded to %zu codes", l.ranges,
                  l.range_codes);
     if (l.unknown_icd)
-        note_add(rep, "%zu codes not in loaded ICD-10-CM years",
-                 l.unknown_icd);
+        note_add(rep, "%zu codes not in loaded ICD-10-CM years", l.unknown_icd);
     if (l.n_notes)
         note_add(rep, "%zu distinct frequency notes", l.n_notes);
     if (meta) {

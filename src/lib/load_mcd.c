@@ -32,7 +32,7 @@
 #define HCPCS_RANGE_MAX 10000UL
 #define ID_MAX 24
 #define CONTRACTOR_NUMBER_MAX 32
-#define GROUP_MAX 0xffff  /* the builder stores group numbers in 16 bits */
+#define GROUP_MAX 0xffff /* the builder stores group numbers in 16 bits */
 
 /* Tables in processing order; T_COUNT and above are not loaded. */
 enum {
@@ -84,26 +84,27 @@ static const struct {
 };
 
 /* Lookup and other tables of the download that mednec does not use. */
-static const char *const other_tables[] = {
-    "state_x_region.csv", "contractor_jurisdiction.csv",
-    "contractor_oversight.csv"};
+static const char *const other_tables[] = {"state_x_region.csv",
+                                           "contractor_jurisdiction.csv",
+                                           "contractor_oversight.csv"};
 
 /* The two kinds of document a link table can refer to. */
 typedef struct doc_kind {
-    int kind;            /* MN_PK_* */
-    char prefix;         /* display id prefix */
+    int kind;    /* MN_PK_* */
+    char prefix; /* display id prefix */
     const char *id_col;
     const char *ver_col;
-    const char *bad_id;  /* skip reasons */
+    const char *bad_id; /* skip reasons */
     const char *undeclared;
 } doc_kind;
 
 static const doc_kind doc_article = {
-    MN_PK_ARTICLE, 'A', "article_id", "article_version", "bad article id",
-    "rows for article versions not in article.csv"};
+    MN_PK_ARTICLE,    'A',
+    "article_id",     "article_version",
+    "bad article id", "rows for article versions not in article.csv"};
 static const doc_kind doc_lcd = {
-    MN_PK_LCD, 'L', "lcd_id", "lcd_version", "bad LCD id",
-    "rows for LCD versions not in lcd.csv"};
+    MN_PK_LCD,     'L',          "lcd_id",
+    "lcd_version", "bad LCD id", "rows for LCD versions not in lcd.csv"};
 
 typedef struct docver {
     unsigned long id;
@@ -120,7 +121,7 @@ typedef struct contractor {
 
 typedef struct colspec {
     const char *name;
-    const char *alias;  /* another header name for the column, or NULL */
+    const char *alias; /* another header name for the column, or NULL */
     bool required;
 } colspec;
 
@@ -129,17 +130,17 @@ typedef struct colspec {
 /* Loader state for one download set. */
 typedef struct mcd {
     mn_kbb *b;
-    const mn_src *src;      /* the file being read */
-    mn_report *rep;         /* its report */
+    const mn_src *src; /* the file being read */
+    mn_report *rep;    /* its report */
     mn_csv *csv;
-    size_t idx[MAX_COLS];   /* field index of each colspec, or NO_COL */
-    const doc_kind *dk;     /* document kind of the current table */
-    int list;               /* MN_DL_* of the current ICD table */
-    mn_vec contractors;     /* contractor, sorted */
-    mn_vec articles;        /* docver declared in article.csv, sorted */
-    mn_vec lcds;            /* docver declared in lcd.csv, sorted */
-    mn_vec related;         /* docver given a related LCD */
-    mn_vec scratch;         /* NUL-terminated copies */
+    size_t idx[MAX_COLS]; /* field index of each colspec, or NO_COL */
+    const doc_kind *dk;   /* document kind of the current table */
+    int list;             /* MN_DL_* of the current ICD table */
+    mn_vec contractors;   /* contractor, sorted */
+    mn_vec articles;      /* docver declared in article.csv, sorted */
+    mn_vec lcds;          /* docver declared in lcd.csv, sorted */
+    mn_vec related;       /* docver given a related LCD */
+    mn_vec scratch;       /* NUL-terminated copies */
     /* counters for the note of the current file */
     size_t undeclared;
     size_t unknown_icd;
@@ -415,8 +416,8 @@ static bool header_is(const char *f, size_t len, const char *name)
 
 /* Reads the header and binds `cols`. *empty is set for a file without
  * any record. */
-static int bind_columns(mcd *m, const colspec *cols, size_t ncols,
-                        bool *empty, mn_error *err)
+static int bind_columns(mcd *m, const colspec *cols, size_t ncols, bool *empty,
+                        mn_error *err)
 {
     int rc;
 
@@ -441,8 +442,7 @@ static int bind_columns(mcd *m, const colspec *cols, size_t ncols,
             }
         }
         if (m->idx[c] == NO_COL && cols[c].required) {
-            rc = mn_x__err(err, MN_EINVAL, "missing column %s",
-                           cols[c].name);
+            rc = mn_x__err(err, MN_EINVAL, "missing column %s", cols[c].name);
             mn_x__err_at(err, m->src->path, 1, 1);
             if (err)
                 err->record = 1;
@@ -621,8 +621,8 @@ static const char *contractor_number(const mcd *m, const contractor *key)
     }
     for (size_t i = lo; i < n && c[i].id == key->id; i++) {
         bool type_ok = !c[i].type || !key->type || c[i].type == key->type;
-        bool ver_ok = !c[i].version || !key->version ||
-                      c[i].version == key->version;
+        bool ver_ok =
+            !c[i].version || !key->version || c[i].version == key->version;
         if (type_ok && ver_ok)
             return c[i].number;
     }
@@ -714,8 +714,7 @@ static int doc_row(mcd *m)
     if (rc == MN_OK)
         rc = mn_x__kbb_policy(m->b, &p);
     if (rc == MN_OK)
-        rc = mn_x__vec_push(article ? &m->articles : &m->lcds, &d,
-                            sizeof(d));
+        rc = mn_x__vec_push(article ? &m->articles : &m->lcds, &d, sizeof(d));
     if (rc)
         return rc;
     m->rep->rows++;
@@ -794,8 +793,10 @@ static void finish_related(mcd *m)
             dups++;
     }
     if (dups)
-        note_add(m->rep, "%zu article versions with several related LCDs "
-                         "(last kept)", dups);
+        note_add(m->rep,
+                 "%zu article versions with several related LCDs "
+                 "(last kept)",
+                 dups);
     m->related.len = 0;
 }
 
@@ -989,17 +990,13 @@ static const char *icd_range(mcd *m, emit *e, const char *lo, size_t lo_len,
 
 enum { H_ID, H_VER, H_CODE, H_GROUP, H_RANGE };
 static const colspec art_hcpc_cols[] = {
-    {"article_id", NULL, true},
-    {"article_version", NULL, true},
-    {"hcpc_code_id", NULL, true},
-    {"hcpc_code_group", NULL, false},
+    {"article_id", NULL, true},   {"article_version", NULL, true},
+    {"hcpc_code_id", NULL, true}, {"hcpc_code_group", NULL, false},
     {"range", NULL, false},
 };
 static const colspec lcd_hcpc_cols[] = {
-    {"lcd_id", NULL, true},
-    {"lcd_version", NULL, true},
-    {"hcpc_code_id", NULL, true},
-    {"hcpc_code_group", NULL, false},
+    {"lcd_id", NULL, true},       {"lcd_version", NULL, true},
+    {"hcpc_code_id", NULL, true}, {"hcpc_code_group", NULL, false},
     {"range", NULL, false},
 };
 
@@ -1042,8 +1039,7 @@ static int hcpc_row(mcd *m)
     e.id = id;
     e.version = (int)d.version;
     e.group = (int)group;
-    if (split_range(code, code_len, rng, rng_len, &lo, &lo_len, &hi,
-                    &hi_len)) {
+    if (split_range(code, code_len, rng, rng_len, &lo, &lo_len, &hi, &hi_len)) {
         why = hcpcs_range(m, &e, lo, lo_len, hi, hi_len, &rc);
     } else if (mn_x__cpt_shape(code, code_len) ||
                mn_x__hcpcs2_shape(code, code_len)) {
@@ -1093,20 +1089,14 @@ static int count_row(mcd *m)
 
 enum { I_ID, I_VER, I_CODE, I_GROUP, I_RANGE, I_AST };
 static const colspec covered_cols[] = {
-    {"article_id", NULL, true},
-    {"article_version", NULL, true},
-    {"icd10_code_id", NULL, true},
-    {"icd10_covered_group", NULL, false},
-    {"range", NULL, false},
-    {"asterisk", NULL, false},
+    {"article_id", NULL, true},    {"article_version", NULL, true},
+    {"icd10_code_id", NULL, true}, {"icd10_covered_group", NULL, false},
+    {"range", NULL, false},        {"asterisk", NULL, false},
 };
 static const colspec noncovered_cols[] = {
-    {"article_id", NULL, true},
-    {"article_version", NULL, true},
-    {"icd10_code_id", NULL, true},
-    {"icd10_noncovered_group", NULL, false},
-    {"range", NULL, false},
-    {"asterisk", NULL, false},
+    {"article_id", NULL, true},    {"article_version", NULL, true},
+    {"icd10_code_id", NULL, true}, {"icd10_noncovered_group", NULL, false},
+    {"range", NULL, false},        {"asterisk", NULL, false},
 };
 
 static int icd_row(mcd *m)
@@ -1151,8 +1141,7 @@ static int icd_row(mcd *m)
     lo = fld(m, I_AST, &lo_len);
     e.asterisk = lo_len && !is_no(lo, lo_len);
     rng = fld(m, I_RANGE, &rng_len);
-    if (split_range(code, code_len, rng, rng_len, &lo, &lo_len, &hi,
-                    &hi_len)) {
+    if (split_range(code, code_len, rng, rng_len, &lo, &lo_len, &hi, &hi_len)) {
         why = icd_range(m, &e, lo, lo_len, hi, hi_len, &rc);
     } else if (mn_x__icd_shape(code, code_len)) {
         why = NULL;
@@ -1180,10 +1169,8 @@ static int icd_row(mcd *m)
 
 enum { G_ID, G_VER, G_GROUP, G_PARA, G_AST };
 static const colspec covered_group_cols[] = {
-    {"article_id", NULL, true},
-    {"article_version", NULL, true},
-    {"icd10_covered_group", NULL, true},
-    {"paragraph", NULL, true},
+    {"article_id", NULL, true},          {"article_version", NULL, true},
+    {"icd10_covered_group", NULL, true}, {"paragraph", NULL, true},
     {"icd10_covered_ast", NULL, false},
 };
 static const colspec noncovered_group_cols[] = {
@@ -1223,9 +1210,8 @@ static int group_row(mcd *m)
     para = fld(m, G_PARA, &para_len);
     ast = fld(m, G_AST, &ast_len);
     doc_id(id, m->dk, d.id);
-    rc = mn_x__kbb_policy_group(m->b, m->dk->kind, id, (int)d.version,
-                                m->list, (int)group, para, para_len, ast,
-                                ast_len);
+    rc = mn_x__kbb_policy_group(m->b, m->dk->kind, id, (int)d.version, m->list,
+                                (int)group, para, para_len, ast, ast_len);
     if (rc)
         return rc;
     check_declared(m, &d);

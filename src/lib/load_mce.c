@@ -8,10 +8,10 @@
 #define MCE_FY_OFFSET 17
 
 typedef struct edit_kind {
-    const char *name;   /* simple-edits MCE_Edit_Type */
-    const char *word;   /* keyword in the CSV rule text */
+    const char *name; /* simple-edits MCE_Edit_Type */
+    const char *word; /* keyword in the CSV rule text */
     unsigned flag;
-    int age_min;        /* defaults when the text gives no ages */
+    int age_min; /* defaults when the text gives no ages */
     int age_max;
 } edit_kind;
 
@@ -22,8 +22,7 @@ static const edit_kind KINDS[] = {
     {"adult_only", "adult", MN_MCE_ADULT, 15, 124},
     {"female_only", "female", MN_MCE_FEMALE, 0, 124},
     {"male_only", "male", MN_MCE_MALE, 0, 124},
-    {"principal_manifestation", "manifestation", MN_MCE_MANIFESTATION, 0,
-     124},
+    {"principal_manifestation", "manifestation", MN_MCE_MANIFESTATION, 0, 124},
 };
 #define N_KINDS (sizeof(KINDS) / sizeof(KINDS[0]))
 
@@ -58,8 +57,8 @@ static int version_in_name(const char *name)
 {
     int v = 0;
     for (size_t i = 0; name && name[i] && !v; i++) {
-        if (name[i] == 'v' && (i == 0 || name[i - 1] == '_' ||
-                               name[i - 1] == '-') &&
+        if (name[i] == 'v' &&
+            (i == 0 || name[i - 1] == '_' || name[i - 1] == '-') &&
             mn_x__isdigit(name[i + 1]) && mn_x__isdigit(name[i + 2]) &&
             !mn_x__isdigit(name[i + 3]))
             v = (name[i + 1] - '0') * 10 + (name[i + 2] - '0');
@@ -110,8 +109,8 @@ static int add_edit(mn_kbb *b, int fy, const char *code, size_t code_len,
     }
     rc = mn_x__kbb_mce(b, fy, mn_x__key(code, code_len), k->flag, lo, hi);
     if (rc) {
-        mn_x__err(err, rc, "%s", rc == MN_ENOMEM ? "out of memory"
-                                                 : "cannot store mce edit");
+        mn_x__err(err, rc, "%s",
+                  rc == MN_ENOMEM ? "out of memory" : "cannot store mce edit");
         if (err) {
             err->line = line;
             err->column = 0;
@@ -123,8 +122,7 @@ done:
     return rc;
 }
 
-static int load_csv(mn_kbb *b, const mn_src *src, mn_report *rep,
-                    mn_error *err)
+static int load_csv(mn_kbb *b, const mn_src *src, mn_report *rep, mn_error *err)
 {
     mn_csv *csv = NULL;
     int fy = 0;
@@ -192,8 +190,8 @@ static int load_csv(mn_kbb *b, const mn_src *src, mn_report *rep,
         if (!k) {
             char why[96];
             snprintf(why, sizeof(why), "edit not used (%.*s: %.*s)",
-                     (int)(gl < 20 ? gl : 20), group,
-                     (int)(rl < 40 ? rl : 40), rule);
+                     (int)(gl < 20 ? gl : 20), group, (int)(rl < 40 ? rl : 40),
+                     rule);
             mn_x__report_skip(rep, why, rec);
             continue;
         }
@@ -216,8 +214,7 @@ done:
     return rc < 0 ? rc : MN_OK;
 }
 
-static int load_tsv(mn_kbb *b, const mn_src *src, mn_report *rep,
-                    mn_error *err)
+static int load_tsv(mn_kbb *b, const mn_src *src, mn_report *rep, mn_error *err)
 {
     mn_csv *csv = NULL;
     int c_ver;
@@ -255,9 +252,8 @@ static int load_tsv(mn_kbb *b, const mn_src *src, mn_report *rep,
         rec = mn_csv_record(csv);
         if (n == 1 && mn_csv_field(csv, 0, NULL)[0] == '\0')
             continue; /* blank line */
-        if ((size_t)c_ver >= n || (size_t)c_icd >= n ||
-            (size_t)c_type >= n || (size_t)c_ctype >= n ||
-            (size_t)c_code >= n) {
+        if ((size_t)c_ver >= n || (size_t)c_icd >= n || (size_t)c_type >= n ||
+            (size_t)c_ctype >= n || (size_t)c_code >= n) {
             mn_x__report_skip(rep, "missing fields", rec);
             continue;
         }
@@ -314,8 +310,7 @@ done:
     return rc < 0 ? rc : MN_OK;
 }
 
-int mn_x__load_mce(mn_kbb *b, const mn_src *src, mn_report *rep,
-                   mn_error *err)
+int mn_x__load_mce(mn_kbb *b, const mn_src *src, mn_report *rep, mn_error *err)
 {
     const char *layout;
     int rc = MN_OK;

@@ -13,8 +13,8 @@
 
 /* One source file, fully read (and decompressed) into memory. */
 typedef struct mn_src {
-    const char *path;   /* for messages: "dir/file.csv", "a.zip!b.csv" */
-    const char *name;   /* base name, lower case, ".gz" removed */
+    const char *path; /* for messages: "dir/file.csv", "a.zip!b.csv" */
+    const char *name; /* base name, lower case, ".gz" removed */
     const char *data;
     size_t len;
 } mn_src;
@@ -23,7 +23,7 @@ typedef struct mn_src {
 
 /* What one file contributed. */
 typedef struct mn_report {
-    const char *layout;         /* static string naming the layout */
+    const char *layout; /* static string naming the layout */
     char note[256];
     size_t rows;
     size_t skipped;
@@ -47,8 +47,7 @@ int mn_x__load_icd(mn_kbb *b, const mn_src *src, int fy, mn_report *rep,
 int mn_x__load_hcpcs(mn_kbb *b, const mn_src *src, int data_year,
                      mn_report *rep, mn_error *err);
 /* MCE age/sex/manifestation edits: the v41 CSV or the simple-edits TSV. */
-int mn_x__load_mce(mn_kbb *b, const mn_src *src, mn_report *rep,
-                   mn_error *err);
+int mn_x__load_mce(mn_kbb *b, const mn_src *src, mn_report *rep, mn_error *err);
 /* Lab NCD code lists (ncd_codes.csv) and, if given, ncd_meta.csv. */
 int mn_x__load_lab_ncd(mn_kbb *b, const mn_src *codes, const mn_src *meta,
                        mn_report *rep, mn_report *meta_rep, mn_error *err);

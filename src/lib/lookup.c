@@ -60,8 +60,9 @@ static int dx_list(mn_buf *b, const mn_kb *kb, const kb_policy *p, int list,
             if (!rc)
                 rc = js(b, code);
             if (!rc)
-                rc = mn_x__buf_printf(b, ",\"group\":%u,\"asterisk\":%s,"
-                                         "\"description\":",
+                rc = mn_x__buf_printf(b,
+                                      ",\"group\":%u,\"asterisk\":%s,"
+                                      "\"description\":",
                                       KB_DX_GROUP(m),
                                       KB_DX_AST(m) ? "true" : "false");
             if (!rc)
@@ -95,8 +96,8 @@ int mn_lookup(mn_buf *buf, const mn_kb *kb, const char *code,
         o = *opts;
     clen = strlen(code);
     key = mn_x__key(code, clen);
-    if (!key || !(mn_x__cpt_shape(code, clen) ||
-                  mn_x__hcpcs2_shape(code, clen))) {
+    if (!key ||
+        !(mn_x__cpt_shape(code, clen) || mn_x__hcpcs2_shape(code, clen))) {
         mn_x__err(err, MN_EINVAL, "'%.16s' is not a CPT or HCPCS code", code);
         mn_x__err_at(err, "--code", 0, 0);
         return MN_EINVAL;
@@ -107,8 +108,8 @@ int mn_lookup(mn_buf *buf, const mn_kb *kb, const char *code,
         return MN_EINVAL;
     }
     if (o.jurisdiction) {
-        states = mn_x__jurisdiction_states(o.jurisdiction,
-                                           strlen(o.jurisdiction));
+        states =
+            mn_x__jurisdiction_states(o.jurisdiction, strlen(o.jurisdiction));
         if (!states) {
             mn_x__err(err, MN_EINVAL, "unknown jurisdiction '%.16s'",
                       o.jurisdiction);
@@ -158,7 +159,8 @@ int mn_lookup(mn_buf *buf, const mn_kb *kb, const char *code,
                 kind_name(p->kind), kb_s(kb, p->id), p->version,
                 kb_s(kb, p->title), e1[0] ? e1 : "(open)",
                 e2[0] ? e2 : "(open)", p->related.len ? "; LCD " : "",
-                kb_s(kb, p->related), p->contractors.len ? "; contractors " : "",
+                kb_s(kb, p->related),
+                p->contractors.len ? "; contractors " : "",
                 kb_s(kb, p->contractors));
             for (uint32_t g = 0; g < p->n_groups && !rc; g++) {
                 const kb_group *gr = &kb->grp[p->grp_first + g];
@@ -167,8 +169,7 @@ int mn_lookup(mn_buf *buf, const mn_kb *kb, const char *code,
                                           gr->group, kb_s(kb, gr->paragraph));
             }
             if (!rc && p->n_covered)
-                rc = mn_x__buf_printf(buf, "    covered (%u):\n",
-                                      p->n_covered);
+                rc = mn_x__buf_printf(buf, "    covered (%u):\n", p->n_covered);
             if (!rc)
                 rc = dx_list(buf, kb, p, MN_DL_COVERED, o.max_dx, format);
             if (!rc && p->n_noncovered)
@@ -180,8 +181,7 @@ int mn_lookup(mn_buf *buf, const mn_kb *kb, const char *code,
                 rc = mn_x__buf_printf(buf, "    does not support (%u):\n",
                                       p->n_notsup);
             if (!rc)
-                rc = dx_list(buf, kb, p, MN_DL_NOT_SUPPORTED, o.max_dx,
-                             format);
+                rc = dx_list(buf, kb, p, MN_DL_NOT_SUPPORTED, o.max_dx, format);
             if (!rc && p->note.len)
                 rc = mn_x__buf_printf(buf, "    note: %.400s\n",
                                       kb_s(kb, p->note));
@@ -191,8 +191,8 @@ int mn_lookup(mn_buf *buf, const mn_kb *kb, const char *code,
             if (!rc)
                 rc = js(buf, kb_s(kb, p->id));
             if (!rc)
-                rc = mn_x__buf_printf(buf, ",\"version\":%d,\"title\":",
-                                      p->version);
+                rc = mn_x__buf_printf(buf,
+                                      ",\"version\":%d,\"title\":", p->version);
             if (!rc)
                 rc = js(buf, p->title.len ? kb_s(kb, p->title) : NULL);
             if (!rc)
@@ -210,8 +210,8 @@ int mn_lookup(mn_buf *buf, const mn_kb *kb, const char *code,
             if (!rc)
                 rc = mn_x__buf_puts(buf, ",\"contractors\":");
             if (!rc)
-                rc = js(buf, p->contractors.len ? kb_s(kb, p->contractors)
-                                                : NULL);
+                rc = js(buf,
+                        p->contractors.len ? kb_s(kb, p->contractors) : NULL);
             if (!rc)
                 rc = mn_x__buf_puts(buf, ",\"note\":");
             if (!rc)
@@ -221,8 +221,9 @@ int mn_lookup(mn_buf *buf, const mn_kb *kb, const char *code,
             for (uint32_t g = 0; g < p->n_groups && !rc; g++) {
                 const kb_group *gr = &kb->grp[p->grp_first + g];
                 rc = mn_x__buf_printf(
-                    buf, "%s{\"list\":\"%s\",\"group\":%u,\"requires_groups\":"
-                         "%u,\"secondary_only\":%s,\"paragraph\":",
+                    buf,
+                    "%s{\"list\":\"%s\",\"group\":%u,\"requires_groups\":"
+                    "%u,\"secondary_only\":%s,\"paragraph\":",
                     g ? "," : "",
                     gr->list == MN_DL_COVERED      ? "covered"
                     : gr->list == MN_DL_NONCOVERED ? "noncovered"
@@ -230,14 +231,15 @@ int mn_lookup(mn_buf *buf, const mn_kb *kb, const char *code,
                     gr->group, gr->partners,
                     (gr->flags & KB_GF_SECONDARY_ONLY) ? "true" : "false");
                 if (!rc)
-                    rc = js(buf, gr->paragraph.len ? kb_s(kb, gr->paragraph)
-                                                   : NULL);
+                    rc = js(buf,
+                            gr->paragraph.len ? kb_s(kb, gr->paragraph) : NULL);
                 if (!rc)
                     rc = mn_x__buf_puts(buf, "}");
             }
             if (!rc)
-                rc = mn_x__buf_printf(buf, "],\"covered_count\":%u,"
-                                           "\"covered\":[",
+                rc = mn_x__buf_printf(buf,
+                                      "],\"covered_count\":%u,"
+                                      "\"covered\":[",
                                       p->n_covered);
             if (!rc)
                 rc = dx_list(buf, kb, p, MN_DL_COVERED, o.max_dx, format);
@@ -248,8 +250,7 @@ int mn_lookup(mn_buf *buf, const mn_kb *kb, const char *code,
             if (!rc)
                 rc = mn_x__buf_puts(buf, "],\"not_supported\":[");
             if (!rc)
-                rc = dx_list(buf, kb, p, MN_DL_NOT_SUPPORTED, o.max_dx,
-                             format);
+                rc = dx_list(buf, kb, p, MN_DL_NOT_SUPPORTED, o.max_dx, format);
             if (!rc)
                 rc = mn_x__buf_puts(buf, "]}");
         }

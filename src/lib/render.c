@@ -10,13 +10,13 @@
 #include "engine_int.h"
 #include "mednec/kb.h"
 
-static const char *const status_names[] = {
-    "invalid",     "excluded",      "not_covered",
-    "conditional", "indeterminate", "covered"};
+static const char *const status_names[] = {"invalid",       "excluded",
+                                           "not_covered",   "conditional",
+                                           "indeterminate", "covered"};
 
-static const char *const status_text[] = {
-    "INVALID",     "EXCLUDED",      "NOT COVERED",
-    "CONDITIONAL", "INDETERMINATE", "COVERED"};
+static const char *const status_text[] = {"INVALID",       "EXCLUDED",
+                                          "NOT COVERED",   "CONDITIONAL",
+                                          "INDETERMINATE", "COVERED"};
 
 static const char *const severity_names[] = {"deny", "review", "info"};
 
@@ -25,9 +25,8 @@ const char *mn_status_name(mn_status status)
     unsigned i = (unsigned)status;
 
     /* out of range is caller misuse: report the worst status */
-    return i < sizeof(status_names) / sizeof(status_names[0])
-               ? status_names[i]
-               : status_names[0];
+    return i < sizeof(status_names) / sizeof(status_names[0]) ? status_names[i]
+                                                              : status_names[0];
 }
 
 static const char *status_upper(mn_status status)
@@ -53,11 +52,11 @@ static const char *severity_name(mn_severity sev)
 
 /* `"" lit` only compiles for a string literal, whose sizeof is right */
 #define PUT(b, lit) mn_x__buf_append((b), "" lit, sizeof(lit) - 1)
-#define TRY(expr)                                                           \
-    do {                                                                    \
-        rc = (expr);                                                        \
-        if (rc)                                                             \
-            goto done;                                                      \
+#define TRY(expr)                                                              \
+    do {                                                                       \
+        rc = (expr);                                                           \
+        if (rc)                                                                \
+            goto done;                                                         \
     } while (0)
 
 /* Length of the valid UTF-8 sequence at `s` (at most `n` bytes), or 0. */
@@ -178,8 +177,8 @@ static int put_int(mn_buf *buf, long long v)
 {
     char tmp[24];
     size_t n = sizeof(tmp);
-    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v
-                                 : (unsigned long long)v;
+    unsigned long long u =
+        v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
 
     do {
         tmp[--n] = (char)('0' + u % 10);
@@ -384,9 +383,9 @@ static bool starts_ci(const char *s, const char *prefix)
 static int text_citation(mn_buf *buf, const mn_finding *f)
 {
     static const char *const kinds[][2] = {
-        {"ncd", "NCD"},     {"lcd", "LCD"},           {"article", "article"},
-        {"mce", "MCE"},     {"rule", "rule"},         {"code_set", "code set"},
-        {"ncci", "NCCI"},   {"mue", "MUE"}};
+        {"ncd", "NCD"},   {"lcd", "LCD"},   {"article", "article"},
+        {"mce", "MCE"},   {"rule", "rule"}, {"code_set", "code set"},
+        {"ncci", "NCCI"}, {"mue", "MUE"}};
     const char *label = f->policy_kind;
     int rc = MN_OK;
 
@@ -520,9 +519,8 @@ int mn_x__render_text(mn_buf *buf, const mn_result *res, const mn_kb *kb)
 
     TRY(PUT(buf, "Claim "));
     TRY(text_put(buf, res->id ? res->id : "(no id)"));
-    TRY(mn_x__buf_printf(buf, ": %s (%zu line%s)\n",
-                         status_upper(res->status), res->n_lines,
-                         res->n_lines == 1 ? "" : "s"));
+    TRY(mn_x__buf_printf(buf, ": %s (%zu line%s)\n", status_upper(res->status),
+                         res->n_lines, res->n_lines == 1 ? "" : "s"));
     if (kb) {
         TRY(PUT(buf, "Knowledge base "));
         TRY(text_put(buf, kb_text(mn_kb_version(kb))));

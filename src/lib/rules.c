@@ -84,8 +84,8 @@ static int next_line(parser *p, tok *t, size_t *nt, size_t *lineno)
                 while (j < end && p->text[j] != '"')
                     j++;
                 if (j >= end)
-                    return perr(p, *lineno, k->col,
-                                "unterminated string%s", NULL);
+                    return perr(p, *lineno, k->col, "unterminated string%s",
+                                NULL);
                 k->s = p->text + i + 1;
                 k->len = j - i - 1;
                 k->quoted = 1;
@@ -156,8 +156,7 @@ static int copy_tok(char *dst, size_t size, const tok *t)
     return 0;
 }
 
-static int statement(parser *p, rule_state *rs, tok *t, size_t nt,
-                     size_t ln)
+static int statement(parser *p, rule_state *rs, tok *t, size_t nt, size_t ln)
 {
     int kind = policy_kind(&t[0]);
     int g;
@@ -177,8 +176,8 @@ static int statement(parser *p, rule_state *rs, tok *t, size_t nt,
     rs->r.policy_id = rs->policy;
     if (nt == 3 && is(&t[2], "inverted")) {
         if (kind != MN_PK_NCD)
-            return perr(p, ln, t[2].col,
-                        "only an ncd list can be inverted%s", NULL);
+            return perr(p, ln, t[2].col, "only an ncd list can be inverted%s",
+                        NULL);
         rs->r.kind = KB_RULE_NCD_INVERTED;
         rs->has_stmt = 1;
         return MN_OK;
@@ -205,8 +204,7 @@ static int statement(parser *p, rule_state *rs, tok *t, size_t nt,
                             "expected 'group N'%s", NULL);
             if (!tok_int(&t[i + 1], &m, 1, 32) || m == g)
                 return perr(p, ln, t[i + 1].col,
-                            "partner group must be another group 1-32%s",
-                            NULL);
+                            "partner group must be another group 1-32%s", NULL);
             rs->r.partners |= 1u << (m - 1);
             i += 2;
             if (i == nt)
@@ -265,21 +263,23 @@ int mn_x__rules_compile(mn_kbb *b, const char *name, const char *text,
         } else if (!rs.open) {
             return perr(&p, ln, t[0].col,
                         "statement outside a rule (start one with "
-                        "'rule ID')%s", NULL);
+                        "'rule ID')%s",
+                        NULL);
         } else if (is(&t[0], "effective")) {
             int32_t d;
             if (nt != 2 && !(nt == 4 && is(&t[2], "to")))
                 return perr(&p, ln, t[0].col,
                             "expected 'effective YYYY-MM-DD [to "
-                            "YYYY-MM-DD]'%s", NULL);
+                            "YYYY-MM-DD]'%s",
+                            NULL);
             if (!mn_x__parse_date(&d, t[1].s, t[1].len, false))
                 return perr(&p, ln, t[1].col, "not a valid date%s", NULL);
             rs.r.effective = d;
             if (nt == 4) {
                 if (!mn_x__parse_date(&d, t[3].s, t[3].len, false) ||
                     d < rs.r.effective)
-                    return perr(&p, ln, t[3].col,
-                                "not a valid end date%s", NULL);
+                    return perr(&p, ln, t[3].col, "not a valid end date%s",
+                                NULL);
                 rs.r.ending = d;
             }
             rs.has_eff = 1;

@@ -344,8 +344,7 @@ done:
 
 static int too_big(mn_error *err, const char *path, size_t cap)
 {
-    mn_x__err(err, MN_ELIMIT, "file larger than %zu bytes (decompressed)",
-              cap);
+    mn_x__err(err, MN_ELIMIT, "file larger than %zu bytes (decompressed)", cap);
     mn_x__err_at(err, path, 0, 0);
     return MN_ELIMIT;
 }
@@ -365,8 +364,8 @@ done:
 }
 
 /* Reads a file from disk, gunzipping it when it is gzip data. */
-static int read_disk(char **out, size_t *out_len, const char *path,
-                     size_t cap, mn_error *err)
+static int read_disk(char **out, size_t *out_len, const char *path, size_t cap,
+                     mn_error *err)
 {
     gzFile gz = NULL;
     mn_vec v = {NULL, 0, 0, 0};
@@ -867,8 +866,7 @@ done:
 int mn_x__sources_add(mn_srclist *list, const char *path, size_t max_file,
                       mn_src_want want, void *payload, mn_error *err)
 {
-    walk w = {list, max_file ? max_file : MN_SRC_MAX_FILE, want, payload,
-              err};
+    walk w = {list, max_file ? max_file : MN_SRC_MAX_FILE, want, payload, err};
     char *clean = NULL;
     char *container = NULL;
     size_t len;
@@ -900,10 +898,10 @@ int mn_x__sources_add(mn_srclist *list, const char *path, size_t max_file,
     }
     {
         const char *slash = strrchr(clean, '/');
-        container = slash ? mn_x__strndup(clean, slash == clean
-                                                     ? 1
-                                                     : (size_t)(slash - clean))
-                          : mn_x__strndup(".", 1);
+        container =
+            slash ? mn_x__strndup(clean,
+                                  slash == clean ? 1 : (size_t)(slash - clean))
+                  : mn_x__strndup(".", 1);
     }
     if (!container) {
         rc = mn_x__err(err, MN_ENOMEM, "out of memory");

@@ -24,12 +24,12 @@
 
 /* One file met while walking the queued paths. */
 typedef struct mn_srcfile {
-    char *path;         /* "dir/file.csv", "a.zip!b.zip!c.csv" */
-    char *name;         /* base name, lower case, ".gz" removed */
-    char *container;    /* folder or "archive[!member dir]" holding it */
-    char *data;         /* contents (NUL-terminated) or NULL if not read */
+    char *path;      /* "dir/file.csv", "a.zip!b.zip!c.csv" */
+    char *name;      /* base name, lower case, ".gz" removed */
+    char *container; /* folder or "archive[!member dir]" holding it */
+    char *data;      /* contents (NUL-terminated) or NULL if not read */
     size_t len;
-    const char *note;   /* static: why it was not read, or NULL */
+    const char *note; /* static: why it was not read, or NULL */
 } mn_srcfile;
 
 /* The files met so far, in walk order. */

@@ -49,8 +49,7 @@ int mn_x__err(mn_error *err, int code, const char *fmt, ...)
     return code;
 }
 
-void mn_x__err_at(mn_error *err, const char *where, size_t line,
-                  size_t column)
+void mn_x__err_at(mn_error *err, const char *where, size_t line, size_t column)
 {
     if (!err)
         return;
@@ -81,8 +80,8 @@ const char *mn_error_format(char *out, size_t size, const mn_error *err)
     else if (err->where[0])
         snprintf(out, size, "%s: %s", err->where, msg);
     else if (err->line)
-        snprintf(out, size, "line %zu, column %zu: %s", err->line,
-                 err->column, msg);
+        snprintf(out, size, "line %zu, column %zu: %s", err->line, err->column,
+                 msg);
     else
         snprintf(out, size, "%s", msg);
     return out;

@@ -10,7 +10,7 @@ typedef struct mn_map {
     uint64_t *keys;
     uint32_t *vals;
     uint8_t *used;
-    size_t cap;   /* power of two */
+    size_t cap; /* power of two */
     size_t n;
 } mn_map;
 

@@ -33,8 +33,7 @@ static inline bool mn_x__add(size_t *out, size_t a, size_t b)
 int mn_x__err(mn_error *err, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Sets the location part of `err`. */
-void mn_x__err_at(mn_error *err, const char *where, size_t line,
-                  size_t column);
+void mn_x__err_at(mn_error *err, const char *where, size_t line, size_t column);
 
 /* Growable byte vector with a cap. */
 typedef struct mn_vec {
@@ -96,7 +95,10 @@ bool mn_x__cpt_shape(const char *s, size_t len);
 bool mn_x__hcpcs2_shape(const char *s, size_t len);
 
 /* ASCII helpers that never look at the locale. */
-static inline bool mn_x__isdigit(int c) { return c >= '0' && c <= '9'; }
+static inline bool mn_x__isdigit(int c)
+{
+    return c >= '0' && c <= '9';
+}
 static inline bool mn_x__isalpha(int c)
 {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');

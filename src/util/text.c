@@ -95,8 +95,7 @@ void mn_x__format_date(char out[11], int32_t days)
     }
     char tmp[32];
     mn_x__civil_from_days(days, &y, &m, &d);
-    snprintf(tmp, sizeof(tmp), "%04d-%02d-%02d", y % 10000, m % 100,
-             d % 100);
+    snprintf(tmp, sizeof(tmp), "%04d-%02d-%02d", y % 10000, m % 100, d % 100);
     memcpy(out, tmp, 10);
     out[10] = '\0';
 }

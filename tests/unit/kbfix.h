@@ -53,16 +53,20 @@ static int fx_build(void **bytes, size_t *len, int with_rules)
         {"G47.33", "1", "Obstructive sleep apnea (adult) (pediatric)"},
         {"Z68.30", "1", "Body mass index [BMI] 30.0-30.9, adult"},
         {"Z68.41", "1", "Body mass index [BMI] 40.0-44.9, adult"},
-        {"Z00.00", "1", "Encounter for general adult medical examination "
-                        "without abnormal findings"},
+        {"Z00.00", "1",
+         "Encounter for general adult medical examination "
+         "without abnormal findings"},
         {"R99", "1", "Ill-defined and unknown cause of mortality"},
         {"D50.9", "1", "Iron deficiency anemia, unspecified"},
-        {"D51.0", "1", "Vitamin B12 deficiency anemia due to intrinsic "
-                       "factor deficiency"},
-        {"N40.1", "1", "Benign prostatic hyperplasia with lower urinary "
-                       "tract symptoms"},
-        {"O24.419", "1", "Gestational diabetes mellitus in pregnancy, "
-                         "unspecified control"},
+        {"D51.0", "1",
+         "Vitamin B12 deficiency anemia due to intrinsic "
+         "factor deficiency"},
+        {"N40.1", "1",
+         "Benign prostatic hyperplasia with lower urinary "
+         "tract symptoms"},
+        {"O24.419", "1",
+         "Gestational diabetes mellitus in pregnancy, "
+         "unspecified control"},
         {"G89.3", "1", "Neoplasm related pain (chronic)"},
     };
 
@@ -76,8 +80,8 @@ static int fx_build(void **bytes, size_t *len, int with_rules)
         if (strcmp(fy24[i][0], "E55.0") != 0)
             fx_icd(b, 2022, fy24[i][0], fy24[i][1][0] == '1', fy24[i][2]);
     }
-    mn_x__kbb_hcpcs(b, 2024, fx_key("G0328"), fx_date("2004-01-01"),
-                    MN_NODATE, "Fecal blood scrn immunoassay", 28);
+    mn_x__kbb_hcpcs(b, 2024, fx_key("G0328"), fx_date("2004-01-01"), MN_NODATE,
+                    "Fecal blood scrn immunoassay", 28);
     mn_x__kbb_hcpcs(b, 2024, fx_key("G0001"), fx_date("1991-01-01"),
                     fx_date("2012-12-31"), "Drawing blood for specimen", 26);
     mn_x__kbb_mce(b, 2024, fx_key("N40.1"), MN_MCE_MALE, 0, 124);
@@ -87,9 +91,15 @@ static int fx_build(void **bytes, size_t *len, int with_rules)
 
     /* A99001: vitamin D, CGS Kentucky (15102) */
     {
-        mn_kbb_policy p = {MN_PK_ARTICLE, "A99001", 3, "Billing and Coding: "
-                           "Vitamin D (test)", fx_date("2020-01-01"),
-                           MN_NODATE, "L99001", 0};
+        mn_kbb_policy p = {MN_PK_ARTICLE,
+                           "A99001",
+                           3,
+                           "Billing and Coding: "
+                           "Vitamin D (test)",
+                           fx_date("2020-01-01"),
+                           MN_NODATE,
+                           "L99001",
+                           0};
         mn_x__kbb_policy(b, &p);
         mn_x__kbb_policy_code(b, MN_PK_ARTICLE, "A99001", 3, fx_key("82306"),
                               1);
@@ -101,18 +111,23 @@ static int fx_build(void **bytes, size_t *len, int with_rules)
     }
     /* A99002: two versions */
     {
-        mn_kbb_policy v1 = {MN_PK_ARTICLE, "A99002", 1, "Iron (test)",
-                            fx_date("2020-01-01"), fx_date("2023-12-31"),
-                            NULL, 0};
-        mn_kbb_policy v2 = {MN_PK_ARTICLE, "A99002", 2, "Iron (test)",
-                            fx_date("2024-01-01"), MN_NODATE, NULL, 0};
+        mn_kbb_policy v1 = {MN_PK_ARTICLE,
+                            "A99002",
+                            1,
+                            "Iron (test)",
+                            fx_date("2020-01-01"),
+                            fx_date("2023-12-31"),
+                            NULL,
+                            0};
+        mn_kbb_policy v2 = {
+            MN_PK_ARTICLE,         "A99002",  2,    "Iron (test)",
+            fx_date("2024-01-01"), MN_NODATE, NULL, 0};
         mn_x__kbb_policy(b, &v1);
         mn_x__kbb_policy(b, &v2);
         for (int v = 1; v <= 2; v++) {
             mn_x__kbb_policy_code(b, MN_PK_ARTICLE, "A99002", v,
                                   fx_key("83540"), 1);
-            mn_x__kbb_policy_contractor(b, MN_PK_ARTICLE, "A99002", v,
-                                        "01112");
+            mn_x__kbb_policy_contractor(b, MN_PK_ARTICLE, "A99002", v, "01112");
             fx_dx(b, "A99002", v, MN_DL_COVERED, 1, 0, "D50.9");
         }
         fx_dx(b, "A99002", 2, MN_DL_COVERED, 1, 0, "D51.0");
@@ -125,32 +140,44 @@ static int fx_build(void **bytes, size_t *len, int with_rules)
                               1);
         fx_dx(b, "A99003", 0, MN_DL_COVERED, 1, 1, "G47.33");
         fx_dx(b, "A99003", 0, MN_DL_COVERED, 2, 0, "Z68.30");
-        mn_x__kbb_policy_group(b, MN_PK_ARTICLE, "A99003", 0, MN_DL_COVERED,
-                               1, para, strlen(para), NULL, 0);
+        mn_x__kbb_policy_group(b, MN_PK_ARTICLE, "A99003", 0, MN_DL_COVERED, 1,
+                               para, strlen(para), NULL, 0);
     }
     /* lab NCDs */
     {
-        mn_kbb_policy n21 = {MN_PK_NCD, "190.21", 0, "Glycated Hemoglobin/"
-                             "Glycated Protein", MN_NODATE, MN_NODATE, NULL,
+        mn_kbb_policy n21 = {MN_PK_NCD,
+                             "190.21",
+                             0,
+                             "Glycated Hemoglobin/"
+                             "Glycated Protein",
+                             MN_NODATE,
+                             MN_NODATE,
+                             NULL,
                              MN_PF_LAB};
-        mn_kbb_policy n15 = {MN_PK_NCD, "190.15", 0, "Blood Counts",
+        mn_kbb_policy n15 = {MN_PK_NCD, "190.15",  0,    "Blood Counts",
                              MN_NODATE, MN_NODATE, NULL, MN_PF_LAB};
-        mn_kbb_policy all = {MN_PK_NCD, "ALL", 0, "Non-covered for all lab "
-                             "NCDs", MN_NODATE, MN_NODATE, NULL,
+        mn_kbb_policy all = {MN_PK_NCD,
+                             "ALL",
+                             0,
+                             "Non-covered for all lab "
+                             "NCDs",
+                             MN_NODATE,
+                             MN_NODATE,
+                             NULL,
                              MN_PF_LAB | MN_PF_ALL_LAB};
         mn_x__kbb_policy(b, &n21);
         mn_x__kbb_policy(b, &n15);
         mn_x__kbb_policy(b, &all);
         mn_x__kbb_policy_code(b, MN_PK_NCD, "190.21", 0, fx_key("83036"), 0);
-        mn_x__kbb_policy_dx(b, MN_PK_NCD, "190.21", 0, MN_DL_COVERED, 0,
-                            false, fx_key("E11.65"));
-        mn_x__kbb_policy_dx(b, MN_PK_NCD, "190.21", 0, MN_DL_COVERED, 0,
-                            false, fx_key("E11.9"));
+        mn_x__kbb_policy_dx(b, MN_PK_NCD, "190.21", 0, MN_DL_COVERED, 0, false,
+                            fx_key("E11.65"));
+        mn_x__kbb_policy_dx(b, MN_PK_NCD, "190.21", 0, MN_DL_COVERED, 0, false,
+                            fx_key("E11.9"));
         mn_x__kbb_policy_code(b, MN_PK_NCD, "190.15", 0, fx_key("85025"), 0);
-        mn_x__kbb_policy_dx(b, MN_PK_NCD, "190.15", 0, MN_DL_NOT_SUPPORTED,
-                            0, false, fx_key("Z00.00"));
-        mn_x__kbb_policy_dx(b, MN_PK_NCD, "ALL", 0, MN_DL_NONCOVERED, 0,
-                            false, fx_key("R99"));
+        mn_x__kbb_policy_dx(b, MN_PK_NCD, "190.15", 0, MN_DL_NOT_SUPPORTED, 0,
+                            false, fx_key("Z00.00"));
+        mn_x__kbb_policy_dx(b, MN_PK_NCD, "ALL", 0, MN_DL_NONCOVERED, 0, false,
+                            fx_key("R99"));
     }
     if (with_rules && (rc = mn_x__rules_add_builtin(b, &err)))
         goto done;

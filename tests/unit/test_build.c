@@ -300,8 +300,8 @@ static void test_zip(void)
      * inside hcpcs_2019.zip (1) */
     snprintf(deeper, sizeof(deeper), "%s/deepest.zip", dir);
     za = zip_open(deeper, ZIP_CREATE | ZIP_TRUNCATE, &zerr);
-    CHECK(za && zip_put(za, "icd10cm_codes_2025.txt", FIX
-                        "/icd/icd10cm_codes_2025.txt", NULL));
+    CHECK(za && zip_put(za, "icd10cm_codes_2025.txt",
+                        FIX "/icd/icd10cm_codes_2025.txt", NULL));
     CHECK(za && zip_close(za) == 0);
     snprintf(deep, sizeof(deep), "%s/deep.zip", dir);
     za = zip_open(deep, ZIP_CREATE | ZIP_TRUNCATE, &zerr);
@@ -309,8 +309,8 @@ static void test_zip(void)
     CHECK(za && zip_close(za) == 0);
     snprintf(inner, sizeof(inner), "%s/inner.zip", dir);
     za = zip_open(inner, ZIP_CREATE | ZIP_TRUNCATE, &zerr);
-    CHECK(za && zip_put(za, "mce/mce_v41_1_fy2024_code_edits.csv", FIX
-                        "/mce/mce_v41_1_fy2024_code_edits.csv", NULL));
+    CHECK(za && zip_put(za, "mce/mce_v41_1_fy2024_code_edits.csv",
+                        FIX "/mce/mce_v41_1_fy2024_code_edits.csv", NULL));
     CHECK(za && zip_put(za, "deep.zip", deep, NULL));
     CHECK(za && zip_close(za) == 0);
     /* a gzip file inside the archive */
@@ -324,8 +324,8 @@ static void test_zip(void)
     snprintf(zpath, sizeof(zpath), "%s/hcpcs_2019.zip", dir);
     za = zip_open(zpath, ZIP_CREATE | ZIP_TRUNCATE, &zerr);
     CHECK(za && zip_put(za, "icd/icd10cm_codes_2025.txt.gz", gzp, NULL));
-    CHECK(za && zip_put(za, "HCPC2019_CONTR_ANWEB.txt", FIX
-                        "/hcpcs/HCPC2019_CONTR_ANWEB.txt", NULL));
+    CHECK(za && zip_put(za, "HCPC2019_CONTR_ANWEB.txt",
+                        FIX "/hcpcs/HCPC2019_CONTR_ANWEB.txt", NULL));
     CHECK(za && zip_put(za, "HCPC2019_CONTR_ANWEB.xlsx", NULL, "PK not"));
     CHECK(za && zip_put(za, "proc_notes_2019.txt", NULL, "notes\n"));
     CHECK(za && zip_put(za, "inner.zip", inner, NULL));
@@ -375,8 +375,7 @@ static void test_zip(void)
         CHECK_CONTAINS(s->note, "nested more than 3 levels");
     /* the same sources give the same bytes */
     CHECK_INT(mn_build_to_memory(&again, &again_len, b, &err), MN_OK);
-    CHECK(bytes && again && again_len == len &&
-          memcmp(bytes, again, len) == 0);
+    CHECK(bytes && again && again_len == len && memcmp(bytes, again, len) == 0);
     mn_kb_bytes_free(again);
     mn_kb_bytes_free(bytes);
     mn_build_free(b);
@@ -429,8 +428,7 @@ static void test_gz(void)
     /* files nobody asked for are listed but not read */
     memset(&list, 0, sizeof(list));
     mn_error_clear(&err);
-    CHECK_INT(mn_x__sources_add(&list, gzpath, 1000, NULL, NULL, &err),
-              MN_OK);
+    CHECK_INT(mn_x__sources_add(&list, gzpath, 1000, NULL, NULL, &err), MN_OK);
     CHECK_INT(list.n, 1);
     CHECK(list.n == 1 && list.items[0].data == NULL);
     if (list.n == 1)
@@ -645,8 +643,7 @@ static void test_fy_override(void)
     n_reports = 0;
     mn_error_clear(&err);
     CHECK_INT(mn_build_new(&b, &o, &err), MN_OK);
-    CHECK_INT(mn_build_add_path(b, FIX "/icd/icd10cm-order-Jan-2021.txt",
-                                &err),
+    CHECK_INT(mn_build_add_path(b, FIX "/icd/icd10cm-order-Jan-2021.txt", &err),
               MN_OK);
     CHECK_INT(mn_build_to_memory(&bytes, &len, b, &err), MN_OK);
     s = find("/icd10cm-order-Jan-2021.txt");
@@ -666,9 +663,9 @@ static void test_rules_queued(void)
 
     mn_error_clear(&err);
     /* a pack that does not compile fails the build, naming the pack */
-    CHECK_INT(mn_build_add_rules(b, "broken.mnr", "this is not a rule",
-                                 18, &err),
-              MN_OK);
+    CHECK_INT(
+        mn_build_add_rules(b, "broken.mnr", "this is not a rule", 18, &err),
+        MN_OK);
     CHECK(mn_build_to_memory(&bytes, &len, b, &err) < 0);
     CHECK(bytes == NULL);
     CHECK_CONTAINS(err.where, "broken.mnr");

@@ -20,8 +20,7 @@ static mn_ctx *ctx;
 
 /* Compares one result (as JSON) with the expectation; `who` names the
  * path (library or cli) in messages. */
-static void compare(const char *name, const char *who, json_t *res,
-                    json_t *exp)
+static void compare(const char *name, const char *who, json_t *res, json_t *exp)
 {
     json_t *elines = json_object_get(exp, "lines");
     json_t *rlines = json_object_get(res, "lines");
@@ -38,7 +37,8 @@ static void compare(const char *name, const char *who, json_t *res,
                     got ? got : "(none)", st);
         }
     }
-    json_array_foreach(elines, i, el) {
+    json_array_foreach(elines, i, el)
+    {
         json_t *rl = json_array_get(rlines, i);
         json_t *findings = json_object_get(rl, "findings");
         json_t *want = json_object_get(el, "edits");
@@ -60,15 +60,15 @@ static void compare(const char *name, const char *who, json_t *res,
             fprintf(stderr, "%s [%s]: line %zu missing\n", name, who, i + 1);
             continue;
         }
-#define FIELD_EQ(key, val)                                                  \
-    do {                                                                    \
-        const char *g = json_string_value(json_object_get(rl, key));        \
-        mn_t_checks++;                                                      \
-        if (!g || strcmp(g, val)) {                                         \
-            mn_t_failures++;                                                \
-            fprintf(stderr, "%s [%s]: line %zu %s %s, expected %s\n", name, \
-                    who, i + 1, key, g ? g : "(none)", val);               \
-        }                                                                   \
+#define FIELD_EQ(key, val)                                                     \
+    do {                                                                       \
+        const char *g = json_string_value(json_object_get(rl, key));           \
+        mn_t_checks++;                                                         \
+        if (!g || strcmp(g, val)) {                                            \
+            mn_t_failures++;                                                   \
+            fprintf(stderr, "%s [%s]: line %zu %s %s, expected %s\n", name,    \
+                    who, i + 1, key, g ? g : "(none)", val);                   \
+        }                                                                      \
     } while (0)
         if (ls)
             FIELD_EQ("status", ls);
@@ -78,12 +78,15 @@ static void compare(const char *name, const char *who, json_t *res,
             mn_t_checks++;
             if (!json_equal(mods, json_object_get(rl, "suggested_modifiers"))) {
                 mn_t_failures++;
-                fprintf(stderr, "%s [%s]: line %zu suggested_modifiers "
-                                "differ\n", name, who, i + 1);
+                fprintf(stderr,
+                        "%s [%s]: line %zu suggested_modifiers "
+                        "differ\n",
+                        name, who, i + 1);
             }
         }
         /* deny/review edits: exactly the expected set */
-        json_array_foreach(findings, j, f) {
+        json_array_foreach(findings, j, f)
+        {
             const char *sev = json_string_value(json_object_get(f, "severity"));
             const char *ed = json_string_value(json_object_get(f, "edit"));
             if (sev && strcmp(sev, "info") && ed) {
@@ -91,7 +94,8 @@ static void compare(const char *name, const char *who, json_t *res,
                 size_t k;
                 json_t *w;
                 n_deny++;
-                json_array_foreach(want, k, w) {
+                json_array_foreach(want, k, w)
+                {
                     listed = listed || !strcmp(json_string_value(w), ed);
                 }
                 mn_t_checks++;
@@ -109,13 +113,15 @@ static void compare(const char *name, const char *who, json_t *res,
         if (want) {
             size_t k;
             json_t *w;
-            json_array_foreach(want, k, w) {
+            json_array_foreach(want, k, w)
+            {
                 mn_t_checks++;
                 if (!strstr(got_edits, json_string_value(w))) {
                     mn_t_failures++;
-                    fprintf(stderr, "%s [%s]: line %zu missing edit %s (got "
-                                    "%s)\n", name, who, i + 1,
-                            json_string_value(w), got_edits);
+                    fprintf(stderr,
+                            "%s [%s]: line %zu missing edit %s (got "
+                            "%s)\n",
+                            name, who, i + 1, json_string_value(w), got_edits);
                 }
             }
         }
@@ -123,19 +129,21 @@ static void compare(const char *name, const char *who, json_t *res,
         if (info) {
             size_t k;
             json_t *w;
-            json_array_foreach(info, k, w) {
+            json_array_foreach(info, k, w)
+            {
                 mn_t_checks++;
                 if (!strstr(got_edits, json_string_value(w))) {
                     mn_t_failures++;
-                    fprintf(stderr, "%s [%s]: line %zu missing info %s\n",
-                            name, who, i + 1, json_string_value(w));
+                    fprintf(stderr, "%s [%s]: line %zu missing info %s\n", name,
+                            who, i + 1, json_string_value(w));
                 }
             }
         }
         if (pol || pver || sup || rarc) {
             bool pol_ok = !pol, ver_ok = !pver, rarc_ok = !rarc;
             size_t nsup_ok = 0;
-            json_array_foreach(findings, j, f) {
+            json_array_foreach(findings, j, f)
+            {
                 json_t *p = json_object_get(f, "policy");
                 const char *id = json_string_value(json_object_get(p, "id"));
                 json_t *sd = json_object_get(f, "supporting_diagnoses");
@@ -147,14 +155,17 @@ static void compare(const char *name, const char *who, json_t *res,
                                 json_integer_value(pver))
                     ver_ok = true;
                 if (rarc && json_string_value(json_object_get(f, "rarc")) &&
-                    !strcmp(json_string_value(json_object_get(f, "rarc")), rarc))
+                    !strcmp(json_string_value(json_object_get(f, "rarc")),
+                            rarc))
                     rarc_ok = true;
-                json_array_foreach(sup, k, w) {
-                    json_array_foreach(sd, m, x) {
-                        const char *c = json_is_string(x)
-                                            ? json_string_value(x)
-                                            : json_string_value(json_object_get(
-                                                  x, "code"));
+                json_array_foreach(sup, k, w)
+                {
+                    json_array_foreach(sd, m, x)
+                    {
+                        const char *c =
+                            json_is_string(x)
+                                ? json_string_value(x)
+                                : json_string_value(json_object_get(x, "code"));
                         if (c && !strcmp(c, json_string_value(w)))
                             nsup_ok++;
                     }
@@ -164,8 +175,10 @@ static void compare(const char *name, const char *who, json_t *res,
             if (!pol_ok || !ver_ok || !rarc_ok ||
                 (sup && nsup_ok < json_array_size(sup))) {
                 mn_t_failures++;
-                fprintf(stderr, "%s [%s]: line %zu citation/rarc/supporting "
-                                "mismatch\n", name, who, i + 1);
+                fprintf(stderr,
+                        "%s [%s]: line %zu citation/rarc/supporting "
+                        "mismatch\n",
+                        name, who, i + 1);
             }
         }
     }
@@ -271,7 +284,8 @@ static void run_case(const char *dir, const char *name)
         /* one line on stderr, nothing on stdout */
         CHECK(etxt && strchr(etxt, '\n') == etxt + strlen(etxt) - 1);
         CHECK_INT(strlen(out), 0);
-        json_array_foreach(cont, k, w) {
+        json_array_foreach(cont, k, w)
+        {
             CHECK_CONTAINS(etxt, json_string_value(w));
         }
     } else {
@@ -328,8 +342,8 @@ static void run_all(void)
         int before = mn_t_failures;
         snprintf(dir, sizeof(dir), "%s/%s", MN_CASES, names[i]);
         run_case(dir, names[i]);
-        fprintf(stderr, "%s case %s\n", before == mn_t_failures ? "ok  " : "FAIL",
-                names[i]);
+        fprintf(stderr, "%s case %s\n",
+                before == mn_t_failures ? "ok  " : "FAIL", names[i]);
         free(names[i]);
     }
     CHECK(n >= 20);

@@ -27,8 +27,8 @@ static const char *const CONTRACT =
     "}\n";
 
 /* A claim around one line (given as JSON object text). */
-#define ONE_LINE(line)                                                      \
-    "{\"date\":\"2026-03-02\",\"diagnoses\":[\"E11.65\",\"I10\"],"         \
+#define ONE_LINE(line)                                                         \
+    "{\"date\":\"2026-03-02\",\"diagnoses\":[\"E11.65\",\"I10\"],"             \
     "\"lines\":[" line "]}"
 
 static int32_t day(int y, int m, int d)
@@ -43,19 +43,18 @@ static int parse(mn_claim **out, const char *json, mn_error *err)
 
 /* Parses `json` expecting failure `rc_` at `path_` with a message that
  * contains `msg_`; checks that *out is NULL. */
-#define EXPECT_ERR(json, rc_, path_, msg_)                                  \
-    do {                                                                    \
-        mn_claim *c_ = (mn_claim *)&c_;                                     \
-        mn_error e_;                                                        \
-        const char *j_ = (json);                                            \
-        CHECK_INT(mn_claim_parse_json(&c_, j_, strlen(j_), NULL, &e_),      \
-                  rc_);                                                     \
-        CHECK(c_ == NULL);                                                  \
-        CHECK_INT(e_.code, rc_);                                            \
-        CHECK_STR(e_.where, path_);                                         \
-        CHECK_CONTAINS(e_.message, msg_);                                   \
-        if (c_ != (mn_claim *)&c_)                                          \
-            mn_claim_free(c_);                                              \
+#define EXPECT_ERR(json, rc_, path_, msg_)                                     \
+    do {                                                                       \
+        mn_claim *c_ = (mn_claim *)&c_;                                        \
+        mn_error e_;                                                           \
+        const char *j_ = (json);                                               \
+        CHECK_INT(mn_claim_parse_json(&c_, j_, strlen(j_), NULL, &e_), rc_);   \
+        CHECK(c_ == NULL);                                                     \
+        CHECK_INT(e_.code, rc_);                                               \
+        CHECK_STR(e_.where, path_);                                            \
+        CHECK_CONTAINS(e_.message, msg_);                                      \
+        if (c_ != (mn_claim *)&c_)                                             \
+            mn_claim_free(c_);                                                 \
     } while (0)
 
 /* Text buffer for generated inputs. */
@@ -292,8 +291,8 @@ static void test_syntax_errors(void)
     EXPECT_ERR("{", MN_EINVAL, "", "");
     EXPECT_ERR("{\"id\":\"x\\u0000y\"}", MN_EINVAL, "", "");
     EXPECT_ERR("{\"id\":\"\xff\"}", MN_EINVAL, "", "");
-    EXPECT_ERR("{\"lines\":[{\"units\":99999999999999999999999}]}",
-               MN_EINVAL, "", "");
+    EXPECT_ERR("{\"lines\":[{\"units\":99999999999999999999999}]}", MN_EINVAL,
+               "", "");
 
     /* NUL bytes inside the input: never read past, never accepted */
     {
@@ -301,16 +300,13 @@ static void test_syntax_errors(void)
         static const char nul2[] = "{\"id\":\"ab\"}\0 ";
         static const char nul3[] = "\0{}";
         c = (mn_claim *)&c;
-        CHECK_INT(mn_claim_parse_json(&c, nul1, sizeof(nul1) - 1, NULL,
-                                      &err),
+        CHECK_INT(mn_claim_parse_json(&c, nul1, sizeof(nul1) - 1, NULL, &err),
                   MN_EINVAL);
         CHECK(c == NULL);
         CHECK_INT(err.line, 1);
-        CHECK_INT(mn_claim_parse_json(&c, nul2, sizeof(nul2) - 1, NULL,
-                                      &err),
+        CHECK_INT(mn_claim_parse_json(&c, nul2, sizeof(nul2) - 1, NULL, &err),
                   MN_EINVAL);
-        CHECK_INT(mn_claim_parse_json(&c, nul3, sizeof(nul3) - 1, NULL,
-                                      &err),
+        CHECK_INT(mn_claim_parse_json(&c, nul3, sizeof(nul3) - 1, NULL, &err),
                   MN_EINVAL);
         CHECK(c == NULL);
     }
@@ -333,11 +329,9 @@ static void test_syntax_errors(void)
 
 static void test_type_errors(void)
 {
-    EXPECT_ERR("{\"id\":5,\"lines\":[]}", MN_EINVAL, "id",
-               "expected a string");
+    EXPECT_ERR("{\"id\":5,\"lines\":[]}", MN_EINVAL, "id", "expected a string");
     EXPECT_ERR("{\"payer\":true}", MN_EINVAL, "payer", "expected a string");
-    EXPECT_ERR("{\"patient\":[]}", MN_EINVAL, "patient",
-               "expected an object");
+    EXPECT_ERR("{\"patient\":[]}", MN_EINVAL, "patient", "expected an object");
     EXPECT_ERR("{\"patient\":{\"age\":\"70\"}}", MN_EINVAL, "patient.age",
                "expected an integer from 0 to 130");
     EXPECT_ERR("{\"patient\":{\"age\":131}}", MN_EINVAL, "patient.age",
@@ -355,8 +349,7 @@ static void test_type_errors(void)
     EXPECT_ERR("{\"diagnoses\":[\"E11.9\",9]}", MN_EINVAL, "diagnoses[1]",
                "expected a string");
     EXPECT_ERR("{\"lines\":{}}", MN_EINVAL, "lines", "expected an array");
-    EXPECT_ERR("{\"lines\":[5]}", MN_EINVAL, "lines[0]",
-               "expected an object");
+    EXPECT_ERR("{\"lines\":[5]}", MN_EINVAL, "lines[0]", "expected an object");
     EXPECT_ERR(ONE_LINE("{\"code\":83036}"), MN_EINVAL, "lines[0].code",
                "expected a string");
     EXPECT_ERR(ONE_LINE("{\"code\":\"83036\",\"units\":\"1\"}"), MN_EINVAL,
@@ -371,8 +364,8 @@ static void test_type_errors(void)
                "lines[0].units", "expected an integer from 1 to 9999");
     EXPECT_ERR(ONE_LINE("{\"code\":\"83036\",\"units\":true}"), MN_EINVAL,
                "lines[0].units", "expected an integer");
-    EXPECT_ERR(ONE_LINE("{\"code\":\"83036\",\"modifiers\":\"GA\"}"),
-               MN_EINVAL, "lines[0].modifiers", "expected an array");
+    EXPECT_ERR(ONE_LINE("{\"code\":\"83036\",\"modifiers\":\"GA\"}"), MN_EINVAL,
+               "lines[0].modifiers", "expected an array");
     EXPECT_ERR(ONE_LINE("{\"code\":\"83036\",\"modifiers\":[\"GA\",1]}"),
                MN_EINVAL, "lines[0].modifiers[1]", "expected a string");
     EXPECT_ERR(ONE_LINE("{\"code\":\"83036\",\"modifiers\":[\"G\"]}"),
@@ -387,8 +380,8 @@ static void test_type_errors(void)
                MN_EINVAL, "lines[0].place_of_service", "expected a string");
     EXPECT_ERR(ONE_LINE("{\"code\":\"83036\",\"place_of_service\":\"1\"}"),
                MN_EINVAL, "lines[0].place_of_service", "two-digit");
-    EXPECT_ERR("{\"place_of_service\":\"1a\"}", MN_EINVAL,
-               "place_of_service", "two-digit");
+    EXPECT_ERR("{\"place_of_service\":\"1a\"}", MN_EINVAL, "place_of_service",
+               "two-digit");
     EXPECT_ERR("{\"date\":\"2026-01-01\",\"lines\":[{\"code\":\"83036\"}],"
                "\"history\":{}}",
                MN_EINVAL, "history", "expected an array");
@@ -414,8 +407,8 @@ static void test_missing(void)
     EXPECT_ERR("{\"lines\":null}", MN_EINVAL, "lines", "missing");
     EXPECT_ERR("{\"lines\":[]}", MN_EINVAL, "lines",
                "at least one line is required");
-    EXPECT_ERR("{\"lines\":[{\"code\":\"83036\"}]}", MN_EINVAL,
-               "lines[0].date", "missing (no claim date either)");
+    EXPECT_ERR("{\"lines\":[{\"code\":\"83036\"}]}", MN_EINVAL, "lines[0].date",
+               "missing (no claim date either)");
     {
         mn_claim *c = NULL;
         mn_error err;
@@ -440,8 +433,8 @@ static void test_missing(void)
 
 static void test_unknown_fields(void)
 {
-    EXPECT_ERR("{\"id\":\"a\",\"ssn\":\"123\",\"lines\":[]}", MN_EINVAL,
-               "ssn", "unknown field");
+    EXPECT_ERR("{\"id\":\"a\",\"ssn\":\"123\",\"lines\":[]}", MN_EINVAL, "ssn",
+               "unknown field");
     EXPECT_ERR("{\"patient\":{\"name\":\"Jo\"}}", MN_EINVAL, "patient.name",
                "unknown field");
     EXPECT_ERR("{\"patient\":{\"name\":null}}", MN_EINVAL, "patient.name",
@@ -480,8 +473,8 @@ static void test_dates(void)
                MN_EINVAL, "lines[0].date", "YYYY-MM-DD");
     EXPECT_ERR(ONE_LINE("{\"code\":\"83036\",\"date\":\"\\n\\u0007\"}"),
                MN_EINVAL, "lines[0].date", "expected a date in the form");
-    EXPECT_ERR(ONE_LINE("{\"code\":\"83036\",\"date\":20240102}"),
-               MN_EINVAL, "lines[0].date", "expected a string");
+    EXPECT_ERR(ONE_LINE("{\"code\":\"83036\",\"date\":20240102}"), MN_EINVAL,
+               "lines[0].date", "expected a string");
     EXPECT_ERR("{\"date\":\"2024-02-30\"}", MN_EINVAL, "date",
                "2024-02-30 is not a valid date");
     EXPECT_ERR("{\"patient\":{\"birth_date\":\"1950-02-29\"}}", MN_EINVAL,
@@ -519,10 +512,10 @@ static void test_pointers(void)
     EXPECT_ERR(ONE_LINE("{\"code\":\"83036\",\"dx_pointers\":[1,3]}"),
                MN_EINVAL, "lines[0].dx_pointers[1]",
                "expected a diagnosis number from 1 to 2");
-    EXPECT_ERR(ONE_LINE("{\"code\":\"83036\",\"dx_pointers\":[0]}"),
-               MN_EINVAL, "lines[0].dx_pointers[0]", "from 1 to 2");
-    EXPECT_ERR(ONE_LINE("{\"code\":\"83036\",\"dx_pointers\":[-1]}"),
-               MN_EINVAL, "lines[0].dx_pointers[0]", "from 1 to 2");
+    EXPECT_ERR(ONE_LINE("{\"code\":\"83036\",\"dx_pointers\":[0]}"), MN_EINVAL,
+               "lines[0].dx_pointers[0]", "from 1 to 2");
+    EXPECT_ERR(ONE_LINE("{\"code\":\"83036\",\"dx_pointers\":[-1]}"), MN_EINVAL,
+               "lines[0].dx_pointers[0]", "from 1 to 2");
     EXPECT_ERR(ONE_LINE("{\"code\":\"83036\",\"dx_pointers\":"
                         "[4294967297]}"),
                MN_EINVAL, "lines[0].dx_pointers[0]", "from 1 to 2");
@@ -570,8 +563,7 @@ static int same_str(const char *a, const char *b)
 static int same_claim(const mn_claim *a, const mn_claim *b)
 {
     int same = same_str(a->id, b->id) &&
-               same_str(a->payer_text, b->payer_text) &&
-               a->payer == b->payer &&
+               same_str(a->payer_text, b->payer_text) && a->payer == b->payer &&
                same_str(a->jurisdiction, b->jurisdiction) &&
                a->institutional == b->institutional &&
                strcmp(a->bill_type, b->bill_type) == 0 &&
@@ -652,9 +644,9 @@ static const char *const DIFF_SEEDS[] = {
 
 static void test_fast_path_agrees(void)
 {
-    static const char tokens[][8] = {"null", "1", "0", "-1", "1.0", "\"\"",
-                                     "[]", "{}", ",", ":", "\"a\"", "\\",
-                                     "\"I10\"", "99", "\"x\":1", " "};
+    static const char tokens[][8] = {
+        "null", "1", "0",     "-1", "1.0",     "\"\"", "[]",      "{}",
+        ",",    ":", "\"a\"", "\\", "\"I10\"", "99",   "\"x\":1", " "};
     mn_claim_options lax = MN_CLAIM_OPTIONS_INIT;
     char buf[2048];
     unsigned long long rng = 42;
@@ -723,8 +715,10 @@ static void test_fast_path_agrees(void)
             runs++;
         }
     }
-    fprintf(stderr, "  %zu mutated claims, %zu valid, %zu of them read by "
-            "the fast path\n", runs, valid, accepted);
+    fprintf(stderr,
+            "  %zu mutated claims, %zu valid, %zu of them read by "
+            "the fast path\n",
+            runs, valid, accepted);
     CHECK(accepted > valid / 2);
 }
 
@@ -915,8 +909,7 @@ static void test_setters(void)
     CHECK_INT(mn_claim_set_place_of_service(c, "811", 3, &err), MN_EINVAL);
     CHECK_STR(err.where, "place_of_service");
     CHECK_INT(mn_claim_set_birth_date(c, "2000-02-29", 10, &err), MN_OK);
-    CHECK_INT(mn_claim_set_birth_date(c, "2001-02-29", 10, &err),
-              MN_EINVAL);
+    CHECK_INT(mn_claim_set_birth_date(c, "2001-02-29", 10, &err), MN_EINVAL);
     CHECK_STR(err.where, "patient.birth_date");
     CHECK_STR(err.message, "2001-02-29 is not a valid date");
     CHECK_INT(mn_claim_set_age(c, 131, &err), MN_EINVAL);
@@ -976,8 +969,7 @@ static void test_setters(void)
 
     CHECK_INT(mn_claim_add_history(c, "82947", 5, "2025-12-01", 10, 1, &err),
               MN_OK);
-    CHECK_INT(mn_claim_add_history(c, "82947", 5, NULL, 0, 1, &err),
-              MN_EINVAL);
+    CHECK_INT(mn_claim_add_history(c, "82947", 5, NULL, 0, 1, &err), MN_EINVAL);
     CHECK_STR(err.where, "history[1].date");
     CHECK_STR(err.message, "missing");
     CHECK_INT(mn_claim_add_history(c, "82947", 5, "2025-12-01", 10, 0, &err),
@@ -988,8 +980,7 @@ static void test_setters(void)
     /* argument misuse is an error, not a crash */
     CHECK_INT(mn_claim_set_id(NULL, "x", 1, &err), MN_EINVAL);
     CHECK_INT(mn_claim_set_id(c, NULL, 3, &err), MN_EINVAL);
-    CHECK_INT(mn_claim_add_line(NULL, "82947", 5, 1, NULL, 0, &err),
-              MN_EINVAL);
+    CHECK_INT(mn_claim_add_line(NULL, "82947", 5, 1, NULL, 0, &err), MN_EINVAL);
     CHECK_INT(mn_claim_line_add_pointer(NULL, 0, 1, NULL), MN_EINVAL);
     CHECK_INT(mn_claim_new(NULL, NULL, &err), MN_EINVAL);
     CHECK_INT(mn_claim_line_count(NULL), 0);

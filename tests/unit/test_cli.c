@@ -74,12 +74,14 @@ static void test_flags_form(void)
     char args[600];
     snprintf(args, sizeof(args),
              "check --kb %s --code 82306 --dx E55.9 --age 70 --sex F "
-             "--date 2024-06-03 --jurisdiction KY", kb);
+             "--date 2024-06-03 --jurisdiction KY",
+             kb);
     CHECK_INT(run(args, &o, &e), 0);
     CHECK_CONTAINS(o, "\"status\":\"covered\"");
     snprintf(args, sizeof(args),
              "check --kb %s --code 82306 --dx I10 --age 70 --date 2024-06-03 "
-             "--jurisdiction KY --format text", kb);
+             "--jurisdiction KY --format text",
+             kb);
     CHECK_INT(run(args, &o, &e), 1);
     CHECK_CONTAINS(o, "NOT COVERED");
     CHECK_CONTAINS(o, "A99101");
@@ -89,11 +91,12 @@ static void test_flags_form(void)
     CHECK(one_line(e));
     snprintf(args, sizeof(args),
              "check --kb %s --code 82306 --dx E55.9 --units 0 "
-             "--date 2024-02-03", kb);
+             "--date 2024-02-03",
+             kb);
     CHECK_INT(run(args, &o, &e), 3);
     /* the built-in KB is used when no KB is given */
-    CHECK_INT(run("check --code 83036 --dx E11.65 --date 2024-06-03", &o,
-                  &e), 0);
+    CHECK_INT(run("check --code 83036 --dx E11.65 --date 2024-06-03", &o, &e),
+              0);
     CHECK_CONTAINS(o, "policy.none");
     free(o);
     free(e);
@@ -125,12 +128,14 @@ static void test_json_input(void)
     for (int n = 1000; n <= 1001; n++) {
         size_t cap = (size_t)n * 64 + 256;
         char *big = malloc(cap);
-        size_t l = (size_t)snprintf(big, cap, "{\"jurisdiction\":\"KY\","
+        size_t l = (size_t)snprintf(big, cap,
+                                    "{\"jurisdiction\":\"KY\","
                                     "\"diagnoses\":[\"E55.9\"],\"lines\":[");
         for (int i = 0; i < n; i++)
             l += (size_t)snprintf(big + l, cap - l,
                                   "%s{\"code\":\"82306\",\"date\":"
-                                  "\"2024-06-03\"}", i ? "," : "");
+                                  "\"2024-06-03\"}",
+                                  i ? "," : "");
         l += (size_t)snprintf(big + l, cap - l, "]}");
         write_file("big.json", big, l);
         free(big);
@@ -170,20 +175,28 @@ static void test_bad_kb(void)
     write_file("flip.mnkb", bytes, len);
     write_file("junk.mnkb", "hello", 5);
     free(bytes);
-    snprintf(args, sizeof(args), "check --kb %s/trunc.mnkb --code 82306 "
-             "--dx I10 --date 2024-06-03", tmpdir);
+    snprintf(args, sizeof(args),
+             "check --kb %s/trunc.mnkb --code 82306 "
+             "--dx I10 --date 2024-06-03",
+             tmpdir);
     CHECK_INT(run(args, &o, &e), 3);
     CHECK(one_line(e));
     CHECK_CONTAINS(e, "trunc.mnkb");
-    snprintf(args, sizeof(args), "check --kb %s/flip.mnkb --code 82306 "
-             "--dx I10 --date 2024-06-03", tmpdir);
+    snprintf(args, sizeof(args),
+             "check --kb %s/flip.mnkb --code 82306 "
+             "--dx I10 --date 2024-06-03",
+             tmpdir);
     CHECK_INT(run(args, &o, &e), 3);
     CHECK_CONTAINS(e, "checksum");
-    snprintf(args, sizeof(args), "check --kb %s/junk.mnkb --code 82306 "
-             "--dx I10 --date 2024-06-03", tmpdir);
+    snprintf(args, sizeof(args),
+             "check --kb %s/junk.mnkb --code 82306 "
+             "--dx I10 --date 2024-06-03",
+             tmpdir);
     CHECK_INT(run(args, &o, &e), 3);
-    snprintf(args, sizeof(args), "MEDNEC_KB=%s/junk.mnkb %s check --code "
-             "82306 --dx I10 --date 2024-06-03", tmpdir, MN_CLI);
+    snprintf(args, sizeof(args),
+             "MEDNEC_KB=%s/junk.mnkb %s check --code "
+             "82306 --dx I10 --date 2024-06-03",
+             tmpdir, MN_CLI);
     {
         char cmd[1000];
         int st;
@@ -228,12 +241,16 @@ static void test_lookup(void)
     CHECK_INT(run(args, &o, &e), 0);
     CHECK_CONTAINS(o, "\"id\":\"A99102\"");
     CHECK_CONTAINS(o, "G47.33");
-    snprintf(args, sizeof(args), "lookup --kb %s --code 82306 --jurisdiction "
-             "JE --format text", kb);
+    snprintf(args, sizeof(args),
+             "lookup --kb %s --code 82306 --jurisdiction "
+             "JE --format text",
+             kb);
     CHECK_INT(run(args, &o, &e), 0);
     CHECK_CONTAINS(o, "no NCD or local policy");
-    snprintf(args, sizeof(args), "lookup --kb %s --code 82306 --jurisdiction "
-             "XX", kb);
+    snprintf(args, sizeof(args),
+             "lookup --kb %s --code 82306 --jurisdiction "
+             "XX",
+             kb);
     CHECK_INT(run(args, &o, &e), 3);
     CHECK(one_line(e));
     free(o);

@@ -48,15 +48,15 @@ static bool supports(const mn_finding *f, const char *code)
     return false;
 }
 
-#define CLAIM(jur, dx, code, date, extra)                                   \
-    "{\"id\":\"t\",\"jurisdiction\":\"" jur "\",\"patient\":{\"birth_date\":" \
-    "\"1950-04-02\",\"sex\":\"F\"},\"diagnoses\":[" dx "],\"lines\":[{"      \
+#define CLAIM(jur, dx, code, date, extra)                                      \
+    "{\"id\":\"t\",\"jurisdiction\":\"" jur "\",\"patient\":{\"birth_date\":"  \
+    "\"1950-04-02\",\"sex\":\"F\"},\"diagnoses\":[" dx "],\"lines\":[{"        \
     "\"code\":\"" code "\",\"date\":\"" date "\"" extra "}]}"
 
 static void test_article_covered_and_not(void)
 {
-    const mn_result *r = run(CLAIM("KY", "\"E55.9\"", "82306", "2024-05-01",
-                                   ""));
+    const mn_result *r =
+        run(CLAIM("KY", "\"E55.9\"", "82306", "2024-05-01", ""));
     const mn_finding *f;
     CHECK(r != NULL);
     CHECK_INT(mn_result_status(r), MN_STATUS_COVERED);
@@ -96,8 +96,7 @@ static void test_article_covered_and_not(void)
 
 static void test_jurisdiction(void)
 {
-    const mn_result *r = run(CLAIM("JE", "\"I10\"", "82306", "2024-05-01",
-                                   ""));
+    const mn_result *r = run(CLAIM("JE", "\"I10\"", "82306", "2024-05-01", ""));
     CHECK_INT(mn_result_status(r), MN_STATUS_COVERED);
     CHECK(find(r, "policy.none") != NULL);
 
@@ -109,8 +108,8 @@ static void test_jurisdiction(void)
 
 static void test_noncovered_and_abn(void)
 {
-    const mn_result *r = run(CLAIM("KY", "\"Z00.00\"", "82306", "2024-05-01",
-                                   ""));
+    const mn_result *r =
+        run(CLAIM("KY", "\"Z00.00\"", "82306", "2024-05-01", ""));
     const mn_finding *f = find(r, "policy.dx_noncovered");
     CHECK(f != NULL);
     if (f)
@@ -127,8 +126,8 @@ static void test_noncovered_and_abn(void)
 
 static void test_versions(void)
 {
-    const mn_result *r = run(CLAIM("CA", "\"D51.0\"", "83540", "2023-06-01",
-                                   ""));
+    const mn_result *r =
+        run(CLAIM("CA", "\"D51.0\"", "83540", "2023-06-01", ""));
     const mn_finding *f = find(r, "policy.dx_not_supported");
     CHECK(f != NULL);
     if (f)
@@ -142,8 +141,8 @@ static void test_versions(void)
 
 static void test_dual_diagnosis(void)
 {
-    const mn_result *r = run(CLAIM("JE", "\"G47.33\"", "64582", "2024-06-01",
-                                   ""));
+    const mn_result *r =
+        run(CLAIM("JE", "\"G47.33\"", "64582", "2024-06-01", ""));
     const mn_finding *f = find(r, "policy.secondary_dx_missing");
     CHECK_INT(mn_result_status(r), MN_STATUS_NOT_COVERED);
     CHECK(f != NULL);
@@ -165,8 +164,8 @@ static void test_dual_diagnosis(void)
 
 static void test_lab_ncd(void)
 {
-    const mn_result *r = run(CLAIM("JE", "\"E11.65\"", "83036", "2024-06-01",
-                                   ""));
+    const mn_result *r =
+        run(CLAIM("JE", "\"E11.65\"", "83036", "2024-06-01", ""));
     const mn_finding *f;
     CHECK_INT(mn_result_status(r), MN_STATUS_COVERED);
     r = run(CLAIM("JE", "\"I10\"", "83036", "2024-06-01", ""));
@@ -191,8 +190,7 @@ static void test_lab_ncd(void)
 
 static void test_dx_validity(void)
 {
-    const mn_result *r = run(CLAIM("JE", "\"E11\"", "83036", "2024-06-01",
-                                   ""));
+    const mn_result *r = run(CLAIM("JE", "\"E11\"", "83036", "2024-06-01", ""));
     const mn_finding *f = find(r, "dx.not_billable");
     CHECK_INT(mn_result_status(r), MN_STATUS_INVALID);
     CHECK(f != NULL);
@@ -212,8 +210,8 @@ static void test_dx_validity(void)
 
 static void test_mce(void)
 {
-    const mn_result *r = run(CLAIM("JE", "\"N40.1\"", "99213", "2024-06-01",
-                                   ""));
+    const mn_result *r =
+        run(CLAIM("JE", "\"N40.1\"", "99213", "2024-06-01", ""));
     CHECK(find(r, "dx.sex_conflict") != NULL);
     r = run(CLAIM("JE", "\"O24.419\"", "99213", "2024-06-01", ""));
     CHECK(find(r, "dx.age_conflict") != NULL);
@@ -226,8 +224,7 @@ static void test_mce(void)
 
 static void test_hcpcs_validity(void)
 {
-    const mn_result *r = run(CLAIM("JE", "\"I10\"", "G0001", "2024-06-01",
-                                   ""));
+    const mn_result *r = run(CLAIM("JE", "\"I10\"", "G0001", "2024-06-01", ""));
     CHECK(find(r, "code.invalid") != NULL);
     r = run(CLAIM("JE", "\"I10\"", "G0001", "2012-12-31", ""));
     CHECK(find(r, "code.invalid") == NULL);
@@ -239,8 +236,7 @@ static void test_hcpcs_validity(void)
 
 static void test_render(void)
 {
-    const mn_result *r = run(CLAIM("KY", "\"I10\"", "82306", "2024-05-01",
-                                   ""));
+    const mn_result *r = run(CLAIM("KY", "\"I10\"", "82306", "2024-05-01", ""));
     mn_buf *buf = NULL;
     mn_error err;
     mn_error_clear(&err);

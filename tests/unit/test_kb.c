@@ -143,27 +143,35 @@ static void test_rules_language(void)
                       &err),
               MN_OK);
     CHECK_INT(compile("rule r\n effective 2020-01-01\n ncd 190.15 inverted\n"
-                      "end\n", &err), MN_EINVAL);
+                      "end\n",
+                      &err),
+              MN_EINVAL);
     CHECK_CONTAINS(err.message, "no 'source'");
     CHECK_INT(err.line, 4);
-    CHECK_INT(compile("rule r\n source \"s\"\n ncd 190.15 inverted\nend\n",
-                      &err), MN_EINVAL);
+    CHECK_INT(
+        compile("rule r\n source \"s\"\n ncd 190.15 inverted\nend\n", &err),
+        MN_EINVAL);
     CHECK_CONTAINS(err.message, "no 'effective'");
     CHECK_INT(compile("rule r\n effective 2024-02-30\n", &err), MN_EINVAL);
     CHECK_INT(err.line, 2);
     CHECK_INT(err.column, 12);
     CHECK_INT(compile("rule r\n effective 2024-01-01\n source \"s\"\n"
-                      " frobnicate 3\nend\n", &err), MN_EINVAL);
+                      " frobnicate 3\nend\n",
+                      &err),
+              MN_EINVAL);
     CHECK_CONTAINS(err.message, "unknown statement 'frobnicate'");
     CHECK_INT(compile("rule r\n effective 2024-01-01\n source \"s\n", &err),
               MN_EINVAL);
     CHECK_CONTAINS(err.message, "unterminated");
     CHECK_INT(compile("rule r\n effective 2024-01-01\n source \"s\"\n"
-                      " ncd 1 inverted\n", &err), MN_EINVAL);
+                      " ncd 1 inverted\n",
+                      &err),
+              MN_EINVAL);
     CHECK_CONTAINS(err.message, "not closed");
     CHECK_INT(compile("ncd 1 inverted\n", &err), MN_EINVAL);
     CHECK_INT(compile("rule r\n effective 2024-01-01\n source \"s\"\n"
-                      " article A1 group 1 requires group 1\nend\n", &err),
+                      " article A1 group 1 requires group 1\nend\n",
+                      &err),
               MN_EINVAL);
     CHECK_INT(compile("", &err), MN_OK);
 }

@@ -97,8 +97,7 @@ static mn_kb *to_kb(mn_kbb *b)
     mn_error err;
 
     mn_error_clear(&err);
-    CHECK_INT(mn_x__kbb_serialize(b, "2025-01-01", &bytes, &len, &err),
-              MN_OK);
+    CHECK_INT(mn_x__kbb_serialize(b, "2025-01-01", &bytes, &len, &err), MN_OK);
     if (bytes)
         CHECK_INT(mn_kb_open_buffer(&kb, bytes, len, 1, &err), MN_OK);
     if (err.code)
@@ -174,9 +173,12 @@ static const char *const current_names[] = {
     "contractor.csv",
     NULL};
 
-static const char *const retired_names[] = {
-    "article_x_icd10_covered.csv", "article_x_icd10_covered_group.csv",
-    "article_x_contractor.csv", "article.csv", "contractor.csv", NULL};
+static const char *const retired_names[] = {"article_x_icd10_covered.csv",
+                                            "article_x_icd10_covered_group.csv",
+                                            "article_x_contractor.csv",
+                                            "article.csv",
+                                            "contractor.csv",
+                                            NULL};
 
 static void test_table_names(void)
 {
@@ -588,8 +590,7 @@ static void test_lab_ncd(void)
     icd(b, "E03.9");
     icd(b, "Z00.00");
     mn_error_clear(&err);
-    CHECK_INT(mn_x__load_lab_ncd(b, &codes, &meta, &rep, &mrep, &err),
-              MN_OK);
+    CHECK_INT(mn_x__load_lab_ncd(b, &codes, &meta, &rep, &mrep, &err), MN_OK);
     CHECK_STR(rep.layout, "labncd:codes");
     CHECK_INT(rep.rows, 12);
     CHECK_INT(rep.skipped, 6);
@@ -662,8 +663,7 @@ static void test_lab_ncd_errors(void)
     codes.data = text;
     codes.len = sizeof(text) - 1;
     mn_error_clear(&err);
-    CHECK_INT(mn_x__load_lab_ncd(b, &codes, NULL, &rep, NULL, &err),
-              MN_EINVAL);
+    CHECK_INT(mn_x__load_lab_ncd(b, &codes, NULL, &rep, NULL, &err), MN_EINVAL);
     CHECK_STR(err.message, "missing column code_kind");
     CHECK_STR(err.where, "lab/ncd_codes.csv");
     CHECK_INT(err.line, 1);

@@ -122,8 +122,7 @@ static mn_kb *to_kb(mn_kbb *b)
     mn_error err;
 
     mn_error_clear(&err);
-    CHECK_INT(mn_x__kbb_serialize(b, "2025-01-01", &bytes, &len, &err),
-              MN_OK);
+    CHECK_INT(mn_x__kbb_serialize(b, "2025-01-01", &bytes, &len, &err), MN_OK);
     if (bytes)
         CHECK_INT(mn_kb_open_buffer(&kb, bytes, len, 1, &err), MN_OK);
     if (err.code)
@@ -173,8 +172,7 @@ static size_t in_group(const mn_kb *kb, const kb_policy *p, int group)
 static bool has_code(const mn_kb *kb, const kb_policy *p, const char *code)
 {
     size_t n = 0;
-    const kb_pcode *c = mn_x__kb_pcodes(kb, mn_x__key(code, strlen(code)),
-                                        &n);
+    const kb_pcode *c = mn_x__kb_pcodes(kb, mn_x__key(code, strlen(code)), &n);
     for (size_t i = 0; c && i < n; i++) {
         if (&kb->pol[c[i].policy] == p)
             return true;
@@ -217,23 +215,25 @@ static int load_icd(mn_kbb *b)
     return rc;
 }
 
-static const char *const main_names[] = {
+static const char *const main_names[] = {"article.csv",
+                                         "article_related_documents.csv",
+                                         "article_x_contractor.csv",
+                                         "article_x_hcpc_code.csv",
+                                         "article_x_hcpc_code_group.csv",
+                                         "article_x_icd10_covered.csv",
+                                         "article_x_icd10_covered_group.csv",
+                                         "article_x_icd10_noncovered.csv",
+                                         "article_x_icd10_noncovered_group.csv",
+                                         "contractor.csv",
+                                         "lcd.csv",
+                                         NULL};
+
+static const char *const secondary_names[] = {
     "article.csv",
-    "article_related_documents.csv",
-    "article_x_contractor.csv",
     "article_x_hcpc_code.csv",
-    "article_x_hcpc_code_group.csv",
     "article_x_icd10_covered.csv",
     "article_x_icd10_covered_group.csv",
     "article_x_icd10_noncovered.csv",
-    "article_x_icd10_noncovered_group.csv",
-    "contractor.csv",
-    "lcd.csv",
-    NULL};
-
-static const char *const secondary_names[] = {
-    "article.csv", "article_x_hcpc_code.csv", "article_x_icd10_covered.csv",
-    "article_x_icd10_covered_group.csv", "article_x_icd10_noncovered.csv",
     NULL};
 
 static void check_mcd_reports(const set *m, const set *s)
@@ -375,8 +375,7 @@ static void test_mcd(mn_kbb *b)
 
 static void test_lab(mn_kbb *b)
 {
-    static const char *const names[] = {"ncd_codes.csv", "ncd_meta.csv",
-                                        NULL};
+    static const char *const names[] = {"ncd_codes.csv", "ncd_meta.csv", NULL};
     set l;
     mn_report rep;
     mn_report mrep;

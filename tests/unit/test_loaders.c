@@ -51,8 +51,7 @@ static mn_kb *kb_of(mn_kbb *b)
     mn_error err;
 
     mn_error_clear(&err);
-    CHECK_INT(mn_x__kbb_serialize(b, "2024-01-01", &bytes, &len, &err),
-              MN_OK);
+    CHECK_INT(mn_x__kbb_serialize(b, "2024-01-01", &bytes, &len, &err), MN_OK);
     if (bytes)
         CHECK_INT(mn_kb_open_buffer(&kb, bytes, len, 1, &err), MN_OK);
     mn_x__free(bytes);
@@ -94,8 +93,7 @@ static void test_names(void)
     CHECK_INT(mn_x__icd_fy_from_name("icd10cm-order-jan-2021.txt"), 2021);
     CHECK_INT(mn_x__icd_fy_from_name("icd10cm-order-sep-2021.txt"), 2021);
     CHECK_INT(mn_x__icd_fy_from_name("icd10cm-order-oct-2020.txt"), 2021);
-    CHECK_INT(mn_x__icd_fy_from_name("icd10cm_order_december_2019.txt"),
-              2020);
+    CHECK_INT(mn_x__icd_fy_from_name("icd10cm_order_december_2019.txt"), 2020);
     CHECK_INT(mn_x__icd_fy_from_name("icd10cm-order-april-2024.txt"), 2024);
     CHECK_INT(mn_x__icd_fy_from_name("icd10cm_fy2024_order.csv"), 2024);
     CHECK_INT(mn_x__icd_fy_from_name("icd10cm_fy2022.csv"), 2022);
@@ -104,15 +102,13 @@ static void test_names(void)
 
     CHECK_INT(mn_x__year_in_name("hcpc2019_contr_anweb.txt"), 2019);
     CHECK_INT(mn_x__year_in_name("hcpcs_lvl2.csv"), 0);
-    CHECK_INT(mn_x__year_in_name("hcpcs_level2_descriptions_2024.csv"),
-              2024);
+    CHECK_INT(mn_x__year_in_name("hcpcs_level2_descriptions_2024.csv"), 2024);
 
     CHECK(mn_x__name_match("icd10cm_order_*_####.txt",
                            "icd10cm-order-jan-2021.txt"));
-    CHECK(mn_x__name_match("icd10cm_order_####.txt",
-                           "icd10cm_order_2024.txt"));
-    CHECK(!mn_x__name_match("icd10cm_order_####.txt",
-                            "icd10cm_order_20245.txt"));
+    CHECK(mn_x__name_match("icd10cm_order_####.txt", "icd10cm_order_2024.txt"));
+    CHECK(
+        !mn_x__name_match("icd10cm_order_####.txt", "icd10cm_order_20245.txt"));
     CHECK(mn_x__name_match("hcpc*anweb*.txt", "hcpc2019_contr_anweb.txt"));
     CHECK(!mn_x__name_match("hcpc*anweb*.txt", "hcpc2019_contr_anweb.xlsx"));
     CHECK(mn_x__name_match("mce_v*_code_edits.csv",
@@ -161,8 +157,7 @@ static void test_icd_order_txt(void)
         CHECK(0);
         return;
     }
-    CHECK(mn_x__icd_layout(f.src.data, f.src.len) ==
-          MN_LAYOUT_ICD_ORDER_TXT);
+    CHECK(mn_x__icd_layout(f.src.data, f.src.len) == MN_LAYOUT_ICD_ORDER_TXT);
     CHECK_INT(mn_x__kbb_new(&b), MN_OK);
     CHECK_INT(mn_x__load_icd(b, &f.src, 2024, &rep, &err), MN_OK);
     CHECK_STR(rep.layout, MN_LAYOUT_ICD_ORDER_TXT);
@@ -173,8 +168,7 @@ static void test_icd_order_txt(void)
     CHECK_STR(reason(&rep, "truncated record", &n),
               "truncated record (first at record 11)");
     CHECK_INT(n, 1);
-    CHECK_STR(reason(&rep, "bad code", NULL),
-              "bad code (first at record 21)");
+    CHECK_STR(reason(&rep, "bad code", NULL), "bad code (first at record 21)");
     CHECK(reason(&rep, "bad billable flag", NULL) != NULL);
     CHECK(mn_x__kbb_icd_known(b, key("E11.65")));
     CHECK(mn_x__kbb_icd_known(b, key("A000")));
@@ -210,14 +204,14 @@ static void test_icd_other_layouts(void)
         size_t skipped;
         const char *why;
     } cases[] = {
-        {"icd/icd10cm_fy2023_order.csv", "icd10cm_fy2023_order.csv", 2023,
-         24, 1, "bad code (first at record 26)"},
+        {"icd/icd10cm_fy2023_order.csv", "icd10cm_fy2023_order.csv", 2023, 24,
+         1, "bad code (first at record 26)"},
         {"icd/icd10cm_fy2022.csv", "icd10cm_fy2022.csv", 2022, 20, 2,
          "missing description (first at record 22)"},
         {"icd/icd10cm_codes_2025.txt", "icd10cm_codes_2025.txt", 2025, 15, 0,
          NULL},
-        {"icd/icd10cm-order-Jan-2021.txt", "icd10cm-order-jan-2021.txt",
-         2021, 6, 0, NULL},
+        {"icd/icd10cm-order-Jan-2021.txt", "icd10cm-order-jan-2021.txt", 2021,
+         6, 0, NULL},
     };
     mn_kbb *b = NULL;
     mn_kb *kb = NULL;
@@ -234,8 +228,7 @@ static void test_icd_other_layouts(void)
             continue;
         }
         CHECK_INT(mn_x__icd_fy_from_name(cases[i].name), cases[i].fy);
-        CHECK_INT(mn_x__load_icd(b, &f.src, cases[i].fy, &rep, &err),
-                  MN_OK);
+        CHECK_INT(mn_x__load_icd(b, &f.src, cases[i].fy, &rep, &err), MN_OK);
         CHECK_INT(rep.rows, cases[i].rows);
         CHECK_INT(rep.skipped, cases[i].skipped);
         if (cases[i].why)
@@ -292,8 +285,7 @@ static void test_icd_errors(void)
 
     /* no fiscal year */
     mn_error_clear(&err);
-    s = mem_src("icd10cm.txt", "icd10cm.txt",
-                "00001 A00     0 Cholera\n");
+    s = mem_src("icd10cm.txt", "icd10cm.txt", "00001 A00     0 Cholera\n");
     CHECK_INT(mn_x__load_icd(b, &s, 0, &rep, &err), MN_EINVAL);
     CHECK_CONTAINS(err.message, "fiscal year");
 
@@ -328,8 +320,7 @@ static void test_hcpcs_anweb(void)
         CHECK(0);
         return;
     }
-    CHECK(mn_x__hcpcs_layout(f.src.data, f.src.len) ==
-          MN_LAYOUT_HCPCS_ANWEB);
+    CHECK(mn_x__hcpcs_layout(f.src.data, f.src.len) == MN_LAYOUT_HCPCS_ANWEB);
     CHECK_INT(mn_x__kbb_new(&b), MN_OK);
     CHECK_INT(mn_x__load_hcpcs(b, &f.src, 2019, &rep, &err), MN_OK);
     CHECK_STR(rep.layout, MN_LAYOUT_HCPCS_ANWEB);
@@ -358,9 +349,10 @@ static void test_hcpcs_anweb(void)
         CHECK(h != NULL);
         if (h) {
             const char *d = kb_s(kb, h->desc);
-            CHECK(strncmp(d, "Documentation of medical reason(s) for "
-                             "prescribing or dispensing antibiotic (e.g., "
-                             "intestinal",
+            CHECK(strncmp(d,
+                          "Documentation of medical reason(s) for "
+                          "prescribing or dispensing antibiotic (e.g., "
+                          "intestinal",
                           88) == 0);
             CHECK_CONTAINS(d, "other lung disease due to external agents");
             CHECK_CONTAINS(d, "respiratory system, and tuberculosis");
@@ -399,8 +391,7 @@ static void test_hcpcs_cpt_text_not_stored(void)
     memcpy(rec + 320, "\r\n", 3);
     memset(&rep, 0, sizeof(rep));
     mn_error_clear(&err);
-    s = mem_src("m/HCPC2019_CONTR_ANWEB.txt", "hcpc2019_contr_anweb.txt",
-                rec);
+    s = mem_src("m/HCPC2019_CONTR_ANWEB.txt", "hcpc2019_contr_anweb.txt", rec);
     CHECK_INT(mn_x__kbb_new(&b), MN_OK);
     CHECK_INT(mn_x__load_hcpcs(b, &s, 2019, &rep, &err), MN_OK);
     CHECK_INT(rep.rows, 1);
@@ -436,10 +427,8 @@ static void test_hcpcs_csv(void)
         CHECK(0);
         return;
     }
-    CHECK(mn_x__hcpcs_layout(lv.src.data, lv.src.len) ==
-          MN_LAYOUT_HCPCS_CSV);
-    CHECK(mn_x__hcpcs_layout(ds.src.data, ds.src.len) ==
-          MN_LAYOUT_HCPCS_DESC);
+    CHECK(mn_x__hcpcs_layout(lv.src.data, lv.src.len) == MN_LAYOUT_HCPCS_CSV);
+    CHECK(mn_x__hcpcs_layout(ds.src.data, ds.src.len) == MN_LAYOUT_HCPCS_DESC);
     CHECK_INT(mn_x__hcpcs_csv_year(&lv.src), 2024);
     CHECK_INT(mn_x__kbb_new(&b), MN_OK);
 
@@ -453,10 +442,8 @@ static void test_hcpcs_csv(void)
     CHECK_STR(rep.note, "data year 2024");
     CHECK_INT(rep.rows, 24);
     CHECK_INT(rep.skipped, 2);
-    CHECK_STR(reason(&rep, "bad date", NULL),
-              "bad date (first at record 26)");
-    CHECK_STR(reason(&rep, "bad code", NULL),
-              "bad code (first at record 27)");
+    CHECK_STR(reason(&rep, "bad date", NULL), "bad date (first at record 26)");
+    CHECK_STR(reason(&rep, "bad code", NULL), "bad code (first at record 27)");
 
     memset(&rep, 0, sizeof(rep));
     CHECK_INT(mn_x__load_hcpcs(b, &ds.src, 2024, &rep, &err), MN_OK);

@@ -40,8 +40,8 @@ static mn_status check(const char *code, const char *dx, const char *date,
         mn_claim_set_age(c, age, &err);
     if (sex)
         mn_claim_set_sex(c, sex, &err);
-    line = mn_claim_add_line(c, code, strlen(code), 1, date, strlen(date),
-                             &err);
+    line =
+        mn_claim_add_line(c, code, strlen(code), 1, date, strlen(date), &err);
     if (line >= 0 && mn_check(&res, ctx, kb, c, &err) == MN_OK) {
         const mn_line_result *lr = &res->lines[0];
         st = lr->status;
@@ -68,11 +68,9 @@ static void test_code_sets(void)
     check("87040", "A41.54", "2023-10-01", "JE", 70, 'F', e, sizeof(e), NULL);
     CHECK(strstr(e, "dx.invalid") == NULL);
     /* O35.0XX0 was in FY2021 and is gone by FY2024 */
-    check("76805", "O35.0XX0", "2021-03-01", "JE", 30, 'F', e, sizeof(e),
-          NULL);
+    check("76805", "O35.0XX0", "2021-03-01", "JE", 30, 'F', e, sizeof(e), NULL);
     CHECK(strstr(e, "dx.invalid") == NULL);
-    check("76805", "O35.0XX0", "2024-03-01", "JE", 30, 'F', e, sizeof(e),
-          NULL);
+    check("76805", "O35.0XX0", "2024-03-01", "JE", 30, 'F', e, sizeof(e), NULL);
     CHECK_CONTAINS(e, "dx.invalid");
     /* dates after the newest year use the newest year */
     check("87040", "A41.54", "2026-11-27", "JE", 70, 'F', e, sizeof(e), NULL);
@@ -95,8 +93,7 @@ static void test_mce(void)
     CHECK_CONTAINS(e, "dx.sex_conflict");
     check("99213", "N40.1", "2024-03-01", "JE", 70, 'M', e, sizeof(e), NULL);
     CHECK(strstr(e, "dx.sex_conflict") == NULL);
-    check("99213", "O24.419", "2024-03-01", "JE", 70, 'F', e, sizeof(e),
-          NULL);
+    check("99213", "O24.419", "2024-03-01", "JE", 70, 'F', e, sizeof(e), NULL);
     CHECK_CONTAINS(e, "dx.age_conflict");
     check("99213", "D63.1,N18.4", "2024-03-01", "JE", 70, 'F', e, sizeof(e),
           NULL);
@@ -112,9 +109,9 @@ static void test_lab_ncds(void)
                     sizeof(e), NULL),
               MN_STATUS_COVERED);
     CHECK_CONTAINS(e, "policy.dx_supported");
-    CHECK_INT(check("86300", "I10", "2024-03-01", "JE", 60, 'F', e,
-                    sizeof(e), &f),
-              MN_STATUS_NOT_COVERED);
+    CHECK_INT(
+        check("86300", "I10", "2024-03-01", "JE", 60, 'F', e, sizeof(e), &f),
+        MN_STATUS_NOT_COVERED);
     CHECK_CONTAINS(e, "policy.dx_not_supported");
     if (f) {
         CHECK_STR(f->policy_id, "190.29");
@@ -122,9 +119,9 @@ static void test_lab_ncds(void)
         CHECK(f->n_supporting > 0);
     }
     /* the list for all lab NCDs */
-    CHECK_INT(check("84443", "Z00.00", "2024-03-01", "JE", 60, 'F', e,
-                    sizeof(e), &f),
-              MN_STATUS_NOT_COVERED);
+    CHECK_INT(
+        check("84443", "Z00.00", "2024-03-01", "JE", 60, 'F', e, sizeof(e), &f),
+        MN_STATUS_NOT_COVERED);
     CHECK_CONTAINS(e, "policy.dx_noncovered");
     /* 190.24 digoxin: A18.84 is on its (partial) covered list */
     CHECK_INT(check("80162", "A18.84", "2024-03-01", "JE", 80, 'F', e,
@@ -138,19 +135,19 @@ static void test_articles(void)
     const mn_finding *f;
     /* hypoglossal nerve stimulation: G47.33 (asterisk) needs a BMI code
        from group 2 (secondary/ A57949) */
-    CHECK_INT(check("64582", "G47.33", "2024-03-01", "KY", 60, 'M', e,
-                    sizeof(e), &f),
-              MN_STATUS_NOT_COVERED);
+    CHECK_INT(
+        check("64582", "G47.33", "2024-03-01", "KY", 60, 'M', e, sizeof(e), &f),
+        MN_STATUS_NOT_COVERED);
     CHECK_CONTAINS(e, "policy.secondary_dx_missing");
     if (f) {
         CHECK_STR(f->policy_id, "A57949");
         CHECK_INT(f->group, 1);
     }
-    CHECK_INT(check("64582", "G47.33,Z68.30", "2024-03-01", "KY", 60, 'M',
-                    e, sizeof(e), NULL),
+    CHECK_INT(check("64582", "G47.33,Z68.30", "2024-03-01", "KY", 60, 'M', e,
+                    sizeof(e), NULL),
               MN_STATUS_COVERED);
-    CHECK_INT(check("64582", "G47.33,Z68.35", "2024-03-01", "KY", 60, 'M',
-                    e, sizeof(e), NULL),
+    CHECK_INT(check("64582", "G47.33,Z68.35", "2024-03-01", "KY", 60, 'M', e,
+                    sizeof(e), NULL),
               MN_STATUS_NOT_COVERED);
     CHECK_INT(check("64582", "Z68.30", "2024-03-01", "KY", 60, 'M', e,
                     sizeof(e), NULL),

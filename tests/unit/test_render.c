@@ -245,12 +245,12 @@ static void test_json_escaping(void)
     j = render_parse(&x.res, NULL);
     if (!j)
         return;
-    msg = sget(json_array_get(json_object_get(json_array_get(
-                                                  json_object_get(j, "lines"),
-                                                  1),
-                                              "findings"),
-                              0),
-               "message");
+    msg =
+        sget(json_array_get(
+                 json_object_get(json_array_get(json_object_get(j, "lines"), 1),
+                                 "findings"),
+                 0),
+             "message");
     CHECK_STR(msg, "quote \" backslash \\ newline \n tab \t bell \a "
                    "del \x7f caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 "
                    "bad \xef\xbf\xbd\xef\xbf\xbd end");
@@ -357,10 +357,8 @@ static void test_render_errors(void)
     CHECK_INT(mn_buf_new(&b, 64), MN_OK);
     CHECK_INT(mn_result_render(NULL, &x.res, NULL, MN_FORMAT_JSON, &err),
               MN_EINVAL);
-    CHECK_INT(mn_result_render(b, NULL, NULL, MN_FORMAT_JSON, &err),
-              MN_EINVAL);
-    CHECK_INT(mn_result_render(b, &x.res, NULL, (mn_format)9, &err),
-              MN_EINVAL);
+    CHECK_INT(mn_result_render(b, NULL, NULL, MN_FORMAT_JSON, &err), MN_EINVAL);
+    CHECK_INT(mn_result_render(b, &x.res, NULL, (mn_format)9, &err), MN_EINVAL);
     /* too large for the buffer: a limit error, the buffer left empty */
     CHECK_INT(mn_result_render(b, &x.res, NULL, MN_FORMAT_JSON, &err),
               MN_ELIMIT);
@@ -458,8 +456,7 @@ static void test_with_kb(void)
         t0 = now();
         rc = MN_OK;
         for (n = 0; n < 20000 && rc == MN_OK; n++) {
-            rc = mn_claim_parse_json(&c, claim, sizeof(claim) - 1, NULL,
-                                     &err);
+            rc = mn_claim_parse_json(&c, claim, sizeof(claim) - 1, NULL, &err);
             if (rc == MN_OK)
                 rc = mn_check(&res, ctx, kb, c, &err);
             mn_buf_clear(b);

@@ -55,7 +55,8 @@ static void test_keys(void)
 
 static void test_csv(void)
 {
-    const char *data = "\xEF\xBB\xBF" "a,b,c\r\n1,\"x, \"\"y\"\"\nz\",\r\n"
+    const char *data = "\xEF\xBB\xBF"
+                       "a,b,c\r\n1,\"x, \"\"y\"\"\nz\",\r\n"
                        "last,row";
     mn_csv *c = NULL;
     mn_error err;
