@@ -52,6 +52,10 @@ MN_API void mn_claim_free(mn_claim *claim);
  * YYYY-MM-DD. Each returns MN_EINVAL with a message for a bad value. */
 MN_API int mn_claim_set_id(mn_claim *c, const char *id, size_t len,
                            mn_error *err);
+/** The patient's id (`patient.id`), the key of the patient's history. It
+ * is kept in the claim but never appears in a message or a result. */
+MN_API int mn_claim_set_patient_id(mn_claim *c, const char *id, size_t len,
+                                   mn_error *err);
 MN_API int mn_claim_set_payer(mn_claim *c, const char *payer, size_t len,
                               mn_error *err);
 MN_API int mn_claim_set_jurisdiction(mn_claim *c, const char *j, size_t len,

@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 
+#include "kbb.h"
 #include "claim_int.h"
 
 #define DEF_MAX_INPUT ((size_t)4 << 20)
@@ -213,6 +214,7 @@ void mn_claim_free(mn_claim *claim)
 {
     if (claim) {
         mn_x__free(claim->id);
+        mn_x__free(claim->patient_id);
         mn_x__free(claim->payer_text);
         mn_x__free(claim->jurisdiction);
         mn_x__free(claim->dx);
@@ -328,6 +330,11 @@ int mn_claim_set_jurisdiction(mn_claim *c, const char *j, size_t len,
                   MAX_JURISDICTION);
     if (rc == MN_OK)
         rc = replace_str(&c->jurisdiction, j, len, true, err);
+    if (rc == MN_OK)
+        c->jur_states = c->jurisdiction
+                            ? mn_x__jurisdiction_states(c->jurisdiction,
+                                                        strlen(c->jurisdiction))
+                            : 0;
     if (rc)
         at(err, "jurisdiction");
     return rc;
@@ -840,9 +847,22 @@ static int set_from(mn_claim *c, str_setter set, const json_t *v,
 static int check_patient_id(mn_claim *c, const char *s, size_t len,
                             mn_error *err)
 {
-    /* accepted and length-checked, never kept: nothing needs it, and it
-     * must not reach logs */
-    return check_str(c, s, len, err);
+    /* kept for the history store; it must never reach logs or messages */
+    int rc = check_str(c, s, len, err);
+
+    if (rc == MN_OK)
+        rc = replace_str(&c->patient_id, s, len, false, err);
+    return rc;
+}
+
+int mn_claim_set_patient_id(mn_claim *c, const char *id, size_t len,
+                            mn_error *err)
+{
+    int rc = check_patient_id(c, id, len, err);
+
+    if (rc)
+        at(err, "patient.id");
+    return rc;
 }
 
 static int set_sex_text(mn_claim *c, const char *s, size_t len, mn_error *err)

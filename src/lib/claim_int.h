@@ -42,9 +42,11 @@ typedef struct mn_claim_hist {
 struct mn_claim {
     mn_claim_options o;
     char *id;         /* owned, may be NULL */
+    char *patient_id; /* owned, may be NULL; never logged */
     char *payer_text; /* owned, as given */
     mn_payer payer;
-    char *jurisdiction; /* owned, upper case, may be NULL */
+    char *jurisdiction;  /* owned, upper case, may be NULL */
+    uint64_t jur_states; /* states of the jurisdiction, 0: unknown */
     int institutional;
     char bill_type[5];
     char pos[3];

@@ -10,11 +10,6 @@
 #include "kb_int.h"
 #include "kbb.h"
 
-struct mn_ctx {
-    mn_arena *arena;
-    mn_result res;
-};
-
 int mn_ctx_new(mn_ctx **out, size_t max_bytes, mn_error *err)
 {
     mn_ctx *c;
@@ -44,22 +39,8 @@ void mn_ctx_reset(mn_ctx *ctx)
     }
 }
 
-/* Per-line working state. */
-typedef struct lstate {
-    mn_ctx *ctx;
-    const mn_kb *kb;
-    const mn_claim *claim;
-    const mn_claim_line *line;
-    mn_line_result *lr;
-    int32_t date;
-    const mn_claim_dx *dx[MN_MAX_POINTERS + 99];
-    size_t n_dx;
-    bool nomem;
-    bool med_nec_denial; /* a medical-necessity (ABN-eligible) denial */
-} lstate;
-
-static mn_finding *add(lstate *s, const char *edit, mn_severity sev,
-                       mn_status status, const char *message)
+mn_finding *mn_x__add_finding(mn_lstate *s, const char *edit, mn_severity sev,
+                              mn_status status, const char *message)
 {
     mn_line_result *lr = s->lr;
     mn_finding *f;
@@ -87,34 +68,51 @@ static mn_finding *add(lstate *s, const char *edit, mn_severity sev,
     return f;
 }
 
-static const char *dup(lstate *s, const char *fmt_result)
+const char *mn_x__lprintf(mn_lstate *s, const char *fmt, ...)
 {
-    (void)s;
-    return fmt_result ? fmt_result : "";
+    va_list ap;
+    char small[512];
+    int n;
+    char *p;
+
+    va_start(ap, fmt);
+    n = vsnprintf(small, sizeof(small), fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return "";
+    if ((size_t)n >= sizeof(small))
+        n = (int)sizeof(small) - 1; /* messages are short; cut at 511 */
+    p = mn_x__arena_strndup(s->ctx->arena, small, (size_t)n);
+    if (!p) {
+        s->nomem = true;
+        return "";
+    }
+    return p;
 }
 
-#define PRINTF(s, ...)                                                         \
-    dup((s), mn_x__arena_printf((s)->ctx->arena, __VA_ARGS__))
+#define PRINTF mn_x__lprintf
 
-static const char *dotted(lstate *s, mn_key key)
-{
-    char buf[12];
-    mn_x__icd_dotted(buf, key);
-    return mn_x__arena_strndup(s->ctx->arena, buf, strlen(buf));
-}
-
-static const char *date_text(lstate *s, int32_t d)
+static const char *date_text(mn_lstate *s, int32_t d)
 {
     char buf[11];
     mn_x__format_date(buf, d);
     return mn_x__arena_strndup(s->ctx->arena, buf, strlen(buf));
 }
 
+/* Mask of the characters a key has (E11 -> the first three bytes). */
+static mn_key prefix_mask(mn_key key)
+{
+    mn_key m = 0;
+    for (int i = 7; i >= 0 && ((key >> (8 * i)) & 0xff); i--)
+        m |= (mn_key)0xff << (8 * i);
+    return m;
+}
+
 /*
  * Code validity
  */
 
-static void check_code(lstate *s)
+static void check_code(mn_lstate *s)
 {
     const mn_kb *kb = s->kb;
     const mn_claim_line *ln = s->line;
@@ -125,11 +123,12 @@ static void check_code(lstate *s)
         return; /* CPT is accepted by format (no descriptors shipped) */
     h = mn_x__kb_hcpcs(kb, ln->code);
     if (!h) {
-        f = add(s, "code.invalid", MN_SEV_DENY, MN_STATUS_INVALID,
-                PRINTF(s,
-                       "%s is not a HCPCS Level II code in the knowledge "
-                       "base.",
-                       ln->code_text));
+        f = mn_x__add_finding(
+            s, "code.invalid", MN_SEV_DENY, MN_STATUS_INVALID,
+            PRINTF(s,
+                   "%s is not a HCPCS Level II code in the knowledge "
+                   "base.",
+                   ln->code_text));
         if (f) {
             f->carc = "181";
             f->rarc = "M51";
@@ -140,15 +139,17 @@ static void check_code(lstate *s)
         return;
     }
     if (h->added != MN_NODATE && s->date < h->added) {
-        f = add(s, "code.invalid", MN_SEV_DENY, MN_STATUS_INVALID,
-                PRINTF(s, "%s was added on %s, after the date of service.",
-                       ln->code_text, date_text(s, h->added)));
+        f = mn_x__add_finding(
+            s, "code.invalid", MN_SEV_DENY, MN_STATUS_INVALID,
+            PRINTF(s, "%s was added on %s, after the date of service.",
+                   ln->code_text, date_text(s, h->added)));
     } else if (h->terminated != MN_NODATE && s->date > h->terminated) {
-        f = add(s, "code.invalid", MN_SEV_DENY, MN_STATUS_INVALID,
-                PRINTF(s,
-                       "%s was terminated on %s, before the date of "
-                       "service.",
-                       ln->code_text, date_text(s, h->terminated)));
+        f = mn_x__add_finding(
+            s, "code.invalid", MN_SEV_DENY, MN_STATUS_INVALID,
+            PRINTF(s,
+                   "%s was terminated on %s, before the date of "
+                   "service.",
+                   ln->code_text, date_text(s, h->terminated)));
     } else {
         return;
     }
@@ -165,40 +166,26 @@ static void check_code(lstate *s)
  * Diagnoses: validity on the date, MCE edits
  */
 
-static void billable_children(lstate *s, mn_finding *f, mn_key key)
+static void billable_children(mn_lstate *s, mn_finding *f, mn_key key)
 {
     const mn_kb *kb = s->kb;
-    size_t lo = 0;
-    size_t hi = kb->n_icd;
-    int yi = mn_x__kb_icd_year(kb, s->date);
-    char text[9];
-    size_t plen = mn_x__key_text(text, key);
+    size_t i = mn_x__kb_icd_lower(kb, key);
+    mn_key mask = prefix_mask(key);
+    int yi = s->icd_year;
 
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (kb->icd[mid].key < key)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    for (; lo < kb->n_icd && f->n_supporting < MN_MAX_SUPPORTING; lo++) {
-        const kb_icd *e = &kb->icd[lo];
-        char t[9];
-        mn_x__key_text(t, e->key);
-        if (strncmp(t, text, plen) != 0)
+    for (; i < kb->n_icd && f->n_supporting < MN_MAX_SUPPORTING; i++) {
+        mn_key k = kb->icdkey[i];
+        if ((k & mask) != key)
             break;
-        if (yi >= 0 && (e->billable & (1u << yi))) {
-            f->supporting[f->n_supporting] = dotted(s, e->key);
-            f->supporting_desc[f->n_supporting] = kb_s(kb, e->desc);
-            f->n_supporting++;
-        }
+        if (yi >= 0 && (kb->icd[i].billable & (1u << yi)))
+            f->supporting[f->n_supporting++] = k;
     }
 }
 
-static void check_dx(lstate *s)
+static void check_dx(mn_lstate *s)
 {
     const mn_kb *kb = s->kb;
-    int yi = mn_x__kb_icd_year(kb, s->date);
+    int yi = s->icd_year;
     int age = -1;
     bool age_known = false;
     mn_finding *f;
@@ -208,12 +195,13 @@ static void check_dx(lstate *s)
         if (yi >= 0) {
             const kb_icd *e = mn_x__kb_icd(kb, d->key);
             if (!e || !(e->present & (1u << yi))) {
-                f = add(s, "dx.invalid", MN_SEV_DENY, MN_STATUS_INVALID,
-                        PRINTF(s,
-                               "%s is not an ICD-10-CM code in the FY%d "
-                               "code set that applies on %s.",
-                               d->text, kb->meta->icd_years[yi],
-                               date_text(s, s->date)));
+                f = mn_x__add_finding(
+                    s, "dx.invalid", MN_SEV_DENY, MN_STATUS_INVALID,
+                    PRINTF(s,
+                           "%s is not an ICD-10-CM code in the FY%d "
+                           "code set that applies on %s.",
+                           d->text, kb->meta->icd_years[yi],
+                           date_text(s, s->date)));
                 if (f) {
                     f->dx = d->text;
                     f->carc = "146";
@@ -226,11 +214,12 @@ static void check_dx(lstate *s)
                 continue;
             }
             if (!(e->billable & (1u << yi))) {
-                f = add(s, "dx.not_billable", MN_SEV_DENY, MN_STATUS_INVALID,
-                        PRINTF(s,
-                               "%s is a category or header code; it needs "
-                               "more characters to be billable.",
-                               d->text));
+                f = mn_x__add_finding(
+                    s, "dx.not_billable", MN_SEV_DENY, MN_STATUS_INVALID,
+                    PRINTF(s,
+                           "%s is a category or header code; it needs "
+                           "more characters to be billable.",
+                           d->text));
                 if (f) {
                     f->dx = d->text;
                     f->carc = "16";
@@ -243,7 +232,7 @@ static void check_dx(lstate *s)
                 }
             }
         }
-        const kb_mce *m = mn_x__kb_mce(kb, d->key, s->date);
+        const kb_mce *m = mn_x__kb_mce(kb, d->key, s->mce_ver);
         if (!m)
             continue;
         if (!age_known) {
@@ -253,9 +242,10 @@ static void check_dx(lstate *s)
         if ((m->flags & (MN_MCE_NEWBORN | MN_MCE_PEDIATRIC | MN_MCE_MATERNITY |
                          MN_MCE_ADULT)) &&
             age >= 0 && (age < m->age_min || age > m->age_max)) {
-            f = add(s, "dx.age_conflict", MN_SEV_DENY, MN_STATUS_NOT_COVERED,
-                    PRINTF(s, "%s is for ages %d to %d; the patient is %d.",
-                           d->text, m->age_min, m->age_max, age));
+            f = mn_x__add_finding(
+                s, "dx.age_conflict", MN_SEV_DENY, MN_STATUS_NOT_COVERED,
+                PRINTF(s, "%s is for ages %d to %d; the patient is %d.",
+                       d->text, m->age_min, m->age_max, age));
             if (f) {
                 f->dx = d->text;
                 f->carc = "9";
@@ -267,9 +257,10 @@ static void check_dx(lstate *s)
         }
         if (((m->flags & MN_MCE_FEMALE) && s->claim->sex == 'M') ||
             ((m->flags & MN_MCE_MALE) && s->claim->sex == 'F')) {
-            f = add(s, "dx.sex_conflict", MN_SEV_DENY, MN_STATUS_NOT_COVERED,
-                    PRINTF(s, "%s is for %s patients only.", d->text,
-                           (m->flags & MN_MCE_FEMALE) ? "female" : "male"));
+            f = mn_x__add_finding(
+                s, "dx.sex_conflict", MN_SEV_DENY, MN_STATUS_NOT_COVERED,
+                PRINTF(s, "%s is for %s patients only.", d->text,
+                       (m->flags & MN_MCE_FEMALE) ? "female" : "male"));
             if (f) {
                 f->dx = d->text;
                 f->carc = "10";
@@ -281,12 +272,12 @@ static void check_dx(lstate *s)
         }
         if ((m->flags & MN_MCE_MANIFESTATION) && s->claim->n_dx &&
             d == &s->claim->dx[0]) {
-            f = add(s, "dx.manifestation_primary", MN_SEV_DENY,
-                    MN_STATUS_INVALID,
-                    PRINTF(s,
-                           "%s is a manifestation code and cannot be the "
-                           "first-listed diagnosis.",
-                           d->text));
+            f = mn_x__add_finding(
+                s, "dx.manifestation_primary", MN_SEV_DENY, MN_STATUS_INVALID,
+                PRINTF(s,
+                       "%s is a manifestation code and cannot be the "
+                       "first-listed diagnosis.",
+                       d->text));
             if (f) {
                 f->dx = d->text;
                 f->carc = "16";
@@ -317,12 +308,6 @@ static const char *kind_name(uint32_t kind)
     }
 }
 
-static bool in_force(const kb_policy *p, int32_t date)
-{
-    return (p->effective == MN_NODATE || p->effective <= date) &&
-           (p->ending == MN_NODATE || date <= p->ending);
-}
-
 /* [first, first+n) of a policy's list. */
 static void list_range(const kb_policy *p, int list, size_t *first, size_t *n)
 {
@@ -346,15 +331,14 @@ static void list_range(const kb_policy *p, int list, size_t *first, size_t *n)
 static size_t lower_bound(const uint64_t *keys, size_t n, mn_key key)
 {
     size_t lo = 0;
-    size_t hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (keys[mid] < key)
-            lo = mid + 1;
-        else
-            hi = mid;
+
+    /* branch-free halving */
+    while (n > 1) {
+        size_t half = n / 2;
+        lo = keys[lo + half - 1] < key ? lo + half : lo;
+        n -= half;
     }
-    return lo;
+    return lo + (n == 1 && keys[lo] < key);
 }
 
 /* Index of the first entry for `key` on a list, or SIZE_MAX. */
@@ -382,83 +366,75 @@ static void cite(mn_finding *f, const mn_kb *kb, const kb_policy *p, int group)
     f->rarc = p->kind == MN_PK_NCD ? "N386" : "N115";
 }
 
+/* Number of leading characters two keys share. */
+static int shared_chars(mn_key a, mn_key b)
+{
+    mn_key x = a ^ b;
+    return x ? __builtin_clzll(x) / 8 : 8;
+}
+
 /* Covered codes closest to the claim's diagnoses (same category first). */
-static void suggest(lstate *s, mn_finding *f, const kb_policy *p)
+static void suggest(mn_lstate *s, mn_finding *f, const kb_policy *p)
 {
     const mn_kb *kb = s->kb;
     size_t first;
     size_t n;
-    struct {
-        mn_key key;
-        int score;
-        size_t dist;
-    } cand[64];
-    size_t nc = 0;
+    mn_key best[MN_MAX_SUPPORTING];
+    int score[MN_MAX_SUPPORTING];
+    size_t nb = 0;
 
     list_range(p, MN_DL_COVERED, &first, &n);
     if (!n)
         return;
     for (size_t d = 0; d < s->n_dx && d < 4; d++) {
-        char dt[9];
-        size_t dl = mn_x__key_text(dt, s->dx[d]->key);
-        size_t pos = lower_bound(kb->dxkey + first, n, s->dx[d]->key);
-        size_t a = pos > 12 ? pos - 12 : 0;
-        size_t b = pos + 12 < n ? pos + 12 : n;
-        for (size_t i = a; i < b && nc < 64; i++) {
-            char t[9];
-            int sc = 0;
-            mn_x__key_text(t, kb->dxkey[first + i]);
-            while ((size_t)sc < dl && t[sc] && t[sc] == dt[sc])
-                sc++;
-            if (sc == 0)
+        mn_key dk = s->dx[d]->key;
+        const uint64_t *keys = kb->dxkey + first;
+        size_t pos = lower_bound(keys, n, dk);
+        size_t a = pos > 8 ? pos - 8 : 0;
+        size_t b = pos + 8 < n ? pos + 8 : n;
+        for (size_t i = a; i < b; i++) {
+            int sc = shared_chars(keys[i], dk);
+            size_t j;
+            if (sc == 0 || (i > a && keys[i] == keys[i - 1]))
                 continue;
-            cand[nc].key = kb->dxkey[first + i];
-            cand[nc].score = sc;
-            cand[nc].dist = i > pos ? i - pos : pos - i;
-            nc++;
+            /* keep the best ten, longest shared prefix first; ties keep
+               key order (nearest codes come from the same window) */
+            if (nb == MN_MAX_SUPPORTING && sc <= score[nb - 1])
+                continue;
+            if (d > 0) {
+                /* another diagnosis's window may hold the same code */
+                for (j = 0; j < nb && best[j] != keys[i]; j++)
+                    ;
+                if (j < nb)
+                    continue;
+            }
+            j = nb < MN_MAX_SUPPORTING ? nb++ : nb - 1;
+            while (j > 0 && score[j - 1] < sc) {
+                best[j] = best[j - 1];
+                score[j] = score[j - 1];
+                j--;
+            }
+            best[j] = keys[i];
+            score[j] = sc;
         }
-    }
-    /* best first: longest shared prefix, then nearest */
-    for (size_t i = 1; i < nc; i++) {
-        for (size_t j = i; j > 0; j--) {
-            bool better = cand[j].score > cand[j - 1].score ||
-                          (cand[j].score == cand[j - 1].score &&
-                           cand[j].dist < cand[j - 1].dist);
-            if (!better)
-                break;
-            __typeof__(cand[0]) t = cand[j];
-            cand[j] = cand[j - 1];
-            cand[j - 1] = t;
-        }
-    }
-    for (size_t i = 0; i < nc && f->n_supporting < MN_MAX_SUPPORTING; i++) {
-        bool seen = false;
-        for (size_t j = 0; j < i; j++)
-            seen = seen || cand[j].key == cand[i].key;
-        if (seen)
-            continue;
-        const kb_icd *e = mn_x__kb_icd(kb, cand[i].key);
-        f->supporting[f->n_supporting] = dotted(s, cand[i].key);
-        f->supporting_desc[f->n_supporting] = e ? kb_s(kb, e->desc) : NULL;
-        f->n_supporting++;
     }
     /* nothing near: the start of the list */
-    for (size_t i = 0;
-         f->n_supporting < MN_MAX_SUPPORTING && i < n && f->n_supporting < 5;
-         i++) {
+    for (size_t i = 0; nb < 5 && i < n; i++) {
         mn_key k = kb->dxkey[first + i];
-        if (i && k == kb->dxkey[first + i - 1])
-            continue;
-        const kb_icd *e = mn_x__kb_icd(kb, k);
-        f->supporting[f->n_supporting] = dotted(s, k);
-        f->supporting_desc[f->n_supporting] = e ? kb_s(kb, e->desc) : NULL;
-        f->n_supporting++;
+        size_t j;
+        for (j = 0; j < nb && best[j] != k; j++)
+            ;
+        if (j == nb)
+            best[nb++] = k;
     }
+    for (size_t i = 0; i < nb; i++)
+        f->supporting[i] = best[i];
+    f->n_supporting = nb;
 }
 
 /* Is one of the line's diagnoses other than `skip` on the covered list in
  * a group of `mask` (0: any group other than `own`)? */
-static const mn_claim_dx *partner(lstate *s, const kb_policy *p, size_t skip,
+static const mn_claim_dx *partner(mn_lstate *s, const kb_policy *p, size_t skip,
                                   uint32_t mask, int own, int *group)
 {
     const mn_kb *kb = s->kb;
@@ -484,7 +460,7 @@ static const mn_claim_dx *partner(lstate *s, const kb_policy *p, size_t skip,
 
 /* A group whose asterisk codes take `g` as a partner: is one of them on
  * the line? */
-static const mn_claim_dx *primary_for(lstate *s, const kb_policy *p,
+static const mn_claim_dx *primary_for(mn_lstate *s, const kb_policy *p,
                                       size_t skip, int g, int *group)
 {
     const mn_kb *kb = s->kb;
@@ -510,7 +486,7 @@ static const mn_claim_dx *primary_for(lstate *s, const kb_policy *p,
     return NULL;
 }
 
-static void eval_policy(lstate *s, const kb_policy *p)
+static void eval_policy(mn_lstate *s, const kb_policy *p)
 {
     const mn_kb *kb = s->kb;
     const kb_policy *all = NULL;
@@ -531,11 +507,12 @@ static void eval_policy(lstate *s, const kb_policy *p)
             src = all;
         if (!src)
             continue;
-        f = add(s, "policy.dx_noncovered", MN_SEV_DENY, MN_STATUS_NOT_COVERED,
-                src == all ? "The diagnosis is on the list of diagnoses that "
-                             "are never covered for any lab NCD test."
-                           : "The diagnosis is on the policy's list of "
-                             "non-covered diagnoses.");
+        f = mn_x__add_finding(
+            s, "policy.dx_noncovered", MN_SEV_DENY, MN_STATUS_NOT_COVERED,
+            src == all ? "The diagnosis is on the list of diagnoses that "
+                         "are never covered for any lab NCD test."
+                       : "The diagnosis is on the policy's list of "
+                         "non-covered diagnoses.");
         if (f) {
             cite(f, kb, p, (int)KB_DX_GROUP(kb->dxmeta[k]));
             if (src == all)
@@ -560,10 +537,11 @@ static void eval_policy(lstate *s, const kb_policy *p)
                 notsup++;
         }
         if (s->n_dx && notsup == s->n_dx) {
-            f = add(s, "policy.dx_not_supported", MN_SEV_DENY,
-                    MN_STATUS_NOT_COVERED,
-                    "Every diagnosis on the line is on this NCD's list of "
-                    "diagnoses that do not support the test.");
+            f = mn_x__add_finding(
+                s, "policy.dx_not_supported", MN_SEV_DENY,
+                MN_STATUS_NOT_COVERED,
+                "Every diagnosis on the line is on this NCD's list of "
+                "diagnoses that do not support the test.");
             if (f) {
                 cite(f, kb, p, 0);
                 f->dx = s->dx[0]->text;
@@ -572,9 +550,10 @@ static void eval_policy(lstate *s, const kb_policy *p)
             }
             s->med_nec_denial = true;
         } else {
-            f = add(s, "policy.dx_supported", MN_SEV_INFO, MN_STATUS_COVERED,
-                    "This NCD lists the diagnoses that do not support the "
-                    "test; a diagnosis on the line is not among them.");
+            f = mn_x__add_finding(
+                s, "policy.dx_supported", MN_SEV_INFO, MN_STATUS_COVERED,
+                "This NCD lists the diagnoses that do not support the "
+                "test; a diagnosis on the line is not among them.");
             if (f) {
                 cite(f, kb, p, 0);
                 f->carc = f->rarc = NULL;
@@ -591,10 +570,11 @@ static void eval_policy(lstate *s, const kb_policy *p)
                 notsup++;
         }
         if (notsup == s->n_dx) {
-            f = add(s, "policy.dx_not_supported", MN_SEV_DENY,
-                    MN_STATUS_NOT_COVERED,
-                    "Every diagnosis on the line is on the policy's list of "
-                    "diagnoses that do not support the service.");
+            f = mn_x__add_finding(
+                s, "policy.dx_not_supported", MN_SEV_DENY,
+                MN_STATUS_NOT_COVERED,
+                "Every diagnosis on the line is on the policy's list of "
+                "diagnoses that do not support the service.");
             if (f) {
                 cite(f, kb, p, 0);
                 f->dx = s->dx[0]->text;
@@ -607,13 +587,14 @@ static void eval_policy(lstate *s, const kb_policy *p)
     }
 
     if (!p->n_covered) {
-        f = add(s, "policy.no_dx_list", MN_SEV_INFO, MN_STATUS_COVERED,
-                (p->flags & MN_PF_LAB)
-                    ? "This NCD governs the code, but its covered-diagnosis "
-                      "list is not in the knowledge base; the diagnoses "
-                      "were not checked against it."
-                    : "This policy governs the code and lists no "
-                      "diagnosis requirement in the knowledge base.");
+        f = mn_x__add_finding(
+            s, "policy.no_dx_list", MN_SEV_INFO, MN_STATUS_COVERED,
+            (p->flags & MN_PF_LAB)
+                ? "This NCD governs the code, but its covered-diagnosis "
+                  "list is not in the knowledge base; the diagnoses "
+                  "were not checked against it."
+                : "This policy governs the code and lists no "
+                  "diagnosis requirement in the knowledge base.");
         if (f) {
             cite(f, kb, p, 0);
             f->carc = f->rarc = NULL;
@@ -659,13 +640,14 @@ static void eval_policy(lstate *s, const kb_policy *p)
                     continue;
                 }
             }
-            f = add(s, "policy.dx_supported", MN_SEV_INFO, MN_STATUS_COVERED,
-                    other ? PRINTF(s,
-                                   "%s (group %d) with %s (group %d) is "
-                                   "on the policy's covered list.",
-                                   s->dx[i]->text, g, other->text, og)
-                          : "A diagnosis on the line is on the policy's "
-                            "covered list.");
+            f = mn_x__add_finding(
+                s, "policy.dx_supported", MN_SEV_INFO, MN_STATUS_COVERED,
+                other ? PRINTF(s,
+                               "%s (group %d) with %s (group %d) is "
+                               "on the policy's covered list.",
+                               s->dx[i]->text, g, other->text, og)
+                      : "A diagnosis on the line is on the policy's "
+                        "covered list.");
             if (f) {
                 cite(f, kb, p, g);
                 f->carc = f->rarc = NULL;
@@ -683,18 +665,19 @@ static void eval_policy(lstate *s, const kb_policy *p)
                 gl += (size_t)snprintf(groups + gl, sizeof(groups) - gl, "%s%d",
                                        gl ? " or " : "", g);
         }
-        f = add(s, "policy.secondary_dx_missing", MN_SEV_DENY,
-                MN_STATUS_NOT_COVERED,
-                gl ? PRINTF(s,
-                            "%s (group %d) is covered only together with "
-                            "a diagnosis from group %s, and the line has "
-                            "none.",
-                            need_dx->text, need_group, groups)
-                   : PRINTF(s,
-                            "%s (group %d) is covered only together with "
-                            "a second diagnosis from the policy's "
-                            "related group, and the line has none.",
-                            need_dx->text, need_group));
+        f = mn_x__add_finding(
+            s, "policy.secondary_dx_missing", MN_SEV_DENY,
+            MN_STATUS_NOT_COVERED,
+            gl ? PRINTF(s,
+                        "%s (group %d) is covered only together with "
+                        "a diagnosis from group %s, and the line has "
+                        "none.",
+                        need_dx->text, need_group, groups)
+               : PRINTF(s,
+                        "%s (group %d) is covered only together with "
+                        "a second diagnosis from the policy's "
+                        "related group, and the line has none.",
+                        need_dx->text, need_group));
         if (f) {
             cite(f, kb, p, need_group);
             f->dx = need_dx->text;
@@ -704,11 +687,12 @@ static void eval_policy(lstate *s, const kb_policy *p)
         s->med_nec_denial = true;
         return;
     }
-    f = add(s, "policy.dx_not_supported", MN_SEV_DENY, MN_STATUS_NOT_COVERED,
-            s->n_dx ? "None of the line's diagnoses is on the policy's "
-                      "covered list."
-                    : "The line has no diagnosis; the policy requires one "
-                      "from its covered list.");
+    f = mn_x__add_finding(
+        s, "policy.dx_not_supported", MN_SEV_DENY, MN_STATUS_NOT_COVERED,
+        s->n_dx ? "None of the line's diagnoses is on the policy's "
+                  "covered list."
+                : "The line has no diagnosis; the policy requires one "
+                  "from its covered list.");
     if (f) {
         cite(f, kb, p, 0);
         f->dx = s->n_dx ? s->dx[0]->text : NULL;
@@ -720,7 +704,7 @@ static void eval_policy(lstate *s, const kb_policy *p)
     s->med_nec_denial = true;
 }
 
-static void check_policies(lstate *s, uint64_t states, bool jur_given)
+static void check_policies(mn_lstate *s, uint64_t states, bool jur_given)
 {
     const mn_kb *kb = s->kb;
     size_t n;
@@ -728,36 +712,35 @@ static void check_policies(lstate *s, uint64_t states, bool jur_given)
     size_t evaluated = 0;
     const kb_policy *local_unjudged = NULL;
     uint32_t last = UINT32_MAX;
-    const kb_policy *chosen = NULL;
+    const kb_pcode *chosen = NULL;
 
     for (size_t i = 0; i < n; i++) {
-        const kb_policy *p;
-        if (pc[i].policy == last)
+        const kb_pcode *c = &pc[i];
+        if (c->policy == last)
             continue;
-        last = pc[i].policy;
-        p = &kb->pol[pc[i].policy];
+        last = c->policy;
         /* versions of one policy are adjacent, newest first */
-        if (chosen && chosen->kind == p->kind && chosen->id.off == p->id.off &&
-            chosen->id.len == p->id.len)
+        if (chosen && chosen->kind == c->kind && chosen->id_off == c->id_off)
             continue;
-        if (!in_force(p, s->date))
+        if (!((c->effective == MN_NODATE || c->effective <= s->date) &&
+              (c->ending == MN_NODATE || s->date <= c->ending)))
             continue;
-        chosen = p;
-        if (p->kind != MN_PK_NCD && p->states) {
+        chosen = c;
+        if (c->kind != MN_PK_NCD && c->states) {
             if (!states) {
-                local_unjudged = p;
+                local_unjudged = &kb->pol[c->policy];
                 continue;
             }
-            if (!(p->states & states))
+            if (!(c->states & states))
                 continue;
         }
-        eval_policy(s, p);
+        eval_policy(s, &kb->pol[c->policy]);
         evaluated++;
         if (s->nomem)
             return;
     }
     if (local_unjudged) {
-        mn_finding *f = add(
+        mn_finding *f = mn_x__add_finding(
             s, "policy.jurisdiction_required", MN_SEV_REVIEW,
             MN_STATUS_INDETERMINATE,
             jur_given ? "The claim's jurisdiction is not recognised, and a "
@@ -772,10 +755,11 @@ static void check_policies(lstate *s, uint64_t states, bool jur_given)
             f->fix = "Add \"jurisdiction\" to the claim.";
         }
     } else if (!evaluated) {
-        mn_finding *f = add(s, "policy.none", MN_SEV_INFO, MN_STATUS_COVERED,
-                            "No NCD or local policy in the knowledge base "
-                            "governs this code on this date; it is judged "
-                            "on its own.");
+        mn_finding *f =
+            mn_x__add_finding(s, "policy.none", MN_SEV_INFO, MN_STATUS_COVERED,
+                              "No NCD or local policy in the knowledge base "
+                              "governs this code on this date; it is judged "
+                              "on its own.");
         (void)f;
     }
 }
@@ -793,7 +777,7 @@ static bool has_mod(const mn_claim_line *ln, const char *m)
     return false;
 }
 
-static void finish_line(lstate *s)
+static void finish_line(mn_lstate *s)
 {
     mn_line_result *lr = s->lr;
     const mn_claim_line *ln = s->line;
@@ -834,12 +818,10 @@ int mn_check(const mn_result **out, mn_ctx *ctx, const mn_kb *kb,
         return mn_x__err(err, MN_ENOMEM, "out of memory");
     memset(res->lines, 0, claim->n_lines * sizeof(mn_line_result));
     jur_given = claim->jurisdiction && claim->jurisdiction[0];
-    if (jur_given)
-        states = mn_x__jurisdiction_states(claim->jurisdiction,
-                                           strlen(claim->jurisdiction));
+    states = claim->jur_states;
 
     for (size_t li = 0; li < claim->n_lines; li++) {
-        lstate s;
+        mn_lstate s;
         const mn_claim_line *ln = &claim->lines[li];
         mn_line_result *lr = &res->lines[li];
 
@@ -851,6 +833,16 @@ int mn_check(const mn_result **out, mn_ctx *ctx, const mn_kb *kb,
         s.nomem = false;
         s.med_nec_denial = false;
         s.date = ln->date != MN_NODATE ? ln->date : claim->date;
+        s.line_index = li;
+        if (ctx->year_kb != kb || s.date != ctx->year_date) {
+            /* the code-set years follow the date; most lines share one */
+            ctx->icd_year = mn_x__kb_icd_year(kb, s.date);
+            ctx->mce_ver = mn_x__kb_mce_version(kb, s.date);
+            ctx->year_date = s.date;
+            ctx->year_kb = kb;
+        }
+        s.icd_year = ctx->icd_year;
+        s.mce_ver = ctx->mce_ver;
         s.n_dx = 0;
         if (ln->n_pointers) {
             for (unsigned p = 0; p < ln->n_pointers; p++) {

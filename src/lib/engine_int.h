@@ -29,8 +29,9 @@ typedef struct mn_finding {
     const char *rarc;
     const char *dx;  /* the diagnosis concerned (dotted) or NULL */
     const char *fix; /* what would fix it, or NULL */
-    const char *supporting[MN_MAX_SUPPORTING]; /* dotted codes */
-    const char *supporting_desc[MN_MAX_SUPPORTING];
+    /* covered diagnoses that would support the line (keys; the renderer
+     * writes them dotted, with descriptions from the KB) */
+    mn_key supporting[MN_MAX_SUPPORTING];
     size_t n_supporting;
 } mn_finding;
 
@@ -53,6 +54,45 @@ struct mn_result {
     size_t n_lines;
     const mn_claim *claim;
 };
+
+struct mn_ctx {
+    mn_arena *arena;
+    mn_result res;
+    /* the code-set years of the last date seen (claims share dates) */
+    const mn_kb *year_kb;
+    int32_t year_date;
+    int icd_year;
+    int mce_ver;
+};
+
+/*
+ * The state of the line being checked, shared by the check modules
+ * (engine.c and check_*.c). Everything it points to lives at least as
+ * long as the check.
+ */
+typedef struct mn_lstate {
+    mn_ctx *ctx;
+    const mn_kb *kb;
+    const mn_claim *claim;
+    const mn_claim_line *line;
+    size_t line_index; /* 0-based index into claim->lines */
+    mn_line_result *lr;
+    int32_t date; /* date of service of the line */
+    int icd_year; /* index into the KB's ICD years, -1 none */
+    int mce_ver;  /* index into the KB's MCE versions, -1 */
+    const mn_claim_dx *dx[MN_MAX_POINTERS + 99]; /* pointed diagnoses */
+    size_t n_dx;
+    bool nomem;
+    bool med_nec_denial; /* a medical-necessity (ABN-eligible) denial */
+} mn_lstate;
+
+/* Appends a finding to the line and lowers the line status to `status`
+ * if worse. Returns NULL (and sets s->nomem) when out of memory. */
+mn_finding *mn_x__add_finding(mn_lstate *s, const char *edit, mn_severity sev,
+                              mn_status status, const char *message);
+/* A formatted string in the context arena ("" when out of memory). */
+const char *mn_x__lprintf(mn_lstate *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* Renders a result as contract JSON (render.c). */
 int mn_x__render_json(mn_buf *buf, const mn_result *res, const mn_kb *kb);

@@ -95,6 +95,18 @@ static int check_sections(mn_kb *kb, mn_error *err)
             SEC(KB_SEC_PDXKEY, uint64_t, dxkey, n_dx)
             SEC(KB_SEC_PGROUP, kb_group, grp, n_grp)
             SEC(KB_SEC_RULE, kb_rule, rule, n_rule)
+        case KB_SEC_ICDHASH:
+            if (s->elem_size != sizeof(uint32_t) || n < 1024 || (n & (n - 1)))
+                return bad(err, "ICD hash size");
+            kb->icdhash = p;
+            kb->n_icdhash = n;
+            break;
+        case KB_SEC_ICDKEY:
+            if (s->elem_size != sizeof(uint64_t))
+                return bad(err, "section record size");
+            kb->icdkey = p;
+            kb->n_icdkey = n;
+            break;
         case KB_SEC_PDXMETA:
             if (s->elem_size != sizeof(uint32_t))
                 return bad(err, "section record size");
@@ -109,6 +121,10 @@ static int check_sections(mn_kb *kb, mn_error *err)
     }
     if (!kb->meta || !kb->str)
         return bad(err, "missing meta or string section");
+    if (kb->n_icd && (!kb->icdkey || kb->n_icdkey != kb->n_icd))
+        return bad(err, "ICD key section missing or of another length");
+    if (!kb->icdhash || kb->n_icdhash < 2 * kb->n_icd)
+        return bad(err, "ICD index or hash missing");
     if ((kb->dxkey == NULL) != (kb->dxmeta == NULL))
         return bad(err, "diagnosis sections incomplete");
     return MN_OK;
@@ -128,9 +144,21 @@ static int check_content(mn_kb *kb, mn_error *err)
     }
     if (!str_ok(kb, m->built))
         return bad(err, "build stamp");
+    {
+        /* every slot in range and at least one empty slot, so every probe
+           ends inside the table (the checksum vouches for the placement) */
+        size_t used = 0;
+        for (size_t i = 0; i < kb->n_icdhash; i++) {
+            if (kb->icdhash[i] > kb->n_icd)
+                return bad(err, "ICD hash");
+            used += kb->icdhash[i] != 0;
+        }
+        if (used != kb->n_icd)
+            return bad(err, "ICD hash");
+    }
     for (size_t i = 0; i < kb->n_icd; i++) {
-        if (!str_ok(kb, kb->icd[i].desc) ||
-            (i && kb->icd[i].key <= kb->icd[i - 1].key))
+        if (!str_ok(kb, kb->icd[i].desc) || kb->icdkey[i] != kb->icd[i].key ||
+            (i && kb->icdkey[i] <= kb->icdkey[i - 1]))
             return bad(err, "ICD-10-CM table");
     }
     for (size_t i = 0; i < kb->n_hcpcs; i++) {
@@ -181,7 +209,10 @@ static int check_content(mn_kb *kb, mn_error *err)
     }
     for (size_t i = 0; i < kb->n_pcode; i++) {
         const kb_pcode *c = &kb->pcode[i];
-        if (c->policy >= kb->n_pol ||
+        const kb_policy *p = c->policy < kb->n_pol ? &kb->pol[c->policy] : NULL;
+        if (!p || c->states != p->states || c->effective != p->effective ||
+            c->ending != p->ending || c->kind != p->kind ||
+            c->id_off != p->id.off ||
             (i && (c->code < kb->pcode[i - 1].code ||
                    (c->code == kb->pcode[i - 1].code &&
                     c->policy < kb->pcode[i - 1].policy))))
@@ -208,6 +239,11 @@ static int finish_open(mn_kb *kb, mn_error *err)
     snprintf(kb->version, sizeof(kb->version), "%016llx",
              (unsigned long long)h->checksum);
     snprintf(kb->built, sizeof(kb->built), "%s", kb_s(kb, kb->meta->built));
+    for (uint32_t i = 0; i < kb->meta->n_icd_years; i++)
+        kb->icd_from[i] =
+            mn_x__days_from_civil(kb->meta->icd_years[i] - 1, 10, 1);
+    for (uint32_t i = 0; i < kb->meta->n_mce; i++)
+        kb->mce_from[i] = mn_x__days_from_civil(kb->meta->mce_fy[i] - 1, 10, 1);
     kb->all_lab = -1;
     for (size_t i = 0; i < kb->n_pol; i++) {
         if (kb->pol[i].flags & MN_PF_ALL_LAB)
@@ -383,18 +419,42 @@ void mn_kb_get_stats(mn_kb_stats *out, const mn_kb *kb)
 
 /* Lookups */
 
+size_t mn_x__kb_icd_lower(const mn_kb *kb, mn_key key)
+{
+    const uint64_t *k = kb->icdkey;
+    size_t lo = 0;
+    size_t n = kb->n_icd;
+
+    /* branch-free halving over the dense key array */
+    while (n > 1) {
+        size_t half = n / 2;
+        lo = k[lo + half - 1] < key ? lo + half : lo;
+        n -= half;
+    }
+    if (n == 1 && k[lo] < key)
+        lo++;
+    return lo;
+}
+
 const kb_icd *mn_x__kb_icd(const mn_kb *kb, mn_key key)
 {
-    size_t lo = 0;
-    size_t hi = kb->n_icd;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (kb->icd[mid].key < key)
-            lo = mid + 1;
-        else
-            hi = mid;
+    size_t mask = kb->n_icdhash - 1;
+    size_t h = kb_hash(key) & mask;
+    uint32_t v;
+
+    /* one probe on average; the table is at most half full */
+    while ((v = kb->icdhash[h]) != 0) {
+        if (kb->icdkey[v - 1] == key)
+            return &kb->icd[v - 1];
+        h = (h + 1) & mask;
     }
-    return lo < kb->n_icd && kb->icd[lo].key == key ? &kb->icd[lo] : NULL;
+    return NULL;
+}
+
+const char *mn_x__kb_icd_desc(const mn_kb *kb, mn_key key)
+{
+    const kb_icd *e = kb ? mn_x__kb_icd(kb, key) : NULL;
+    return e && e->desc.len ? kb_s(kb, e->desc) : NULL;
 }
 
 const kb_hcpcs *mn_x__kb_hcpcs(const mn_kb *kb, mn_key key)
@@ -432,36 +492,39 @@ const kb_pcode *mn_x__kb_pcodes(const mn_kb *kb, mn_key code, size_t *n)
 
 int mn_x__kb_icd_year(const mn_kb *kb, int32_t date)
 {
-    int fy = mn_x__fiscal_year(date);
     uint32_t n = kb->meta->n_icd_years;
-    int best = -1;
+    int best = 0; /* before the oldest year loaded: judge by the oldest */
 
     if (!n)
         return -1;
-    for (uint32_t i = 0; i < n; i++) {
-        if (kb->meta->icd_years[i] <= fy)
+    /* fiscal year Y starts on October 1 of Y - 1 */
+    for (uint32_t i = 1; i < n; i++) {
+        if (date >= kb->icd_from[i])
             best = (int)i;
     }
-    /* before the oldest year loaded: judge by the oldest */
-    return best < 0 ? 0 : best;
+    return best;
 }
 
-const kb_mce *mn_x__kb_mce(const mn_kb *kb, mn_key key, int32_t date)
+int mn_x__kb_mce_version(const mn_kb *kb, int32_t date)
 {
-    int fy = mn_x__fiscal_year(date);
-    uint32_t n = kb->meta->n_mce;
-    int ver = -1;
+    int ver = 0;
+
+    if (!kb->meta->n_mce)
+        return -1;
+    for (uint32_t i = 1; i < kb->meta->n_mce; i++) {
+        if (date >= kb->mce_from[i])
+            ver = (int)i;
+    }
+    return ver;
+}
+
+const kb_mce *mn_x__kb_mce(const mn_kb *kb, mn_key key, int ver)
+{
     size_t lo = 0;
     size_t hi = kb->n_mce;
 
-    if (!n)
-        return NULL;
-    for (uint32_t i = 0; i < n; i++) {
-        if (kb->meta->mce_fy[i] <= fy)
-            ver = (int)i;
-    }
     if (ver < 0)
-        ver = 0;
+        return NULL;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         if (kb->mce[mid].key < key)

@@ -19,6 +19,10 @@ struct mn_kb {
     const char *str;
     size_t str_len;
     const kb_icd *icd;
+    const uint64_t *icdkey; /* parallel to icd */
+    size_t n_icdkey;
+    const uint32_t *icdhash; /* index + 1 by kb_hash(key) */
+    size_t n_icdhash;        /* a power of two */
     size_t n_icd;
     const kb_hcpcs *hcpcs;
     size_t n_hcpcs;
@@ -36,6 +40,8 @@ struct mn_kb {
     const kb_rule *rule;
     size_t n_rule;
     char built[32];
+    int32_t icd_from[MN_KB_MAX_YEARS]; /* first day of each ICD year */
+    int32_t mce_from[MN_KB_MAX_MCE];   /* first day of each MCE version */
     long all_lab; /* policy index of the all-lab-NCD list, -1 */
 };
 
@@ -47,13 +53,19 @@ static inline const char *kb_s(const mn_kb *kb, kb_str s)
 }
 
 const kb_icd *mn_x__kb_icd(const mn_kb *kb, mn_key key);
+/* Index of the first ICD entry whose key is >= key (n_icd if none). */
+size_t mn_x__kb_icd_lower(const mn_kb *kb, mn_key key);
+/* Description of an ICD-10-CM code, or NULL. */
+const char *mn_x__kb_icd_desc(const mn_kb *kb, mn_key key);
 const kb_hcpcs *mn_x__kb_hcpcs(const mn_kb *kb, mn_key key);
 /* First PCODE entry for `code` and the count. */
 const kb_pcode *mn_x__kb_pcodes(const mn_kb *kb, mn_key code, size_t *n);
 /* Index of the ICD year to use for a date (-1 when no ICD table). */
 int mn_x__kb_icd_year(const mn_kb *kb, int32_t date);
-/* MCE entry for `key` in the MCE version for `date`, or NULL. */
-const kb_mce *mn_x__kb_mce(const mn_kb *kb, mn_key key, int32_t date);
+/* Index of the MCE version that applies on `date` (-1: no MCE data). */
+int mn_x__kb_mce_version(const mn_kb *kb, int32_t date);
+/* MCE entry for `key` in MCE version `ver`, or NULL. */
+const kb_mce *mn_x__kb_mce(const mn_kb *kb, mn_key key, int ver);
 /* The group record of a policy, or NULL. */
 const kb_group *mn_x__kb_group(const mn_kb *kb, const kb_policy *p, int list,
                                int group);

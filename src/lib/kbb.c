@@ -828,6 +828,9 @@ int mn_x__kbb_serialize(mn_kbb *b, const char *built, void **out,
     strpool sp = {{0}, {0}};
     mn_vec icd = {0}, hc = {0}, mce = {0}, pols = {0}, pcode = {0};
     mn_vec pdxk = {0}, pdxm = {0}, grp = {0}, rules = {0}, file = {0};
+    mn_vec icdk = {0};
+    uint32_t *icdhash = NULL;
+    size_t hash_n = 0;
     kb_meta meta;
     kb_section secs[KB_SEC_COUNT_];
     int nsec = 0;
@@ -873,6 +876,20 @@ int mn_x__kbb_serialize(mn_kbb *b, const char *built, void **out,
             rc = pool_cstr(&sp, &k.desc, e->desc);
             if (!rc)
                 rc = mn_x__vec_push(&icd, &k, sizeof(k));
+            if (!rc)
+                rc = mn_x__vec_push(&icdk, &k.key, sizeof(k.key));
+        }
+        /* hash table, load factor at most 1/2, power-of-two size */
+        hash_n = 1024;
+        while (hash_n < 2 * n)
+            hash_n *= 2;
+        if (!rc && !(icdhash = mn_x__calloc(hash_n, sizeof(uint32_t))))
+            rc = MN_ENOMEM;
+        for (size_t i = 0; !rc && i < n; i++) {
+            size_t h = kb_hash(MN_VEC_AT(&b->icd, icd_e, i).key) & (hash_n - 1);
+            while (icdhash[h])
+                h = (h + 1) & (hash_n - 1);
+            icdhash[h] = (uint32_t)i + 1;
         }
         /* rebuild the map for later range queries */
         for (size_t i = 0; i < n && !rc; i++)
@@ -1051,6 +1068,11 @@ int mn_x__kbb_serialize(mn_kbb *b, const char *built, void **out,
                 kp.code = e->code;
                 kp.policy = (uint32_t)i;
                 kp.group = e->group;
+                kp.states = k.states;
+                kp.effective = k.effective;
+                kp.ending = k.ending;
+                kp.kind = k.kind;
+                kp.id_off = k.id.off;
                 rc = mn_x__vec_push(&pcode, &kp, sizeof(kp));
             }
             if (!rc)
@@ -1147,7 +1169,12 @@ int mn_x__kbb_serialize(mn_kbb *b, const char *built, void **out,
             (rc = add_section(&file, secs, &nsec, KB_SEC_PGROUP,
                               sizeof(kb_group), grp.data, grp.len)) ||
             (rc = add_section(&file, secs, &nsec, KB_SEC_RULE, sizeof(kb_rule),
-                              rules.data, rules.len)))
+                              rules.data, rules.len)) ||
+            (rc = add_section(&file, secs, &nsec, KB_SEC_ICDKEY,
+                              sizeof(uint64_t), icdk.data, icdk.len)) ||
+            (rc = add_section(&file, secs, &nsec, KB_SEC_ICDHASH,
+                              sizeof(uint32_t), icdhash,
+                              hash_n * sizeof(uint32_t))))
             goto done;
         {
             static const char zeros[8] = {0};
@@ -1175,6 +1202,8 @@ done:
     mn_x__vec_free(&sp.bytes);
     mn_x__map_free(&sp.seen);
     mn_x__vec_free(&icd);
+    mn_x__vec_free(&icdk);
+    mn_x__free(icdhash);
     mn_x__vec_free(&hc);
     mn_x__vec_free(&mce);
     mn_x__vec_free(&pols);

@@ -17,6 +17,18 @@
 #define MN_KB_MAX_YEARS 32
 #define MN_KB_MAX_MCE 16
 
+/* The hash of a code key used by the hash sections (stable: part of the
+ * format). */
+static inline uint64_t kb_hash(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    x ^= x >> 33;
+    return x;
+}
+
 typedef struct kb_header {
     char magic[8];
     uint32_t format;
@@ -47,7 +59,11 @@ enum {
     KB_SEC_PDXMETA,
     KB_SEC_PGROUP,
     KB_SEC_RULE,
-    KB_SEC_COUNT_ = KB_SEC_RULE
+    KB_SEC_ICDKEY,  /* the ICD keys alone, parallel to KB_SEC_ICD: a dense
+                       array for binary search */
+    KB_SEC_ICDHASH, /* u32 open-addressing table: ICD index + 1 (0 empty),
+                       probed linearly from kb_hash(key) */
+    KB_SEC_COUNT_ = KB_SEC_ICDHASH
 };
 
 typedef struct kb_str {
@@ -108,10 +124,18 @@ typedef struct kb_policy {
     uint32_t pad;
 } kb_policy;
 
+/* Code-to-policy index entry. The policy's kind, id, dates and states are
+ * copied in so that selecting the policies for a line reads this array
+ * sequentially and touches only the policies that apply. */
 typedef struct kb_pcode {
     uint64_t code;
+    uint64_t states; /* = policy states */
     uint32_t policy;
     uint32_t group;
+    int32_t effective; /* = policy effective */
+    int32_t ending;    /* = policy ending */
+    uint32_t kind;     /* = policy kind */
+    uint32_t id_off;   /* = policy id.off: versions of a policy share it */
 } kb_pcode;
 
 /* PDXMETA word: list (8 bits) | asterisk (8 bits) | group (16 bits). */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "engine_int.h"
+#include "kb_int.h"
 #include "mednec/kb.h"
 
 static const char *const status_names[] = {"invalid",       "excluded",
@@ -85,6 +86,23 @@ static size_t utf8_len(const unsigned char *s, size_t n)
     return len;
 }
 
+/* True when none of 8 bytes needs escaping or UTF-8 checking: no
+ * control character, quote, backslash or byte >= 0x80. */
+static inline bool plain8(const unsigned char *p)
+{
+    const uint64_t ones = 0x0101010101010101ULL;
+    const uint64_t high = 0x8080808080808080ULL;
+    uint64_t w;
+    uint64_t q;
+    uint64_t b;
+
+    memcpy(&w, p, 8);
+    q = w ^ (ones * '"');
+    b = w ^ (ones * '\\');
+    return ((w & high) | ((w - ones * 0x20) & ~w & high) |
+            ((q - ones) & ~q & high) | ((b - ones) & ~b & high)) == 0;
+}
+
 int mn_x__json_string(mn_buf *buf, const char *s, size_t len)
 {
     static const char hex[] = "0123456789abcdef";
@@ -99,7 +117,13 @@ int mn_x__json_string(mn_buf *buf, const char *s, size_t len)
     }
     TRY(PUT(buf, "\""));
     while (i < len) {
-        unsigned char ch = p[i];
+        unsigned char ch;
+        /* skip eight plain bytes at a time */
+        while (i + 8 <= len && plain8(p + i))
+            i += 8;
+        if (i >= len)
+            break;
+        ch = p[i];
         char esc[6] = {'\\', 'u', '0', '0', 0, 0};
         size_t n = 0;
         size_t u;
@@ -227,12 +251,19 @@ done:
     return rc;
 }
 
-static int render_finding(mn_buf *buf, const mn_finding *f)
+static int render_finding(mn_buf *buf, const mn_finding *f, const mn_kb *kb)
 {
     int rc = MN_OK;
     size_t n = f->n_supporting < MN_MAX_SUPPORTING ? f->n_supporting
                                                    : MN_MAX_SUPPORTING;
     bool described = false;
+    char codes[MN_MAX_SUPPORTING][12];
+    const char *desc[MN_MAX_SUPPORTING];
+
+    for (size_t i = 0; i < n; i++) {
+        mn_x__icd_dotted(codes[i], f->supporting[i]);
+        desc[i] = mn_x__kb_icd_desc(kb, f->supporting[i]);
+    }
 
     TRY(PUT(buf, "{\"edit\":"));
     TRY(put_str(buf, f->edit));
@@ -252,8 +283,8 @@ static int render_finding(mn_buf *buf, const mn_finding *f)
     for (size_t i = 0; i < n; i++) {
         if (i)
             TRY(PUT(buf, ","));
-        TRY(put_str(buf, f->supporting[i] ? f->supporting[i] : ""));
-        if (f->supporting_desc[i])
+        TRY(put_str(buf, codes[i]));
+        if (desc[i])
             described = true;
     }
     TRY(PUT(buf, "]"));
@@ -264,9 +295,9 @@ static int render_finding(mn_buf *buf, const mn_finding *f)
             if (i)
                 TRY(PUT(buf, ","));
             TRY(PUT(buf, "{\"code\":"));
-            TRY(put_str(buf, f->supporting[i] ? f->supporting[i] : ""));
+            TRY(put_str(buf, codes[i]));
             TRY(PUT(buf, ",\"description\":"));
-            TRY(put_str(buf, f->supporting_desc[i]));
+            TRY(put_str(buf, desc[i]));
             TRY(PUT(buf, "}"));
         }
         TRY(PUT(buf, "]"));
@@ -284,7 +315,7 @@ static size_t code_len(const char code[8])
     return nul ? (size_t)(nul - code) : 8;
 }
 
-static int render_line(mn_buf *buf, const mn_line_result *ln)
+static int render_line(mn_buf *buf, const mn_line_result *ln, const mn_kb *kb)
 {
     int rc = MN_OK;
     size_t n = ln->n_suggested < 4 ? ln->n_suggested : 4;
@@ -307,7 +338,7 @@ static int render_line(mn_buf *buf, const mn_line_result *ln)
     for (size_t i = 0; i < ln->n_findings; i++) {
         if (i)
             TRY(PUT(buf, ","));
-        TRY(render_finding(buf, &ln->findings[i]));
+        TRY(render_finding(buf, &ln->findings[i], kb));
     }
     rc = PUT(buf, "]}");
 done:
@@ -335,7 +366,7 @@ int mn_x__render_json(mn_buf *buf, const mn_result *res, const mn_kb *kb)
     for (size_t i = 0; i < res->n_lines; i++) {
         if (i)
             TRY(PUT(buf, ","));
-        TRY(render_line(buf, &res->lines[i]));
+        TRY(render_line(buf, &res->lines[i], kb));
     }
     rc = PUT(buf, "]}");
 done:
@@ -421,7 +452,7 @@ done:
 #define INDENT1 "    "
 #define INDENT2 "        "
 
-static int text_finding(mn_buf *buf, const mn_finding *f)
+static int text_finding(mn_buf *buf, const mn_finding *f, const mn_kb *kb)
 {
     int rc = MN_OK;
     size_t n = f->n_supporting < MN_MAX_SUPPORTING ? f->n_supporting
@@ -471,13 +502,15 @@ static int text_finding(mn_buf *buf, const mn_finding *f)
     if (n)
         TRY(PUT(buf, INDENT2 "diagnoses that would support it:\n"));
     for (size_t i = 0; i < n; i++) {
-        const char *code = f->supporting[i] ? f->supporting[i] : "";
+        char code[12];
+        const char *desc = mn_x__kb_icd_desc(kb, f->supporting[i]);
+        mn_x__icd_dotted(code, f->supporting[i]);
         TRY(PUT(buf, INDENT2 "  "));
         TRY(text_put(buf, code));
-        if (f->supporting_desc[i]) {
+        if (desc) {
             size_t pad = strlen(code) < 9 ? 9 - strlen(code) : 1;
             TRY(mn_x__buf_append(buf, "         ", pad));
-            TRY(text_put(buf, f->supporting_desc[i]));
+            TRY(text_put(buf, desc));
         }
         TRY(PUT(buf, "\n"));
     }
@@ -541,7 +574,7 @@ int mn_x__render_text(mn_buf *buf, const mn_result *res, const mn_kb *kb)
         TRY(text_abn(buf, ln));
         TRY(PUT(buf, "\n"));
         for (size_t k = 0; k < ln->n_findings; k++)
-            TRY(text_finding(buf, &ln->findings[k]));
+            TRY(text_finding(buf, &ln->findings[k], kb));
     }
 done:
     return rc;

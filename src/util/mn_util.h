@@ -60,8 +60,24 @@ char *mn_x__arena_strndup(mn_arena *a, const char *s, size_t len);
 char *mn_x__arena_printf(mn_arena *a, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* Buffers (the public mn_buf). */
-int mn_x__buf_append(mn_buf *b, const char *s, size_t len);
+/* Buffers (the public mn_buf). The contents stay NUL-terminated. */
+struct mn_buf {
+    mn_vec v;
+};
+int mn_x__buf_append_slow(mn_buf *b, const char *s, size_t len);
+/* Appends len bytes; MN_ELIMIT leaves the buffer empty and reusable. */
+static inline int mn_x__buf_append(mn_buf *b, const char *s, size_t len)
+{
+    mn_vec *v = &b->v;
+    if (v->cap - v->len > len) {
+        if (len)
+            __builtin_memcpy(v->data + v->len, s, len);
+        v->len += len;
+        v->data[v->len] = '\0';
+        return MN_OK;
+    }
+    return mn_x__buf_append_slow(b, s, len);
+}
 int mn_x__buf_puts(mn_buf *b, const char *s);
 int mn_x__buf_printf(mn_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

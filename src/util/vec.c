@@ -182,10 +182,6 @@ char *mn_x__arena_printf(mn_arena *a, const char *fmt, ...)
 
 /* Public text buffer */
 
-struct mn_buf {
-    mn_vec v;
-};
-
 int mn_buf_new(mn_buf **out, size_t max)
 {
     mn_buf *b = mn_x__calloc(1, sizeof(*b));
@@ -223,7 +219,7 @@ size_t mn_buf_len(const mn_buf *buf)
     return buf ? buf->v.len : 0;
 }
 
-int mn_x__buf_append(mn_buf *b, const char *s, size_t len)
+int mn_x__buf_append_slow(mn_buf *b, const char *s, size_t len)
 {
     int rc = mn_x__vec_reserve(&b->v, len + 1);
     if (rc) {

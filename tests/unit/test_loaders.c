@@ -534,25 +534,30 @@ static void test_mce(void)
 
     kb = kb_of(b);
     if (kb) {
-        const kb_mce *m = mn_x__kb_mce(kb, key("A34"), date("2024-03-01"));
+        const kb_mce *m = mn_x__kb_mce(
+            kb, key("A34"), mn_x__kb_mce_version(kb, date("2024-03-01")));
         CHECK(m != NULL);
         if (m) {
             CHECK_INT(m->flags, MN_MCE_MATERNITY | MN_MCE_FEMALE);
             CHECK_INT(m->age_min, 9);
             CHECK_INT(m->age_max, 64);
         }
-        m = mn_x__kb_mce(kb, key("A48.51"), date("2024-03-01"));
+        m = mn_x__kb_mce(kb, key("A48.51"),
+                         mn_x__kb_mce_version(kb, date("2024-03-01")));
         if (m) {
             CHECK_INT(m->age_min, 0);
             CHECK_INT(m->age_max, 17);
         }
-        m = mn_x__kb_mce(kb, key("A33"), date("2024-03-01"));
+        m = mn_x__kb_mce(kb, key("A33"),
+                         mn_x__kb_mce_version(kb, date("2024-03-01")));
         if (m)
             CHECK_INT(m->age_max, 0);
-        m = mn_x__kb_mce(kb, key("D630"), date("2024-03-01"));
+        m = mn_x__kb_mce(kb, key("D630"),
+                         mn_x__kb_mce_version(kb, date("2024-03-01")));
         if (m)
             CHECK_INT(m->flags, MN_MCE_MANIFESTATION);
-        m = mn_x__kb_mce(kb, key("A34"), date("2020-03-01"));
+        m = mn_x__kb_mce(kb, key("A34"),
+                         mn_x__kb_mce_version(kb, date("2020-03-01")));
         CHECK(m != NULL);
         if (m) {
             CHECK_INT(m->flags, MN_MCE_MATERNITY);

@@ -8,6 +8,28 @@
 
 #include "engine_int.h"
 #include "harness.h"
+#include "kbb.h"
+
+/* A KB with one described code, E11.9 (E11.65 has no description). */
+static mn_kb *desc_kb(void)
+{
+    static const char d[] = "Type 2 diabetes mellitus without complications";
+    mn_kbb *b = NULL;
+    void *bytes = NULL;
+    size_t len = 0;
+    mn_kb *kb = NULL;
+    mn_error err;
+
+    mn_error_clear(&err);
+    mn_x__kbb_new(&b);
+    mn_x__kbb_icd(b, 2024, mn_x__key("E11.9", 5), true, d, sizeof(d) - 1);
+    mn_x__kbb_icd(b, 2024, mn_x__key("E11.65", 6), true, NULL, 0);
+    if (mn_x__kbb_serialize(b, "2026-01-01", &bytes, &len, &err) == MN_OK)
+        mn_kb_open_buffer(&kb, bytes, len, 1, &err);
+    mn_x__free(bytes);
+    mn_x__kbb_free(b);
+    return kb;
+}
 
 /* One result with three lines: a denial with a full citation, a line
  * with hostile text, and a clean line. */
@@ -38,10 +60,8 @@ static void make_fixture(fixture *x)
     f->rarc = "N386";
     f->dx = "I10";
     f->fix = "Add a covered diagnosis if documented, or get an ABN (GA).";
-    f->supporting[0] = "E11.9";
-    f->supporting_desc[0] = "Type 2 diabetes mellitus without complications";
-    f->supporting[1] = "E11.65";
-    f->supporting_desc[1] = NULL;
+    f->supporting[0] = mn_x__key("E11.9", 5);
+    f->supporting[1] = mn_x__key("E11.65", 6);
     f->n_supporting = 2;
     f = &x->f1[1];
     f->edit = "policy.none";
@@ -128,19 +148,24 @@ static void test_json_shape(void)
 {
     fixture x;
     json_t *j;
+    mn_kb *kb;
     json_t *ln;
     json_t *f;
     json_t *pol;
     json_t *arr;
 
     make_fixture(&x);
-    j = render_parse(&x.res, NULL);
+    kb = desc_kb();
+    j = render_parse(&x.res, kb);
+    mn_kb_free(kb);
     if (!j)
         return;
     CHECK_STR(sget(j, "id"), "c-\"1001\"");
     CHECK_STR(sget(j, "status"), "not_covered");
-    CHECK_STR(sget(json_object_get(j, "knowledge_base"), "version"), "");
-    CHECK_STR(sget(json_object_get(j, "knowledge_base"), "built"), "");
+    CHECK_INT(strlen(sget(json_object_get(j, "knowledge_base"), "version")),
+              16);
+    CHECK_STR(sget(json_object_get(j, "knowledge_base"), "built"),
+              "2026-01-01");
     CHECK_INT(json_array_size(json_object_get(j, "lines")), 3);
 
     ln = json_array_get(json_object_get(j, "lines"), 0);
@@ -295,9 +320,12 @@ static void test_text(void)
     mn_error err;
     const char *t;
 
+    mn_kb *kb = desc_kb();
+
     make_fixture(&x);
     CHECK_INT(mn_buf_new(&b, 0), MN_OK);
-    CHECK_INT(mn_result_render(b, &x.res, NULL, MN_FORMAT_TEXT, &err), MN_OK);
+    CHECK_INT(mn_result_render(b, &x.res, kb, MN_FORMAT_TEXT, &err), MN_OK);
+    mn_kb_free(kb);
     t = mn_buf_data(b);
     CHECK_CONTAINS(t, "Claim c-\"1001\": NOT COVERED (3 lines)\n");
     CHECK_CONTAINS(t, "\nLine 1  83036  NOT COVERED  (ABN recommended; "
