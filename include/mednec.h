@@ -6,4 +6,5 @@
 #include "mednec/claim.h"
 #include "mednec/engine.h"
 #include "mednec/csv.h"
+#include "mednec/history.h"
 #endif

@@ -45,5 +45,6 @@ int cli_format(const char *s, mn_format *out);
 int cmd_check(int argc, char **argv);
 int cmd_build(int argc, char **argv);
 int cmd_lookup(int argc, char **argv);
+int cmd_history(int argc, char **argv);
 
 #endif

@@ -14,6 +14,7 @@ static const struct {
     {"check", cmd_check, "check a claim (JSON file, stdin, or flags)"},
     {"build", cmd_build, "compile a knowledge base from official files"},
     {"lookup", cmd_lookup, "policies that govern a code, supporting dx"},
+    {"history", cmd_history, "import and count prior services of patients"},
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
