@@ -19,6 +19,8 @@ extern "C" {
 typedef struct mn_ctx mn_ctx;
 typedef struct mn_result mn_result;
 
+struct mn_history_source; /* mednec/history.h */
+
 /** Line and claim status, worst first (contract section 3). */
 typedef enum mn_status {
     MN_STATUS_INVALID = 0,
@@ -43,6 +45,28 @@ MN_API void mn_ctx_reset(mn_ctx *ctx);
  */
 MN_API int mn_check(const mn_result **out, mn_ctx *ctx, const mn_kb *kb,
                     const mn_claim *claim, mn_error *err);
+
+/** Options of mn_check_with. */
+typedef struct mn_check_options {
+    unsigned version;
+    /* prior services of the claim's patient (besides the claim's own
+     * `history`); NULL: none. Called once per claim with patient.id. */
+    const struct mn_history_source *history;
+} mn_check_options;
+#define MN_CHECK_OPTIONS_VERSION 1
+#define MN_CHECK_OPTIONS_INIT                                                  \
+    {                                                                          \
+        MN_CHECK_OPTIONS_VERSION, NULL                                         \
+    }
+
+/**
+ * mn_check with options: a history source for frequency rules. Errors of
+ * the history source are passed up unchanged. Thread-safe for distinct
+ * contexts when the history source is.
+ */
+MN_API int mn_check_with(const mn_result **out, mn_ctx *ctx, const mn_kb *kb,
+                         const mn_claim *claim, const mn_check_options *opts,
+                         mn_error *err);
 
 MN_API mn_status mn_result_status(const mn_result *res);
 MN_API size_t mn_result_line_count(const mn_result *res);

@@ -4,9 +4,11 @@
  * (NCDs, lab NCD lists, LCD billing-and-coding articles) that govern it.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "engine_int.h"
+#include "mednec/history.h"
 #include "kb_int.h"
 #include "kbb.h"
 
@@ -432,53 +434,48 @@ static void suggest(mn_lstate *s, mn_finding *f, const kb_policy *p)
     f->n_supporting = nb;
 }
 
-/* Is one of the line's diagnoses other than `skip` on the covered list in
- * a group of `mask` (0: any group other than `own`)? */
-static const mn_claim_dx *partner(mn_lstate *s, const kb_policy *p, size_t skip,
-                                  uint32_t mask, int own, int *group)
+/* How one covered entry qualifies as the other half of a pair. */
+typedef bool (*pair_test)(const mn_kb *kb, const kb_policy *p, size_t k,
+                          uint32_t mask, int g);
+
+/* Group g is in `mask` (0: any group other than `g0`). */
+static bool in_mask(const mn_kb *kb, const kb_policy *p, size_t k,
+                    uint32_t mask, int g0)
 {
-    const mn_kb *kb = s->kb;
-    for (size_t j = 0; j < s->n_dx; j++) {
-        size_t k;
-        if (j == skip)
-            continue;
-        k = find_dx(kb, p, MN_DL_COVERED, s->dx[j]->key);
-        for (; k != SIZE_MAX && k < (size_t)p->dx_first + p->n_covered &&
-               kb->dxkey[k] == s->dx[j]->key;
-             k++) {
-            int g = (int)KB_DX_GROUP(kb->dxmeta[k]);
-            bool ok = mask ? (g >= 1 && g <= 32 && (mask & (1u << (g - 1))))
-                           : g != own;
-            if (ok) {
-                *group = g;
-                return s->dx[j];
-            }
-        }
-    }
-    return NULL;
+    int g = (int)KB_DX_GROUP(kb->dxmeta[k]);
+    (void)p;
+    return mask ? (g >= 1 && g <= 32 && (mask & (1u << (g - 1)))) : g != g0;
 }
 
-/* A group whose asterisk codes take `g` as a partner: is one of them on
- * the line? */
-static const mn_claim_dx *primary_for(mn_lstate *s, const kb_policy *p,
-                                      size_t skip, int g, int *group)
+/* The entry is an asterisk code whose group takes group `g` as partner. */
+static bool asterisk_for(const mn_kb *kb, const kb_policy *p, size_t k,
+                         uint32_t mask, int g)
+{
+    int og = (int)KB_DX_GROUP(kb->dxmeta[k]);
+    const kb_group *gr = mn_x__kb_group(kb, p, MN_DL_COVERED, og);
+    (void)mask;
+    if (!KB_DX_AST(kb->dxmeta[k]) || !gr)
+        return false;
+    return !gr->partners ||
+           (g >= 1 && g <= 32 && (gr->partners & (1u << (g - 1))));
+}
+
+/* The first of the line's diagnoses other than `skip` with a covered entry
+ * that passes `test`; its group goes to *group. */
+static const mn_claim_dx *find_pair(mn_lstate *s, const kb_policy *p,
+                                    size_t skip, pair_test test, uint32_t mask,
+                                    int g, int *group)
 {
     const mn_kb *kb = s->kb;
+    size_t end = (size_t)p->dx_first + p->n_covered;
     for (size_t j = 0; j < s->n_dx; j++) {
         size_t k;
         if (j == skip)
             continue;
         k = find_dx(kb, p, MN_DL_COVERED, s->dx[j]->key);
-        for (; k != SIZE_MAX && k < (size_t)p->dx_first + p->n_covered &&
-               kb->dxkey[k] == s->dx[j]->key;
-             k++) {
-            int og = (int)KB_DX_GROUP(kb->dxmeta[k]);
-            const kb_group *gr = mn_x__kb_group(kb, p, MN_DL_COVERED, og);
-            if (!KB_DX_AST(kb->dxmeta[k]) || !gr)
-                continue;
-            if (!gr->partners ||
-                (g >= 1 && g <= 32 && (gr->partners & (1u << (g - 1))))) {
-                *group = og;
+        for (; k != SIZE_MAX && k < end && kb->dxkey[k] == s->dx[j]->key; k++) {
+            if (test(kb, p, k, mask, g)) {
+                *group = (int)KB_DX_GROUP(kb->dxmeta[k]);
                 return s->dx[j];
             }
         }
@@ -620,7 +617,8 @@ static void eval_policy(mn_lstate *s, const kb_policy *p)
             int og = 0;
 
             if (KB_DX_AST(kb->dxmeta[k])) {
-                other = partner(s, p, i, gr ? gr->partners : 0, g, &og);
+                other =
+                    find_pair(s, p, i, in_mask, gr ? gr->partners : 0, g, &og);
                 if (!other) {
                     if (!need_dx) {
                         need_dx = s->dx[i];
@@ -630,7 +628,7 @@ static void eval_policy(mn_lstate *s, const kb_policy *p)
                     continue;
                 }
             } else if (flags & KB_GF_SECONDARY_ONLY) {
-                other = primary_for(s, p, i, g, &og);
+                other = find_pair(s, p, i, asterisk_for, 0, g, &og);
                 if (!other) {
                     if (!need_dx) {
                         need_dx = s->dx[i];
@@ -765,42 +763,124 @@ static void check_policies(mn_lstate *s, uint64_t states, bool jur_given)
 }
 
 /*
- * ABN and modifiers
+ * Prior services: the claim's own history plus the history store
  */
 
-static bool has_mod(const mn_claim_line *ln, const char *m)
+typedef struct prior_acc {
+    mn_ctx *ctx;
+    mn_prior *v;
+    size_t n;
+    size_t cap;
+    const char *skip_key; /* services of the claim being checked */
+    size_t skip_len;
+    bool nomem;
+} prior_acc;
+
+static int prior_push(prior_acc *a, const mn_prior *p)
 {
-    for (unsigned i = 0; i < ln->n_modifiers; i++) {
-        if (ln->modifiers[i][0] == m[0] && ln->modifiers[i][1] == m[1])
-            return true;
+    if (a->n == a->cap) {
+        size_t cap = a->cap ? a->cap * 2 : 16;
+        mn_prior *nv = mn_x__arena_alloc(a->ctx->arena, cap * sizeof(*nv));
+        if (!nv) {
+            a->nomem = true;
+            return MN_ENOMEM;
+        }
+        if (a->n)
+            memcpy(nv, a->v, a->n * sizeof(*nv));
+        a->v = nv;
+        a->cap = cap;
     }
-    return false;
+    a->v[a->n++] = *p;
+    return MN_OK;
 }
 
-static void finish_line(mn_lstate *s)
+static int prior_from_store(void *payload, const mn_history_service *svc)
 {
-    mn_line_result *lr = s->lr;
-    const mn_claim_line *ln = s->line;
+    prior_acc *a = payload;
+    mn_prior p;
+    const char *m = svc->modifiers;
+    size_t ml = svc->modifiers ? svc->modifiers_len : 0;
 
-    lr->abn = "not_needed";
-    if (s->claim->payer != MN_PAYER_MEDICARE)
-        return;
-    if (lr->status == MN_STATUS_NOT_COVERED && s->med_nec_denial) {
-        if (has_mod(ln, "GA")) {
-            lr->abn = "on_file";
-        } else if (!has_mod(ln, "GZ")) {
-            lr->abn = "recommended";
-            lr->suggested[lr->n_suggested++] = "GA";
+    if (a->skip_key && svc->claim_key && svc->claim_key_len == a->skip_len &&
+        memcmp(svc->claim_key, a->skip_key, a->skip_len) == 0)
+        return MN_OK;
+    memset(&p, 0, sizeof(p));
+    p.code = mn_x__key(svc->code, svc->code_len);
+    p.date = svc->date;
+    p.units = svc->units;
+    p.status = svc->status;
+    for (size_t i = 0; i + 1 < ml + 1 && p.n_modifiers < 4;) {
+        size_t j = i;
+        while (j < ml && m[j] != ',')
+            j++;
+        if (j - i == 2) {
+            p.modifiers[p.n_modifiers][0] = m[i];
+            p.modifiers[p.n_modifiers][1] = m[i + 1];
+            p.n_modifiers++;
         }
+        i = j + 1;
+        if (j >= ml)
+            break;
     }
+    if (!p.code)
+        return MN_OK;
+    return prior_push(a, &p);
+}
+
+static int cmp_prior(const void *x, const void *y)
+{
+    const mn_prior *a = x;
+    const mn_prior *b = y;
+    if (a->date != b->date)
+        return a->date < b->date ? -1 : 1;
+    return (a->code > b->code) - (a->code < b->code);
+}
+
+static int collect_prior(prior_acc *a, const mn_claim *claim,
+                         const mn_check_options *opts, mn_error *err)
+{
+    int rc = MN_OK;
+
+    for (size_t i = 0; i < claim->n_hist; i++) {
+        mn_prior p;
+        memset(&p, 0, sizeof(p));
+        p.code = claim->hist[i].code;
+        p.date = claim->hist[i].date;
+        p.units = claim->hist[i].units;
+        p.status = -1;
+        if ((rc = prior_push(a, &p)))
+            return mn_x__err(err, rc, "out of memory");
+    }
+    if (opts && opts->history && opts->history->lookup && claim->patient_id &&
+        claim->patient_id[0]) {
+        a->skip_key = claim->id;
+        a->skip_len = claim->id ? strlen(claim->id) : 0;
+        rc = opts->history->lookup(opts->history->self, claim->patient_id,
+                                   strlen(claim->patient_id), MN_HISTORY_FIRST,
+                                   MN_HISTORY_LAST, prior_from_store, a, err);
+        if (rc)
+            return a->nomem ? mn_x__err(err, MN_ENOMEM, "out of memory") : rc;
+    }
+    if (a->n > 1)
+        qsort(a->v, a->n, sizeof(*a->v), cmp_prior);
+    return MN_OK;
 }
 
 int mn_check(const mn_result **out, mn_ctx *ctx, const mn_kb *kb,
              const mn_claim *claim, mn_error *err)
 {
+    return mn_check_with(out, ctx, kb, claim, NULL, err);
+}
+
+int mn_check_with(const mn_result **out, mn_ctx *ctx, const mn_kb *kb,
+                  const mn_claim *claim, const mn_check_options *opts,
+                  mn_error *err)
+{
     mn_result *res;
     uint64_t states = 0;
     bool jur_given;
+    prior_acc prior;
+    int rc;
 
     if (!out || !ctx || !kb || !claim)
         return mn_x__err(err, MN_EINVAL, "missing argument");
@@ -819,6 +899,10 @@ int mn_check(const mn_result **out, mn_ctx *ctx, const mn_kb *kb,
     memset(res->lines, 0, claim->n_lines * sizeof(mn_line_result));
     jur_given = claim->jurisdiction && claim->jurisdiction[0];
     states = claim->jur_states;
+    memset(&prior, 0, sizeof(prior));
+    prior.ctx = ctx;
+    if ((rc = collect_prior(&prior, claim, opts, err)))
+        return rc;
 
     for (size_t li = 0; li < claim->n_lines; li++) {
         mn_lstate s;
@@ -832,6 +916,8 @@ int mn_check(const mn_result **out, mn_ctx *ctx, const mn_kb *kb,
         s.lr = lr;
         s.nomem = false;
         s.med_nec_denial = false;
+        s.prior = prior.v;
+        s.n_prior = prior.n;
         s.date = ln->date != MN_NODATE ? ln->date : claim->date;
         s.line_index = li;
         if (ctx->year_kb != kb || s.date != ctx->year_date) {
@@ -863,7 +949,9 @@ int mn_check(const mn_result **out, mn_ctx *ctx, const mn_kb *kb,
         check_code(&s);
         check_dx(&s);
         check_policies(&s, states, jur_given);
-        finish_line(&s);
+        mn_x__check_rules(&s);
+        mn_x__check_ncci(&s);
+        mn_x__check_site(&s); /* last: decides the ABN and modifiers */
         if (s.nomem)
             return mn_x__err(err, MN_ENOMEM, "out of memory");
         if (lr->status < res->status)

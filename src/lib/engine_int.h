@@ -40,6 +40,9 @@ typedef struct mn_line_result {
     char code[8];
     mn_status status;
     const char *abn; /* "not_needed", "recommended", "on_file" */
+    /* plain-language reason for blank E of the ABN when `abn` is
+       "recommended", else NULL (check_site.c) */
+    const char *abn_reason;
     const char *suggested[4];
     size_t n_suggested;
     mn_finding *findings;
@@ -65,6 +68,16 @@ struct mn_ctx {
     int mce_ver;
 };
 
+/* A prior service of the patient (claim history or the history store). */
+typedef struct mn_prior {
+    mn_key code;
+    int32_t date;
+    unsigned units;
+    int status; /* mn_status of a recorded check, -1 unknown */
+    unsigned n_modifiers;
+    char modifiers[4][3];
+} mn_prior;
+
 /*
  * The state of the line being checked, shared by the check modules
  * (engine.c and check_*.c). Everything it points to lives at least as
@@ -84,7 +97,18 @@ typedef struct mn_lstate {
     size_t n_dx;
     bool nomem;
     bool med_nec_denial; /* a medical-necessity (ABN-eligible) denial */
+    /* the patient's prior services, sorted by date (claim history plus the
+       history store), not including this claim's lines */
+    const mn_prior *prior;
+    size_t n_prior;
 } mn_lstate;
+
+/* Check modules run on every line after the policy check, in this order:
+ * service rules (check_rules.c), NCCI/MUE (check_ncci.c), body site,
+ * modifiers and ABN (check_site.c, which also decides `abn`). */
+void mn_x__check_rules(mn_lstate *s);
+void mn_x__check_ncci(mn_lstate *s);
+void mn_x__check_site(mn_lstate *s);
 
 /* Appends a finding to the line and lowers the line status to `status`
  * if worse. Returns NULL (and sets s->nomem) when out of memory. */

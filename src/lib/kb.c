@@ -21,6 +21,27 @@ static int bad(mn_error *err, const char *what)
     return mn_x__err(err, MN_EBADKB, "corrupt knowledge base: %s", what);
 }
 
+const void *mn_x__kb_ext_section(const mn_kb *kb, uint32_t id, size_t *len,
+                                 uint32_t *elem)
+{
+    size_t x;
+    if (id < KB_SEC_EXT_FIRST || id >= KB_MAX_SECTIONS)
+        return NULL;
+    x = id - KB_SEC_EXT_FIRST;
+    if (len)
+        *len = kb->ext_sec[x].len;
+    if (elem)
+        *elem = kb->ext_sec[x].elem;
+    return kb->ext_sec[x].data;
+}
+
+bool mn_x__kb_str_ok(const mn_kb *kb, kb_str s)
+{
+    if (s.len == 0)
+        return true;
+    return (size_t)s.off + s.len < kb->str_len && kb->str[s.off + s.len] == 0;
+}
+
 static bool str_ok(const mn_kb *kb, kb_str s)
 {
     if (s.len == 0)
@@ -115,7 +136,15 @@ static int check_sections(mn_kb *kb, mn_error *err)
                 return bad(err, "diagnosis sections differ in length");
             break;
         default:
-            break; /* unknown sections of a later minor revision */
+            if (s->id >= KB_SEC_EXT_FIRST && s->id < KB_MAX_SECTIONS) {
+                size_t x = s->id - KB_SEC_EXT_FIRST;
+                if (kb->ext_sec[x].data)
+                    return bad(err, "duplicate section");
+                kb->ext_sec[x].data = p;
+                kb->ext_sec[x].len = s->length;
+                kb->ext_sec[x].elem = s->elem_size;
+            }
+            break; /* other ids: sections of a later minor revision */
         }
 #undef SEC
     }
@@ -245,6 +274,8 @@ static int finish_open(mn_kb *kb, mn_error *err)
     for (uint32_t i = 0; i < kb->meta->n_mce; i++)
         kb->mce_from[i] = mn_x__days_from_civil(kb->meta->mce_fy[i] - 1, 10, 1);
     kb->all_lab = -1;
+    if ((rc = mn_x__ncci_open(kb, err)) || (rc = mn_x__srules_open(kb, err)))
+        return rc;
     for (size_t i = 0; i < kb->n_pol; i++) {
         if (kb->pol[i].flags & MN_PF_ALL_LAB)
             kb->all_lab = (long)i;
@@ -375,6 +406,8 @@ void mn_kb_free(mn_kb *kb)
 {
     if (!kb)
         return;
+    mn_x__ncci_close(kb);
+    mn_x__srules_close(kb);
     if (kb->mapped)
         munmap(kb->mapped, kb->size);
     mn_x__free(kb->owned);

@@ -43,7 +43,29 @@ struct mn_kb {
     int32_t icd_from[MN_KB_MAX_YEARS]; /* first day of each ICD year */
     int32_t mce_from[MN_KB_MAX_MCE];   /* first day of each MCE version */
     long all_lab; /* policy index of the all-lab-NCD list, -1 */
+    /* sections of extension modules, by id - KB_SEC_EXT_FIRST */
+    struct {
+        const void *data;
+        size_t len;
+        uint32_t elem;
+    } ext_sec[KB_MAX_SECTIONS - KB_SEC_EXT_FIRST];
+    /* views the extension modules build at open (owned; freed by their
+       close functions) */
+    void *ext_view[2];
 };
+
+/* An extension section (NULL when absent); *len and *elem may be NULL. */
+const void *mn_x__kb_ext_section(const mn_kb *kb, uint32_t id, size_t *len,
+                                 uint32_t *elem);
+/* True when `s` is a valid reference into the string pool. */
+bool mn_x__kb_str_ok(const mn_kb *kb, kb_str s);
+
+/* Extension modules: validate their sections and build their view at open
+ * (ncci.c, srules.c); release it at free. */
+int mn_x__ncci_open(mn_kb *kb, mn_error *err);
+void mn_x__ncci_close(mn_kb *kb);
+int mn_x__srules_open(mn_kb *kb, mn_error *err);
+void mn_x__srules_close(mn_kb *kb);
 
 /* Borrowed text of a string reference (not NUL-terminated in general, but
  * the writer always stores a NUL after each string, and open checks it). */

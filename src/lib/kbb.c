@@ -93,7 +93,25 @@ struct mn_kbb {
     mn_map pol_map; /* hash(kind,id,version) -> index (probing on hash) */
     mn_vec rules;   /* rule_e */
     int32_t newest;
+    void *ext[MN_EXT_COUNT];
+    void (*ext_free[MN_EXT_COUNT])(void *state);
 };
+
+void *mn_x__kbb_ext(mn_kbb *b, int slot)
+{
+    return slot >= 0 && slot < MN_EXT_COUNT ? b->ext[slot] : NULL;
+}
+
+void mn_x__kbb_ext_set(mn_kbb *b, int slot, void *state,
+                       void (*free_fn)(void *state))
+{
+    if (slot < 0 || slot >= MN_EXT_COUNT)
+        return;
+    if (b->ext[slot] && b->ext_free[slot] && b->ext[slot] != state)
+        b->ext_free[slot](b->ext[slot]);
+    b->ext[slot] = state;
+    b->ext_free[slot] = free_fn;
+}
 
 int mn_x__kbb_new(mn_kbb **out)
 {
@@ -115,6 +133,10 @@ void mn_x__kbb_free(mn_kbb *b)
 {
     if (!b)
         return;
+    for (int i = 0; i < MN_EXT_COUNT; i++) {
+        if (b->ext[i] && b->ext_free[i])
+            b->ext_free[i](b->ext[i]);
+    }
     for (size_t i = 0; i < MN_VEC_COUNT(&b->icd, icd_e); i++)
         mn_x__free(MN_VEC_AT(&b->icd, icd_e, i).desc);
     mn_x__vec_free(&b->icd);
@@ -806,6 +828,58 @@ static void group_flags(mn_kbb *b, const pol *p, const pgroup_e *g,
     }
 }
 
+typedef struct pending_sec {
+    uint32_t id;
+    uint32_t elem;
+    void *data;
+    size_t len;
+} pending_sec;
+
+struct mn_kb_sink {
+    strpool *sp;
+    mn_vec pending; /* pending_sec */
+};
+
+int mn_x__kb_sink_add(mn_kb_sink *sink, uint32_t id, uint32_t elem_size,
+                      const void *data, size_t len)
+{
+    pending_sec ps;
+    int rc;
+
+    if (id < KB_SEC_EXT_FIRST || elem_size == 0 || len % elem_size ||
+        MN_VEC_COUNT(&sink->pending, pending_sec) + KB_SEC_COUNT_ >=
+            KB_MAX_SECTIONS)
+        return MN_EINVAL;
+    ps.id = id;
+    ps.elem = elem_size;
+    ps.len = len;
+    ps.data = mn_x__malloc(len ? len : 1);
+    if (!ps.data)
+        return MN_ENOMEM;
+    if (len)
+        memcpy(ps.data, data, len);
+    if ((rc = mn_x__vec_push(&sink->pending, &ps, sizeof(ps))))
+        mn_x__free(ps.data);
+    return rc;
+}
+
+int mn_x__kb_sink_str(mn_kb_sink *sink, uint32_t *off, uint32_t *len,
+                      const char *s, size_t n)
+{
+    kb_str r;
+    int rc = pool_add(sink->sp, &r, s, n);
+    *off = r.off;
+    *len = r.len;
+    return rc;
+}
+
+static void sink_free(mn_kb_sink *sink)
+{
+    for (size_t i = 0; i < MN_VEC_COUNT(&sink->pending, pending_sec); i++)
+        mn_x__free(MN_VEC_AT(&sink->pending, pending_sec, i).data);
+    mn_x__vec_free(&sink->pending);
+}
+
 static int add_section(mn_vec *out, kb_section *secs, int *n, uint32_t id,
                        uint32_t elem, const void *data, size_t len)
 {
@@ -832,7 +906,8 @@ int mn_x__kbb_serialize(mn_kbb *b, const char *built, void **out,
     uint32_t *icdhash = NULL;
     size_t hash_n = 0;
     kb_meta meta;
-    kb_section secs[KB_SEC_COUNT_];
+    kb_section secs[KB_MAX_SECTIONS];
+    mn_kb_sink sink;
     int nsec = 0;
     int order[MN_KB_MAX_YEARS];
     int remap[MN_KB_MAX_YEARS];
@@ -843,6 +918,8 @@ int mn_x__kbb_serialize(mn_kbb *b, const char *built, void **out,
     *out_len = 0;
     memset(&meta, 0, sizeof(meta));
     memset(secs, 0, sizeof(secs));
+    memset(&sink, 0, sizeof(sink));
+    sink.sp = &sp;
 
     /* ICD years ascending, masks remapped */
     for (int i = 0; i < b->n_years; i++)
@@ -1125,6 +1202,15 @@ int mn_x__kbb_serialize(mn_kbb *b, const char *built, void **out,
     if (rc)
         goto done;
 
+    /* the extensions add their sections (and strings) before the string
+       pool is written */
+    if (!rc)
+        rc = mn_x__ncci_write(b, b->ext[MN_EXT_NCCI], &sink, err);
+    if (!rc)
+        rc = mn_x__srules_write(b, b->ext[MN_EXT_SRULES], &sink, err);
+    if (rc)
+        goto done;
+
     if (built && built[0]) {
         snprintf(stamp, sizeof(stamp), "%s", built);
     } else if (b->newest != MN_NODATE) {
@@ -1176,6 +1262,12 @@ int mn_x__kbb_serialize(mn_kbb *b, const char *built, void **out,
                               sizeof(uint32_t), icdhash,
                               hash_n * sizeof(uint32_t))))
             goto done;
+        for (size_t i = 0; i < MN_VEC_COUNT(&sink.pending, pending_sec); i++) {
+            pending_sec *ps = &MN_VEC_AT(&sink.pending, pending_sec, i);
+            if ((rc = add_section(&file, secs, &nsec, ps->id, ps->elem,
+                                  ps->data, ps->len)))
+                goto done;
+        }
         {
             static const char zeros[8] = {0};
             size_t pad = (8 - file.len % 8) % 8;
@@ -1199,6 +1291,7 @@ done:
     if (rc && err && !err->message[0])
         mn_x__err(err, rc, "cannot serialise the knowledge base: %s",
                   mn_strerror(rc));
+    sink_free(&sink);
     mn_x__vec_free(&sp.bytes);
     mn_x__map_free(&sp.seen);
     mn_x__vec_free(&icd);

@@ -132,6 +132,33 @@ uint64_t mn_x__contractor_states(const char *number, size_t len);
  * state mask; 0 when not recognised. */
 uint64_t mn_x__jurisdiction_states(const char *j, size_t len);
 
+/*
+ * Extensions: modules with their own KB sections (NCCI, service rules...).
+ * Each keeps its builder state in a slot of the builder; at serialisation
+ * kbb.c calls every module's writer, which adds sections through the sink.
+ * Section ids of extensions start at KB_SEC_EXT_FIRST (kbfmt.h).
+ */
+enum { MN_EXT_NCCI = 0, MN_EXT_SRULES, MN_EXT_COUNT };
+
+/* The builder state of extension `slot` (NULL until the module sets it). */
+void *mn_x__kbb_ext(mn_kbb *b, int slot);
+/* Sets the state and the function that frees it with the builder. */
+void mn_x__kbb_ext_set(mn_kbb *b, int slot, void *state,
+                       void (*free_fn)(void *state));
+
+typedef struct mn_kb_sink mn_kb_sink;
+/* Adds one section (bytes copied, 8-byte aligned). */
+int mn_x__kb_sink_add(mn_kb_sink *sink, uint32_t id, uint32_t elem_size,
+                      const void *data, size_t len);
+/* Adds a string to the KB string pool; *off and *len are its reference. */
+int mn_x__kb_sink_str(mn_kb_sink *sink, uint32_t *off, uint32_t *len,
+                      const char *s, size_t n);
+
+/* The writers of the extensions (ncci.c, srules.c): they sort, dedup and
+ * add their sections; a NULL state adds nothing. */
+int mn_x__ncci_write(mn_kbb *b, void *state, mn_kb_sink *sink, mn_error *err);
+int mn_x__srules_write(mn_kbb *b, void *state, mn_kb_sink *sink, mn_error *err);
+
 /* Rule packs (rules.c). */
 int mn_x__rules_compile(mn_kbb *b, const char *name, const char *text,
                         size_t len, mn_error *err);

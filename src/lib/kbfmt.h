@@ -16,6 +16,8 @@
 #define MN_KB_ENDIAN 0x01020304u
 #define MN_KB_MAX_YEARS 32
 #define MN_KB_MAX_MCE 16
+#define KB_MAX_SECTIONS 48
+#define KB_SEC_EXT_FIRST 32 /* sections of extension modules: 32 and up */
 
 /* The hash of a code key used by the hash sections (stable: part of the
  * format). */

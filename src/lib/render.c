@@ -328,6 +328,7 @@ static int render_line(mn_buf *buf, const mn_line_result *ln, const mn_kb *kb)
     TRY(mn_x__buf_puts(buf, mn_status_name(ln->status)));
     TRY(PUT(buf, "\",\"abn\":"));
     TRY(put_str(buf, ln->abn ? ln->abn : "not_needed"));
+    TRY(MEMBER(buf, ",\"abn_reason\":", ln->abn_reason));
     TRY(PUT(buf, ",\"suggested_modifiers\":["));
     for (size_t i = 0; i < n; i++) {
         if (i)
@@ -573,6 +574,11 @@ int mn_x__render_text(mn_buf *buf, const mn_result *res, const mn_kb *kb)
         TRY(mn_x__buf_puts(buf, status_upper(ln->status)));
         TRY(text_abn(buf, ln));
         TRY(PUT(buf, "\n"));
+        if (ln->abn_reason) {
+            TRY(PUT(buf, INDENT1 "ABN reason: "));
+            TRY(text_put(buf, ln->abn_reason));
+            TRY(PUT(buf, "\n"));
+        }
         for (size_t k = 0; k < ln->n_findings; k++)
             TRY(text_finding(buf, &ln->findings[k], kb));
     }
