@@ -10,6 +10,8 @@ static const char *help =
     "                    --dx D[,D...] [--dob YYYY-MM-DD | --age N]\n"
     "                    [--sex M|F|U] [--date YYYY-MM-DD] [--jurisdiction J]\n"
     "                    [--pos NN] [--payer medicare|medicaid|NAME]\n"
+    "       common: [--history DB] (the history store for frequency rules;\n"
+    "               default $MEDNEC_HISTORY when set)\n"
     "\n"
     "Checks every line of a claim and prints the result (contract JSON by\n"
     "default). With no file and no --code, reads the claim from stdin.\n"
@@ -122,23 +124,17 @@ int cmd_check(int argc, char **argv)
     const char *kb_path = NULL, *format = NULL, *code = NULL, *units = NULL;
     const char *dx = NULL, *dob = NULL, *age = NULL, *sex = NULL;
     const char *date = NULL, *jur = NULL, *pos = NULL, *payer = NULL;
+    const char *hist_path = NULL;
     int want_help = 0;
     const cli_opt opts[] = {
-        {"--kb", 1, &kb_path, NULL},
-        {"--format", 1, &format, NULL},
-        {"--code", 1, &code, NULL},
-        {"--modifier", 1, NULL, NULL},
-        {"--units", 1, &units, NULL},
-        {"--dx", 1, &dx, NULL},
-        {"--dob", 1, &dob, NULL},
-        {"--age", 1, &age, NULL},
-        {"--sex", 1, &sex, NULL},
-        {"--date", 1, &date, NULL},
-        {"--jurisdiction", 1, &jur, NULL},
-        {"--pos", 1, &pos, NULL},
-        {"--payer", 1, &payer, NULL},
-        {"--help", 0, NULL, &want_help},
-        {NULL, 0, NULL, NULL},
+        {"--kb", 1, &kb_path, NULL},       {"--format", 1, &format, NULL},
+        {"--code", 1, &code, NULL},        {"--modifier", 1, NULL, NULL},
+        {"--units", 1, &units, NULL},      {"--dx", 1, &dx, NULL},
+        {"--dob", 1, &dob, NULL},          {"--age", 1, &age, NULL},
+        {"--sex", 1, &sex, NULL},          {"--date", 1, &date, NULL},
+        {"--jurisdiction", 1, &jur, NULL}, {"--pos", 1, &pos, NULL},
+        {"--payer", 1, &payer, NULL},      {"--history", 1, &hist_path, NULL},
+        {"--help", 0, NULL, &want_help},   {NULL, 0, NULL, NULL},
     };
     const char *args[1];
     int nargs = 0;
@@ -147,6 +143,9 @@ int cmd_check(int argc, char **argv)
     mn_claim *claim = NULL;
     mn_ctx *ctx = NULL;
     mn_buf *buf = NULL;
+    mn_history *hist = NULL;
+    mn_history_source hsrc;
+    mn_check_options copts = MN_CHECK_OPTIONS_INIT;
     const mn_result *res = NULL;
     char *input = NULL;
     size_t input_len = 0;
@@ -206,8 +205,21 @@ int cmd_check(int argc, char **argv)
         exit_code = cli_exit_for(rc);
         goto done;
     }
+    if (!hist_path && getenv("MEDNEC_HISTORY") && getenv("MEDNEC_HISTORY")[0])
+        hist_path = getenv("MEDNEC_HISTORY");
+    if (hist_path) {
+        mn_history_options ho = MN_HISTORY_OPTIONS_INIT;
+        ho.read_only = 1;
+        if ((rc = mn_history_open(&hist, hist_path, &ho, &err))) {
+            cli_error("check", &err);
+            exit_code = cli_exit_for(rc);
+            goto done;
+        }
+        mn_history_source_of(&hsrc, hist);
+        copts.history = &hsrc;
+    }
     if ((rc = mn_ctx_new(&ctx, 0, &err)) || (rc = mn_buf_new(&buf, 0)) ||
-        (rc = mn_check(&res, ctx, kb, claim, &err)) ||
+        (rc = mn_check_with(&res, ctx, kb, claim, &copts, &err)) ||
         (rc = mn_result_render(buf, res, kb, fmt, &err))) {
         cli_error("check", &err);
         exit_code = rc == MN_ENOMEM ? EXIT_INTERNAL : cli_exit_for(rc);
@@ -220,6 +232,7 @@ int cmd_check(int argc, char **argv)
         mn_result_status(res) == MN_STATUS_COVERED ? EXIT_CLEAN : EXIT_FINDINGS;
 done:
     free(input);
+    mn_history_free(hist);
     mn_buf_free(buf);
     mn_ctx_free(ctx);
     mn_claim_free(claim);

@@ -386,10 +386,16 @@ int mn_claim_set_birth_date(mn_claim *c, const char *date, size_t len,
     int32_t d = MN_NODATE;
     int rc = parse_date(&d, c, date, len, err);
 
-    if (rc == MN_OK)
+    if (rc == MN_OK) {
         c->birth_date = d;
-    else
+    } else {
+        /* a birth date is protected health information: the message never
+           repeats the value */
+        if (rc == MN_EINVAL && err)
+            snprintf(err->message, sizeof(err->message),
+                     "not a valid date (expected YYYY-MM-DD)");
         at(err, "patient.birth_date");
+    }
     return rc;
 }
 

@@ -94,6 +94,13 @@ static void test_flags_form(void)
              "--date 2024-02-03",
              kb);
     CHECK_INT(run(args, &o, &e), 3);
+    /* a history store that does not exist is an input error */
+    snprintf(args, sizeof(args),
+             "check --kb %s --code 82306 --dx E55.9 --date 2024-06-03 "
+             "--history %s/none.db",
+             kb, tmpdir);
+    CHECK_INT(run(args, &o, &e), 3);
+    CHECK(one_line(e));
     /* the built-in KB is used when no KB is given */
     CHECK_INT(run("check --code 83036 --dx E11.65 --date 2024-06-03", &o, &e),
               0);
