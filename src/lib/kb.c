@@ -15,6 +15,7 @@
 
 #include "kb_int.h"
 #include "kbb.h"
+#include "srules_int.h"
 
 static int bad(mn_error *err, const char *what)
 {
@@ -448,6 +449,9 @@ void mn_kb_get_stats(mn_kb_stats *out, const mn_kb *kb)
     out->policy_codes = kb->n_pcode;
     out->policy_dx = kb->n_dx;
     out->rules = kb->n_rule;
+    if (kb->ext_view[MN_SRULES_VIEW])
+        out->rules +=
+            ((const mn_srules_view *)kb->ext_view[MN_SRULES_VIEW])->n_rule;
 }
 
 /* Lookups */

@@ -4,6 +4,7 @@
 #include "engine_int.h"
 #include "kb_int.h"
 #include "kbb.h"
+#include "srules_int.h"
 
 static const char *kind_name(uint32_t kind)
 {
@@ -72,6 +73,72 @@ static int dx_list(mn_buf *b, const mn_kb *kb, const kb_policy *p, int list,
         }
         shown++;
     }
+    return rc;
+}
+
+/* The service rules of a code (frequency, age, sex, exclusions...). */
+static int service_rules(mn_buf *b, const mn_kb *kb, mn_key key, int32_t date,
+                         mn_format fmt)
+{
+    const mn_srules_view *v = kb->ext_view[MN_SRULES_VIEW];
+    size_t shown = 0;
+    int rc = MN_OK;
+
+    if (fmt == MN_FORMAT_JSON)
+        rc = mn_x__buf_puts(b, ",\"service_rules\":[");
+    for (size_t i = 0; v && i < v->n_idx && !rc; i++) {
+        const kb_srule *r;
+        char e1[11] = "", e2[11] = "";
+        /* rules for any code (modifier-conditioned, e.g. therapy) are
+           left out: they are not about this code */
+        if (v->idx[i].code != key)
+            continue;
+        if (v->idx[i].rule >= v->n_rule)
+            continue;
+        r = &v->rule[v->idx[i].rule];
+        if (date != MN_NODATE &&
+            !((r->effective == MN_NODATE || r->effective <= date) &&
+              (r->ending == MN_NODATE || date <= r->ending)))
+            continue;
+        mn_x__format_date(e1, r->effective);
+        mn_x__format_date(e2, r->ending);
+        if (fmt == MN_FORMAT_TEXT) {
+            if (!shown)
+                rc = mn_x__buf_puts(b, "\n  service rules:\n");
+            if (!rc)
+                rc = mn_x__buf_printf(
+                    b,
+                    "    %s (%s), in force %s to %s\n"
+                    "      %.300s\n",
+                    kb_s(kb, r->id), kb_s(kb, r->pack), e1[0] ? e1 : "(open)",
+                    e2[0] ? e2 : "(open)", kb_s(kb, r->source));
+        } else {
+            rc = mn_x__buf_printf(b, "%s{\"id\":", shown ? "," : "");
+            if (!rc)
+                rc = js(b, kb_s(kb, r->id));
+            if (!rc)
+                rc = mn_x__buf_puts(b, ",\"pack\":");
+            if (!rc)
+                rc = js(b, kb_s(kb, r->pack));
+            if (!rc)
+                rc = mn_x__buf_puts(b, ",\"effective\":");
+            if (!rc)
+                rc = date_json(b, r->effective);
+            if (!rc)
+                rc = mn_x__buf_puts(b, ",\"ending\":");
+            if (!rc)
+                rc = date_json(b, r->ending);
+            if (!rc)
+                rc = mn_x__buf_puts(b, ",\"source\":");
+            if (!rc)
+                rc = js(b, kb_s(kb, r->source));
+            if (!rc)
+                rc = mn_x__buf_puts(b, "}");
+        }
+        shown++;
+    }
+    if (!rc && fmt == MN_FORMAT_JSON)
+        rc = mn_x__buf_puts(b, "]");
     return rc;
 }
 
@@ -261,8 +328,12 @@ int mn_lookup(mn_buf *buf, const mn_kb *kb, const char *code,
             rc = mn_x__buf_puts(buf, "\n  no NCD or local policy in the "
                                      "knowledge base governs this code\n");
         else if (format == MN_FORMAT_JSON)
-            rc = mn_x__buf_puts(buf, "]}");
+            rc = mn_x__buf_puts(buf, "]");
     }
+    if (!rc)
+        rc = service_rules(buf, kb, key, date, format);
+    if (!rc && format == MN_FORMAT_JSON)
+        rc = mn_x__buf_puts(buf, "}");
     if (rc)
         return mn_x__err(err, rc, "cannot render the lookup: %s",
                          mn_strerror(rc));
