@@ -298,6 +298,27 @@ MN_API int mn_history_import(mn_history *h, const char *data, size_t len,
                              const mn_history_import_options *opts,
                              mn_history_import_stats *stats, mn_error *err);
 
+/* ------------------------------------------------------------------ */
+/* The store in memory, for batch checks                               */
+/* ------------------------------------------------------------------ */
+
+typedef struct mn_history_memory mn_history_memory;
+
+/**
+ * Reads the whole store at `path` into memory (one scan; about 60 bytes a
+ * service). Lookups then make no SQLite call. The copy does not see later
+ * imports. Errors: MN_EIO (cannot open or read), MN_EINVAL (not a history
+ * store), MN_ENOMEM. After loading, the handle may be shared by threads.
+ */
+MN_API int mn_history_memory_load(mn_history_memory **out, const char *path,
+                                  mn_error *err);
+MN_API void mn_history_memory_free(mn_history_memory *m);
+/** Number of services held. */
+MN_API size_t mn_history_memory_count(const mn_history_memory *m);
+/** The read interface over the copy (borrowed: lives as long as `m`). */
+MN_API void mn_history_memory_source(mn_history_source *out,
+                                     mn_history_memory *m);
+
 #ifdef __cplusplus
 }
 #endif
