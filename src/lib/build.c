@@ -39,7 +39,8 @@ enum {
     K_MCE,
     K_LAB,
     K_LAB_META,
-    K_MCD
+    K_MCD,
+    K_NCCI
 };
 
 /* ------------------------------------------------------------------ */
@@ -93,6 +94,13 @@ static const char *const ICD_NAMES[] = {
     "icd10cm_fy####_order.csv", "icd10cm_fy####.csv",
 };
 
+/* NCCI MUE, PTP and add-on code tables (load_ncci.c). */
+static const char *const NCCI_NAMES[] = {
+    "ncci_mue_*.csv", "ncci_ptp_*.csv", "ncci_aoc*.csv", "mcr_mue_*.csv",
+    "mcr_mue_*.txt",  "ccipra*.txt",    "ccipra*.csv",   "ccioph*.txt",
+    "ccioph*.csv",    "aoc_v*.txt",     "aoc_v*.csv",
+};
+
 static int kind_of(const char *name)
 {
     int kind = K_NONE;
@@ -118,6 +126,10 @@ static int kind_of(const char *name)
         kind = K_LAB_META;
     else if (mn_x__mcd_table_name(name))
         kind = K_MCD;
+    for (size_t i = 0; i < sizeof(NCCI_NAMES) / sizeof(NCCI_NAMES[0]); i++) {
+        if (kind == K_NONE && mn_x__name_match(NCCI_NAMES[i], name))
+            kind = K_NCCI;
+    }
 done:
     return kind;
 }
@@ -504,6 +516,28 @@ done:
     return rc;
 }
 
+/* NCCI tables: the loader tells the layout from the header and leaves
+ * the report's layout NULL (with a note) when none matches. */
+static int load_ncci_files(run *r)
+{
+    int rc = MN_OK;
+
+    for (size_t i = 0; i < r->list.n; i++) {
+        mn_src s;
+        if (r->kind[i] != K_NCCI || r->reported[i])
+            continue;
+        s = src_of(&r->list.items[i]);
+        rc = mn_x__load_ncci(r->kbb, &s, &r->rep[i], r->err);
+        if (rc) {
+            rc = loader_failed(r, r->list.items[i].path, rc);
+            goto done;
+        }
+        report(r, i);
+    }
+done:
+    return rc;
+}
+
 /* True when the first line of a CSV names the lab NCD id column. */
 static bool lab_header(const mn_srcfile *f)
 {
@@ -680,6 +714,8 @@ static int build_run(mn_build *b, void **out, size_t *out_len, mn_error *err)
         rc = load_lab_files(&r);
     if (!rc)
         rc = load_mcd_files(&r);
+    if (!rc)
+        rc = load_ncci_files(&r);
     if (!rc)
         rc = load_rules(&r);
     if (rc)

@@ -48,6 +48,11 @@ int mn_x__load_hcpcs(mn_kbb *b, const mn_src *src, int data_year,
                      mn_report *rep, mn_error *err);
 /* MCE age/sex/manifestation edits: the v41 CSV or the simple-edits TSV. */
 int mn_x__load_mce(mn_kbb *b, const mn_src *src, mn_report *rep, mn_error *err);
+/* NCCI MUE, PTP or add-on code table (CMS or shared CSV layout, told by
+ * the header). A header of no NCCI layout leaves rep->layout NULL with the
+ * reason in rep->note and returns MN_OK (load_ncci.c). */
+int mn_x__load_ncci(mn_kbb *b, const mn_src *src, mn_report *rep,
+                    mn_error *err);
 /* Lab NCD code lists (ncd_codes.csv) and, if given, ncd_meta.csv. */
 int mn_x__load_lab_ncd(mn_kbb *b, const mn_src *codes, const mn_src *meta,
                        mn_report *rep, mn_report *meta_rep, mn_error *err);
