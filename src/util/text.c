@@ -196,7 +196,10 @@ bool mn_x__cpt_shape(const char *s, size_t len)
             return false;
     }
     int c = mn_x__toupper((unsigned char)s[4]);
-    return mn_x__isdigit(c) || c == 'F' || c == 'T' || c == 'U' || c == 'M';
+    /* Category II (F), III (T), PLA (U), MAAA (M), vaccine administration
+       (A, e.g. 0001A) */
+    return mn_x__isdigit(c) || c == 'F' || c == 'T' || c == 'U' || c == 'M' ||
+           c == 'A';
 }
 
 bool mn_x__hcpcs2_shape(const char *s, size_t len)

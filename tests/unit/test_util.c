@@ -48,6 +48,7 @@ static void test_keys(void)
     CHECK(mn_x__cpt_shape("83036", 5));
     CHECK(mn_x__cpt_shape("0466T", 5));
     CHECK(mn_x__cpt_shape("3008F", 5));
+    CHECK(mn_x__cpt_shape("0001A", 5));
     CHECK(!mn_x__cpt_shape("8303", 4));
     CHECK(mn_x__hcpcs2_shape("G0103", 5));
     CHECK(!mn_x__hcpcs2_shape("GG103", 5));
