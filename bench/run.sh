@@ -24,7 +24,7 @@ cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_FLAGS=-g \
   -DMN_BUILD_BENCH=ON -DMN_BUILD_TESTS=OFF -DMN_BUILD_CLI=OFF \
   -DMN_SHARED_DATA="$data" >"$results/cmake.log"
 cmake --build "$build" -j"$(nproc 2>/dev/null || echo 2)" \
-  --target mednec_bench gen_mcd >>"$results/cmake.log"
+  --target mednec_bench gen_mcd mednec_hist_bench >>"$results/cmake.log"
 
 if [ ! -d "$data" ]; then
   echo "note: shared data not found at $data: the shared-data KB build is"
@@ -33,6 +33,15 @@ fi
 
 "$build/mednec_bench" --data "$data" --work "$work" \
   --results "$results/latest.md" "$@" | tee "$results/bench.log"
+
+# ---- history-aware checks (SQLite store of 1M prior services) -----------
+echo "== history-aware checks"
+{
+  printf '\n## History-aware checks (bench/history/hist_bench.c)\n\n```\n'
+  "$build/mednec_hist_bench" --db "$work/history-bench.db" |
+    tee -a "$results/bench.log"
+  printf '```\n'
+} >>"$results/latest.md"
 
 # ---- profiles: end to end, pre-parsed check, KB open --------------------
 set +o pipefail   # `... | head` below ends its writers early on purpose
