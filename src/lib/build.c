@@ -37,6 +37,7 @@ enum {
     K_HCPCS_CSV,
     K_HCPCS_DESC,
     K_MCE,
+    K_IPO,
     K_LAB,
     K_LAB_META,
     K_MCD,
@@ -126,6 +127,8 @@ static int kind_of(const char *name)
         kind = K_LAB_META;
     else if (mn_x__mcd_table_name(name))
         kind = K_MCD;
+    else if (mn_x__ipo_name(name))
+        kind = K_IPO;
     for (size_t i = 0; i < sizeof(NCCI_NAMES) / sizeof(NCCI_NAMES[0]); i++) {
         if (kind == K_NONE && mn_x__name_match(NCCI_NAMES[i], name))
             kind = K_NCCI;
@@ -516,6 +519,34 @@ done:
     return rc;
 }
 
+/* OPPS Addendum E (inpatient-only list): one service rule per year. */
+static int load_ipo_files(run *r)
+{
+    int rc = MN_OK;
+
+    for (size_t i = 0; i < r->list.n; i++) {
+        mn_srcfile *f = &r->list.items[i];
+        mn_src s;
+        if (r->kind[i] != K_IPO || r->reported[i])
+            continue;
+        s = src_of(f);
+        rc = mn_x__load_ipo(r->kbb, &s, &r->rep[i], r->err);
+        if (rc) {
+            rc = loader_failed(r, f->path, rc);
+            goto done;
+        }
+        if (!r->rep[i].layout) {
+            char note[sizeof(r->rep[i].note)];
+            memcpy(note, r->rep[i].note, sizeof(note));
+            unrecognised(r, i, note);
+        } else {
+            report(r, i);
+        }
+    }
+done:
+    return rc;
+}
+
 /* NCCI tables: the loader tells the layout from the header and leaves
  * the report's layout NULL (with a note) when none matches. */
 static int load_ncci_files(run *r)
@@ -716,6 +747,8 @@ static int build_run(mn_build *b, void **out, size_t *out_len, mn_error *err)
         rc = load_mcd_files(&r);
     if (!rc)
         rc = load_ncci_files(&r);
+    if (!rc)
+        rc = load_ipo_files(&r);
     if (!rc)
         rc = load_rules(&r);
     if (rc)

@@ -270,6 +270,56 @@ static void check_pos(mn_lstate *s, const kb_srule *r)
     s->med_nec_denial = true;
 }
 
+/* Inpatient-only procedures (medicare-facts 10.1): an outpatient hospital
+ * claim (type of bill 13x or 85x) is not payable; on a professional claim
+ * from an outpatient hospital or ASC place of service the facility will
+ * not be paid, which the coder should see. */
+static void check_ipo(mn_lstate *s, const kb_srule *r)
+{
+    const mn_claim *c = s->claim;
+    const char *pos = s->line->pos[0] ? s->line->pos : c->pos;
+    mn_finding *f = NULL;
+
+    if (c->institutional) {
+        const char *bt =
+            c->bill_type[0] == '0' ? c->bill_type + 1 : c->bill_type;
+        if (!bt[0]) {
+            f = add(s, r, "setting.not_allowed", MN_SEV_REVIEW,
+                    MN_STATUS_CONDITIONAL,
+                    PRINTF(s,
+                           "%s is on the inpatient-only list; the claim "
+                           "has no type of bill to tell an inpatient "
+                           "claim from an outpatient one.",
+                           s->line->code_text));
+        } else if ((bt[0] == '1' && bt[1] == '3') ||
+                   (bt[0] == '8' && bt[1] == '5')) {
+            f = add(s, r, "setting.not_allowed", MN_SEV_DENY,
+                    MN_STATUS_NOT_COVERED,
+                    PRINTF(s,
+                           "%s is on the inpatient-only list: Medicare "
+                           "pays it only for a hospital inpatient, not "
+                           "on an outpatient claim (type of bill %s).",
+                           s->line->code_text, c->bill_type));
+            if (f)
+                f->carc = "58";
+        }
+    } else if ((pos[0] == '1' && pos[1] == '9') ||
+               (pos[0] == '2' && pos[1] == '2') ||
+               (pos[0] == '2' && pos[1] == '4')) {
+        f = add(s, r, "setting.not_allowed", MN_SEV_REVIEW,
+                MN_STATUS_CONDITIONAL,
+                PRINTF(s,
+                       "%s is on the inpatient-only list and was "
+                       "furnished in place of service %s: the facility "
+                       "is not paid unless the patient was an inpatient.",
+                       s->line->code_text, pos));
+    }
+    if (f)
+        f->fix = "Admit the patient as an inpatient for this procedure, or "
+                 "check whether it was removed from the list for the date "
+                 "of service.";
+}
+
 /* requires documentation | prior-auth | kx "text" */
 static void check_requires(mn_lstate *s, const kb_srule *r)
 {
@@ -549,6 +599,8 @@ static void apply(mn_lstate *s, rstate *x, uint32_t ri)
         check_sex(s, x, r);
     if (r->flags & (SR_F_POS_ALLOW | SR_F_POS_DENY))
         check_pos(s, r);
+    if (r->flags & SR_F_IPO)
+        check_ipo(s, r);
     if (r->freq_n)
         check_freq(s, v, ri);
     if (r->doc.len)

@@ -63,4 +63,9 @@ bool mn_x__mcd_table_name(const char *name);
 int mn_x__load_mcd_set(mn_kbb *b, const mn_src *files, size_t n,
                        mn_report *reports, mn_error *err);
 
+/* True for the name of an OPPS Addendum E file (load_ipo.c). */
+bool mn_x__ipo_name(const char *name);
+/* The inpatient-only list of one calendar year, as a service rule. */
+int mn_x__load_ipo(mn_kbb *b, const mn_src *src, mn_report *rep, mn_error *err);
+
 #endif

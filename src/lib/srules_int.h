@@ -46,7 +46,9 @@ enum {
     SR_F_ANY_CODE = 1u << 4,       /* applies to every code */
     SR_F_POS_ALLOW = 1u << 5,      /* pos_allow is set */
     SR_F_POS_DENY = 1u << 6,       /* pos_deny is set */
-    SR_F_ALL_ = (1u << 7) - 1
+    SR_F_IPO = 1u << 7,            /* inpatient-only procedures (OPPS
+                                      Addendum E): not payable outpatient */
+    SR_F_ALL_ = (1u << 8) - 1
 };
 
 /* What a `requires` statement asks for. */
