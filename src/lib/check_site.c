@@ -3,6 +3,7 @@
  * decision and suggested modifiers. Runs last on each line, so it sees
  * every other module's findings. Semantics and sources: docs/site.md.
  */
+#include <stdarg.h>
 #include <string.h>
 
 #include "engine_int.h"
@@ -258,21 +259,56 @@ static const char *service_word(const mn_claim_line *ln)
     return lab ? "test" : "service";
 }
 
-/* "the local policy L33996", "the national coverage determination 190.21" */
-static const char *policy_phrase(mn_lstate *s, const mn_finding *f)
+/* The strings up to NULL, joined in the context arena (no formatting:
+ * this runs on every recommended ABN). "" when out of memory. */
+static const char *cat(mn_lstate *s, ...)
+{
+    va_list ap;
+    size_t n = 0;
+    char *out;
+    char *p;
+    const char *x;
+
+    va_start(ap, s);
+    while ((x = va_arg(ap, const char *)) != NULL)
+        n += strlen(x);
+    va_end(ap);
+    out = mn_x__arena_alloc(s->ctx->arena, n + 1);
+    if (!out) {
+        s->nomem = true;
+        return "";
+    }
+    p = out;
+    va_start(ap, s);
+    while ((x = va_arg(ap, const char *)) != NULL) {
+        size_t l = strlen(x);
+        memcpy(p, x, l);
+        p += l;
+    }
+    va_end(ap);
+    *p = '\0';
+    return out;
+}
+
+/* "the local policy ", "L33996": the policy a finding cites, in words. */
+static bool policy_phrase(const mn_finding *f, const char **kind,
+                          const char **id)
 {
     if (!f->policy_kind || !f->policy_id)
-        return NULL;
-    if (strcmp(f->policy_kind, "ncd") == 0)
-        return PRINTF(s, "the national coverage determination %s",
-                      f->policy_id);
-    if (strcmp(f->policy_kind, "lcd") == 0)
-        return PRINTF(s, "the local policy %s", f->policy_id);
-    if (strcmp(f->policy_kind, "article") == 0)
-        return f->related
-                   ? PRINTF(s, "the local policy %s", f->related)
-                   : PRINTF(s, "the local billing article %s", f->policy_id);
-    return NULL;
+        return false;
+    if (strcmp(f->policy_kind, "ncd") == 0) {
+        *kind = "the national coverage determination ";
+        *id = f->policy_id;
+    } else if (strcmp(f->policy_kind, "lcd") == 0) {
+        *kind = "the local policy ";
+        *id = f->policy_id;
+    } else if (strcmp(f->policy_kind, "article") == 0) {
+        *kind = f->related ? "the local policy " : "the local billing article ";
+        *id = f->related ? f->related : f->policy_id;
+    } else {
+        return false;
+    }
+    return true;
 }
 
 /* The most recent prior service of the line's code before its date. */
@@ -295,75 +331,60 @@ static const char *abn_reason(mn_lstate *s)
 
     for (size_t i = 0; i < s->lr->n_findings; i++) {
         const mn_finding *f = &s->lr->findings[i];
-        const char *pol;
+        const char *pk = NULL;
+        const char *pid = NULL;
+        bool pol;
         if (f->severity != MN_SEV_DENY || !f->edit)
             continue;
-        pol = policy_phrase(s, f);
-        if (strcmp(f->edit, "policy.dx_not_supported") == 0) {
-            return pol ? PRINTF(s,
-                                "Medicare does not pay for this %s for "
-                                "your condition (diagnosis not covered by "
-                                "%s).",
-                                what, pol)
-                       : PRINTF(s,
-                                "Medicare does not pay for this %s for "
-                                "your condition.",
-                                what);
-        }
-        if (strcmp(f->edit, "policy.dx_noncovered") == 0) {
-            return pol ? PRINTF(s,
-                                "Medicare does not pay for this %s for "
-                                "your condition (%s lists the diagnosis "
-                                "as not covered).",
-                                what, pol)
-                       : PRINTF(s,
-                                "Medicare does not pay for this %s for "
-                                "your condition.",
-                                what);
-        }
-        if (strcmp(f->edit, "policy.secondary_dx_missing") == 0) {
-            return PRINTF(s,
-                          "Medicare pays for this %s for your condition "
-                          "only when a related second condition is also "
-                          "documented%s%s%s.",
-                          what, pol ? " (" : "", pol ? pol : "",
-                          pol ? ")" : "");
-        }
+        pol = policy_phrase(f, &pk, &pid);
+        if (strcmp(f->edit, "policy.dx_not_supported") == 0)
+            return pol ? cat(s, "Medicare does not pay for this ", what,
+                             " for your condition (diagnosis not covered by ",
+                             pk, pid, ").", NULL)
+                       : cat(s, "Medicare does not pay for this ", what,
+                             " for your condition.", NULL);
+        if (strcmp(f->edit, "policy.dx_noncovered") == 0)
+            return pol ? cat(s, "Medicare does not pay for this ", what,
+                             " for your condition (", pk, pid,
+                             " lists the diagnosis as not covered).", NULL)
+                       : cat(s, "Medicare does not pay for this ", what,
+                             " for your condition.", NULL);
+        if (strcmp(f->edit, "policy.secondary_dx_missing") == 0)
+            return cat(s, "Medicare pays for this ", what,
+                       " for your condition only when a related second "
+                       "condition is also documented",
+                       pol ? " (" : "", pol ? pk : "", pol ? pid : "",
+                       pol ? ")" : "", ".", NULL);
         if (strcmp(f->edit, "frequency.exceeded") == 0) {
             int32_t last = last_prior(s);
             char d[11];
             if (last == MN_NODATE)
-                return PRINTF(s,
-                              "Medicare pays for this %s only a limited "
-                              "number of times in a period, and that "
-                              "limit has been reached.",
-                              what);
+                return cat(s, "Medicare pays for this ", what,
+                           " only a limited number of times in a period, "
+                           "and that limit has been reached.",
+                           NULL);
             mn_x__format_date(d, last);
-            return PRINTF(s,
-                          "Medicare pays for this %s only a limited "
-                          "number of times in a period; you had it on %s.",
-                          what, d);
+            return cat(s, "Medicare pays for this ", what,
+                       " only a limited number of times in a period; you "
+                       "had it on ",
+                       d, ".", NULL);
         }
         if (strcmp(f->edit, "age.out_of_range") == 0)
-            return PRINTF(s,
-                          "Medicare pays for this %s only for patients "
-                          "in certain age groups.",
-                          what);
+            return cat(s, "Medicare pays for this ", what,
+                       " only for patients in certain age groups.", NULL);
         if (strcmp(f->edit, "sex.mismatch") == 0)
-            return PRINTF(s,
-                          "Medicare pays for this %s only for patients "
-                          "of the other sex than the one on the claim.",
-                          what);
+            return cat(s, "Medicare pays for this ", what,
+                       " only for patients of the other sex than the one "
+                       "on the claim.",
+                       NULL);
         if (strcmp(f->edit, "setting.not_allowed") == 0)
-            return PRINTF(s,
-                          "Medicare does not pay for this %s in this "
-                          "setting.",
-                          what);
+            return cat(s, "Medicare does not pay for this ", what,
+                       " in this setting.", NULL);
     }
-    return PRINTF(s,
-                  "Medicare may not pay for this %s because it may not be "
-                  "considered medically reasonable and necessary for you.",
-                  what);
+    return cat(s, "Medicare may not pay for this ", what,
+               " because it may not be considered medically reasonable and "
+               "necessary for you.",
+               NULL);
 }
 
 static void note(mn_lstate *s, const char *edit, const char *message,
