@@ -437,12 +437,15 @@ static void decide_abn(mn_lstate *s)
         note(s, "abn.recommended",
              "The line is expected to be denied as not reasonable and "
              "necessary; an ABN lets the patient choose and be billed.",
-             PRINTF(s,
-                    "Give the patient an ABN (CMS-R-131) before the "
-                    "service and append GA; if no ABN is signed, append GZ "
-                    "instead (the provider is then liable).%s%s%s%s%s",
-                    clash[0] ? " GA is not combined with " : "", clash,
-                    clash[0] ? "; remove " : "", clash, clash[0] ? "." : ""));
+             clash[0] ? cat(s,
+                            "Give the patient an ABN (CMS-R-131) before the "
+                            "service and append GA; if no ABN is signed, "
+                            "append GZ instead (the provider is then "
+                            "liable). GA is not combined with ",
+                            clash, "; remove ", clash, ".", NULL)
+                      : "Give the patient an ABN (CMS-R-131) before the "
+                        "service and append GA; if no ABN is signed, append "
+                        "GZ instead (the provider is then liable).");
     }
 
     if (lr->status == MN_STATUS_EXCLUDED && !has_mod(ln, "GY")) {
