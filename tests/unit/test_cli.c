@@ -101,6 +101,11 @@ static void test_flags_form(void)
              kb, tmpdir);
     CHECK_INT(run(args, &o, &e), 3);
     CHECK(one_line(e));
+    /* the README's first example, on the built-in KB */
+    CHECK_INT(
+        run("check " MN_CASES "/../../examples/awv-too-soon.json", &o, &e), 1);
+    CHECK_CONTAINS(o, "\"edit\":\"frequency.exceeded\"");
+    CHECK_CONTAINS(o, "2026-06-01");
     /* the built-in KB is used when no KB is given */
     CHECK_INT(run("check --code 83036 --dx E11.65 --date 2024-06-03", &o, &e),
               0);
