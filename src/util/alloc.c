@@ -5,18 +5,48 @@
 
 #include "mn_util.h"
 
+#ifdef MN_OOM_TESTING
+/* Test builds only (tests/oom): fail the Nth allocation of this thread.
+ * Release and sanitizer builds have no such state. */
+static _Thread_local long oom_countdown = -1;
+
+void mn_x__oom_fail_after(long n)
+{
+    oom_countdown = n;
+}
+
+static int oom_now(void)
+{
+    if (oom_countdown < 0)
+        return 0;
+    if (oom_countdown == 0)
+        return 1;
+    oom_countdown--;
+    return 0;
+}
+#define OOM_NOW() oom_now()
+#else
+#define OOM_NOW() 0
+#endif
+
 void *mn_x__malloc(size_t size)
 {
+    if (OOM_NOW())
+        return NULL;
     return malloc(size ? size : 1);
 }
 
 void *mn_x__calloc(size_t n, size_t size)
 {
+    if (OOM_NOW())
+        return NULL;
     return calloc(n ? n : 1, size ? size : 1);
 }
 
 void *mn_x__realloc(void *ptr, size_t size)
 {
+    if (OOM_NOW())
+        return NULL;
     return realloc(ptr, size ? size : 1);
 }
 
