@@ -18,15 +18,12 @@
 #include "loaders.h"
 #include "mednec/csv.h"
 
-#define NO_COL SIZE_MAX
+#define NO_COL MN_NO_COL
 #define VEC_MAX ((size_t)64 << 20)
 #define NCD_ID_MAX 16
 #define MAX_COLS 6
 
-typedef struct colspec {
-    const char *name;
-    bool required;
-} colspec;
+typedef mn_colspec colspec;
 
 typedef struct lab {
     mn_kbb *b;
@@ -86,28 +83,8 @@ static const char *fld(const lab *l, int c, size_t *len)
     return s;
 }
 
-static bool word_is(const char *s, size_t len, const char *word)
-{
-    size_t n = strlen(word);
-    if (len != n)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        if (mn_x__tolower((unsigned char)s[i]) != word[i])
-            return false;
-    }
-    return true;
-}
-
-static bool blank_record(const mn_csv *csv)
-{
-    for (size_t i = 0; i < mn_csv_count(csv); i++) {
-        size_t len;
-        const char *s = mn_csv_field(csv, i, &len);
-        if (mn_x__trim(&s, len))
-            return false;
-    }
-    return true;
-}
+#define word_is mn_x__word_is
+#define blank_record mn_x__csv_blank
 
 static int located(const lab *l, int rc, mn_error *err)
 {
@@ -120,37 +97,9 @@ static int located(const lab *l, int rc, mn_error *err)
 static int bind_columns(lab *l, const colspec *cols, size_t ncols, bool *empty,
                         mn_error *err)
 {
-    int rc;
-
     assert(ncols <= MAX_COLS);
-    *empty = false;
-    rc = mn_csv_next(l->csv, err);
-    if (rc < 0)
-        return located(l, rc, err);
-    if (rc == 0) {
-        *empty = true;
-        return MN_OK;
-    }
-    for (size_t c = 0; c < ncols; c++) {
-        l->idx[c] = NO_COL;
-        for (size_t i = 0; i < mn_csv_count(l->csv); i++) {
-            size_t len;
-            const char *f = mn_csv_field(l->csv, i, &len);
-            len = mn_x__trim(&f, len);
-            if (word_is(f, len, cols[c].name)) {
-                l->idx[c] = i;
-                break;
-            }
-        }
-        if (l->idx[c] == NO_COL && cols[c].required) {
-            rc = mn_x__err(err, MN_EINVAL, "missing column %s", cols[c].name);
-            mn_x__err_at(err, l->src->path, 1, 1);
-            if (err)
-                err->record = 1;
-            return rc;
-        }
-    }
-    return MN_OK;
+    return mn_x__csv_bind(l->csv, l->src->path, cols, ncols, l->idx, empty,
+                          err);
 }
 
 typedef int (*row_fn)(lab *l);
@@ -300,8 +249,9 @@ done:
 
 enum { C_NCD, C_KIND, C_CODE, C_LIST, C_RANGE_END, C_NOTE };
 static const colspec code_cols[] = {
-    {"ncd_id", true}, {"code_kind", true},  {"code", true},
-    {"list", true},   {"range_end", false}, {"frequency_note", false},
+    {"ncd_id", NULL, true},     {"code_kind", NULL, true},
+    {"code", NULL, true},       {"list", NULL, true},
+    {"range_end", NULL, false}, {"frequency_note", NULL, false},
 };
 
 typedef struct emit {
@@ -428,10 +378,10 @@ static int code_row(lab *l)
 
 enum { M_NCD, M_TITLE, M_HCPCS, M_ICD };
 static const colspec meta_cols[] = {
-    {"ncd_id", true},
-    {"title", true},
-    {"hcpcs_status", false},
-    {"icd10_covered_status", false},
+    {"ncd_id", NULL, true},
+    {"title", NULL, true},
+    {"hcpcs_status", NULL, false},
+    {"icd10_covered_status", NULL, false},
 };
 
 static int push_str(mn_vec *v, const char *s, size_t len)

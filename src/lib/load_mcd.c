@@ -27,7 +27,7 @@
 #include "loaders.h"
 #include "mednec/csv.h"
 
-#define NO_COL SIZE_MAX
+#define NO_COL MN_NO_COL
 #define VEC_MAX ((size_t)256 << 20)
 #define HCPCS_RANGE_MAX 10000UL
 #define ID_MAX 24
@@ -119,11 +119,7 @@ typedef struct contractor {
     char *number;
 } contractor;
 
-typedef struct colspec {
-    const char *name;
-    const char *alias; /* another header name for the column, or NULL */
-    bool required;
-} colspec;
+typedef mn_colspec colspec;
 
 #define MAX_COLS 10
 
@@ -322,16 +318,7 @@ static bool is_no(const char *s, size_t len)
     return false;
 }
 
-static bool blank_record(const mn_csv *csv)
-{
-    for (size_t i = 0; i < mn_csv_count(csv); i++) {
-        size_t len;
-        const char *s = mn_csv_field(csv, i, &len);
-        if (mn_x__trim(&s, len))
-            return false;
-    }
-    return true;
-}
+#define blank_record mn_x__csv_blank
 
 static int cmp_docver(const void *pa, const void *pb)
 {
@@ -400,56 +387,14 @@ static int located(const mcd *m, int rc, mn_error *err)
     return rc;
 }
 
-static bool header_is(const char *f, size_t len, const char *name)
-{
-    size_t n = strlen(name);
-
-    len = mn_x__trim(&f, len);
-    if (len != n)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        if (mn_x__tolower((unsigned char)f[i]) != name[i])
-            return false;
-    }
-    return true;
-}
-
 /* Reads the header and binds `cols`. *empty is set for a file without
  * any record. */
 static int bind_columns(mcd *m, const colspec *cols, size_t ncols, bool *empty,
                         mn_error *err)
 {
-    int rc;
-
     assert(ncols <= MAX_COLS);
-    *empty = false;
-    rc = mn_csv_next(m->csv, err);
-    if (rc < 0)
-        return located(m, rc, err);
-    if (rc == 0) {
-        *empty = true;
-        return MN_OK;
-    }
-    for (size_t c = 0; c < ncols; c++) {
-        m->idx[c] = NO_COL;
-        for (size_t i = 0; i < mn_csv_count(m->csv); i++) {
-            size_t len;
-            const char *f = mn_csv_field(m->csv, i, &len);
-            if (header_is(f, len, cols[c].name) ||
-                (cols[c].alias && header_is(f, len, cols[c].alias))) {
-                m->idx[c] = i;
-                break;
-            }
-        }
-        if (m->idx[c] == NO_COL && cols[c].required) {
-            rc = mn_x__err(err, MN_EINVAL, "missing column %s", cols[c].name);
-            mn_x__err_at(err, m->src->path, 1, 1);
-            if (err)
-                err->record = 1;
-            return rc;
-        }
-    }
-    return MN_OK;
+    return mn_x__csv_bind(m->csv, m->src->path, cols, ncols, m->idx, empty,
+                          err);
 }
 
 typedef int (*row_fn)(mcd *m);

@@ -10,6 +10,26 @@
 #define MN_LOADERS_H
 
 #include "kbb.h"
+#include "mednec/csv.h"
+
+/* A column a CSV loader binds by header name (case-insensitive, trimmed). */
+typedef struct mn_colspec {
+    const char *name;  /* lower case */
+    const char *alias; /* another header name, or NULL */
+    bool required;     /* a missing required column is an error */
+} mn_colspec;
+#define MN_NO_COL SIZE_MAX
+
+/* Reads the header record of `csv` and binds each of `cols` to its field
+ * index in idx[] (MN_NO_COL when absent). *empty is set for a file without
+ * any record. Errors: "missing column X" at path:1:1, or the CSV error
+ * with `path` (csvtab.c). */
+int mn_x__csv_bind(mn_csv *csv, const char *path, const mn_colspec *cols,
+                   size_t ncols, size_t *idx, bool *empty, mn_error *err);
+/* True when every field of the current record is blank. */
+bool mn_x__csv_blank(const mn_csv *csv);
+/* `s` (trimmed) equals the lower-case `word`, ignoring ASCII case. */
+bool mn_x__word_is(const char *s, size_t len, const char *word);
 
 /* One source file, fully read (and decompressed) into memory. */
 typedef struct mn_src {
