@@ -91,9 +91,24 @@ MN_API int mn_claim_line_set_place_of_service(mn_claim *c, size_t line,
 /** 1-based pointer into the diagnoses. */
 MN_API int mn_claim_line_add_pointer(mn_claim *c, size_t line, unsigned pointer,
                                      mn_error *err);
+/** Money on a line, in cents: `charge` the billed amount, `allowed` the
+ * payer's allowed amount; MN_NO_AMOUNT when unknown. At most
+ * MN_MAX_AMOUNT. The therapy KX threshold counts allowed amounts and falls
+ * back on charges (docs/rules.md). */
+#define MN_NO_AMOUNT (-1)
+#define MN_MAX_AMOUNT 9999999999LL /* $99,999,999.99 */
+MN_API int mn_claim_line_set_amounts(mn_claim *c, size_t line, int64_t charge,
+                                     int64_t allowed, mn_error *err);
+/** Appends a prior service; returns its index (0-based) or an error. */
 MN_API int mn_claim_add_history(mn_claim *c, const char *code, size_t len,
                                 const char *date, size_t date_len,
                                 unsigned units, mn_error *err);
+MN_API int mn_claim_history_add_modifier(mn_claim *c, size_t entry,
+                                         const char *mod, size_t len,
+                                         mn_error *err);
+MN_API int mn_claim_history_set_amounts(mn_claim *c, size_t entry,
+                                        int64_t charge, int64_t allowed,
+                                        mn_error *err);
 
 MN_API size_t mn_claim_line_count(const mn_claim *c);
 

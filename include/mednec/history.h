@@ -64,6 +64,11 @@ typedef struct mn_history_service {
     const char *claim_key;
     size_t claim_key_len;
     unsigned line; /* 1-based line number in that claim */
+    /* Since MN_HISTORY_SOURCE_VERSION 2: the line's billed charge and
+     * allowed amount in cents, MN_NO_AMOUNT when not known. The engine
+     * reads them only from a source whose `version` is 2 or more. */
+    int64_t charge;
+    int64_t allowed;
 } mn_history_service;
 
 /**
@@ -93,7 +98,7 @@ typedef struct mn_history_source {
                   int32_t from, int32_t to, mn_history_cb cb, void *payload,
                   mn_error *err);
 } mn_history_source;
-#define MN_HISTORY_SOURCE_VERSION 1
+#define MN_HISTORY_SOURCE_VERSION 2
 
 /** Parses exactly YYYY-MM-DD into days since 1970-01-01. MN_OK, or
  * MN_EINVAL for a malformed or impossible date. Thread-safe. */
@@ -140,7 +145,7 @@ typedef struct mn_history_options {
     }
 
 /** Schema version this library reads and writes (PRAGMA user_version). */
-#define MN_HISTORY_SCHEMA_VERSION 1
+#define MN_HISTORY_SCHEMA_VERSION 2
 
 /**
  * Opens the store in the file `path` (NUL-terminated), creating it unless

@@ -561,6 +561,188 @@ static void check_freq(mn_lstate *s, const mn_srules_view *v, uint32_t ri)
 }
 
 /*
+ * Dollar thresholds (therapy KX threshold, targeted medical review)
+ */
+
+/* "$2,330.00" */
+static const char *money_text(mn_lstate *s, int64_t cents)
+{
+    char digits[24];
+    char out[40];
+    int64_t dollars = cents / 100;
+    size_t n = 0;
+    size_t k = 0;
+
+    do {
+        digits[n++] = (char)('0' + dollars % 10);
+        dollars /= 10;
+    } while (dollars && n < sizeof(digits));
+    out[k++] = '$';
+    while (n) {
+        out[k++] = digits[--n];
+        if (n && n % 3 == 0)
+            out[k++] = ',';
+    }
+    out[k] = '\0';
+    return PRINTF(s, "%s.%02d", out, (int)(cents % 100));
+}
+
+static bool mods_any(const char (*mods)[3], unsigned n, const char (*want)[2],
+                     unsigned n_want)
+{
+    for (unsigned i = 0; i < n_want; i++) {
+        const char m[3] = {want[i][0], want[i][1], '\0'};
+        if (mods_have(mods, n, m))
+            return true;
+    }
+    return false;
+}
+
+/* True when a service counts toward rule `ri`'s threshold: one of its
+ * codes (or any code) with its modifier conditions. */
+static bool thr_counts(const mn_srules_view *v, uint32_t ri, mn_key code,
+                       const char (*mods)[3], unsigned n)
+{
+    const kb_srule *r = &v->rule[ri];
+
+    if (!(r->flags & SR_F_ANY_CODE) && !rule_has_code(v, ri, code))
+        return false;
+    if (r->n_when_mod && !mods_any(mods, n, r->when_mod, r->n_when_mod))
+        return false;
+    return !(r->n_unless_mod &&
+             mods_any(mods, n, r->unless_mod, r->n_unless_mod));
+}
+
+/* What the amounts of one year add up to. */
+typedef struct accrual {
+    int64_t total;      /* cents, this line included */
+    size_t unknown;     /* services counted without an amount */
+    size_t from_charge; /* amounts taken from billed charges */
+} accrual;
+
+static void accrue(accrual *a, int64_t charge, int64_t allowed)
+{
+    if (allowed != MN_NO_AMOUNT) {
+        a->total += allowed;
+    } else if (charge != MN_NO_AMOUNT) {
+        a->total += charge;
+        a->from_charge++;
+    } else {
+        a->unknown++;
+    }
+}
+
+/* " (3 prior services without an amount are not counted; 2 amounts are
+ * billed charges, which overstate the allowed amounts)" or "" */
+static const char *accrual_note(mn_lstate *s, const accrual *a)
+{
+    const char *u = "";
+    const char *c = "";
+
+    if (a->unknown)
+        u = PRINTF(s, "%zu service%s without an amount %s not counted",
+                   a->unknown, a->unknown == 1 ? "" : "s",
+                   a->unknown == 1 ? "is" : "are");
+    if (a->from_charge)
+        c = PRINTF(s,
+                   "%zu amount%s %s billed charge%s, which overstate%s the "
+                   "allowed amount%s",
+                   a->from_charge, a->from_charge == 1 ? "" : "s",
+                   a->from_charge == 1 ? "is a" : "are",
+                   a->from_charge == 1 ? "" : "s",
+                   a->from_charge == 1 ? "s" : "",
+                   a->from_charge == 1 ? "" : "s");
+    if (!a->unknown && !a->from_charge)
+        return "";
+    return PRINTF(s, " (%s%s%s)", u, a->unknown && a->from_charge ? "; " : "",
+                  c);
+}
+
+/* " with modifier GP or GN" */
+static const char *mods_text(mn_lstate *s, const kb_srule *r)
+{
+    const char *t = "";
+
+    for (unsigned i = 0; i < r->n_when_mod; i++)
+        t = PRINTF(s, "%s%s%.2s", t,
+                   i == 0                   ? " with modifier "
+                   : i + 1 == r->n_when_mod ? " or "
+                                            : ", ",
+                   r->when_mod[i]);
+    return t;
+}
+
+/*
+ * kx-threshold / review-threshold: the amounts of the year's services
+ * the rule matches (prior services that were not denied, the claim's
+ * earlier lines that were not denied, this line) against the thresholds.
+ * A line without an amount is not judged.
+ */
+static void check_threshold(mn_lstate *s, const mn_srules_view *v, uint32_t ri)
+{
+    const kb_srule *r = &v->rule[ri];
+    const mn_claim *c = s->claim;
+    const mn_claim_line *ln = s->line;
+    accrual a = {0, 0, 0};
+    int y;
+    int m;
+    int d;
+    int32_t jan1;
+    const char *what;
+    mn_finding *f;
+
+    if (ln->charge == MN_NO_AMOUNT && ln->allowed == MN_NO_AMOUNT)
+        return;
+    mn_x__civil_from_days(s->date, &y, &m, &d);
+    jan1 = mn_x__days_from_civil(y, 1, 1);
+    for (size_t i = 0; i < s->n_prior; i++) {
+        const mn_prior *p = &s->prior[i];
+        if (p->date > s->date)
+            break; /* sorted by date */
+        if (p->date < jan1 ||
+            (p->status >= 0 && p->status <= (int)MN_STATUS_NOT_COVERED) ||
+            !thr_counts(v, ri, p->code, p->modifiers, p->n_modifiers))
+            continue;
+        accrue(&a, p->charge, p->allowed);
+    }
+    for (size_t j = 0; j < s->line_index; j++) {
+        const mn_claim_line *o = &c->lines[j];
+        int32_t od = line_date(c, o);
+        if (od == MN_NODATE || od < jan1 || od > s->date ||
+            s->ctx->res.lines[j].status <= MN_STATUS_NOT_COVERED ||
+            !thr_counts(v, ri, o->code, o->modifiers, o->n_modifiers))
+            continue;
+        accrue(&a, o->charge, o->allowed);
+    }
+    accrue(&a, ln->charge, ln->allowed);
+    what = PRINTF(s, "Services%s in %d come to %s%s with this line%s",
+                  mods_text(s, r), y, a.unknown ? "at least " : "",
+                  money_text(s, a.total), accrual_note(s, &a));
+    if (r->kx_cents && a.total > (int64_t)r->kx_cents && !has_mod(ln, "KX")) {
+        f = add(s, r, "therapy.kx_required", MN_SEV_REVIEW,
+                MN_STATUS_CONDITIONAL,
+                PRINTF(s,
+                       "%s, above the KX threshold of %s: Medicare pays "
+                       "for services above it only with modifier KX.",
+                       what, money_text(s, r->kx_cents)));
+        if (f)
+            f->fix = "Append KX when the record documents that the services "
+                     "are medically necessary; otherwise give the patient an "
+                     "ABN.";
+    }
+    if (r->review_cents && a.total > (int64_t)r->review_cents) {
+        f = add(s, r, "therapy.review_threshold", MN_SEV_INFO,
+                MN_STATUS_COVERED,
+                PRINTF(s,
+                       "%s, above the targeted medical review threshold of "
+                       "%s: the claim may be selected for medical review.",
+                       what, money_text(s, r->review_cents)));
+        if (f)
+            f->fix = "Keep the documentation of medical necessity ready.";
+    }
+}
+
+/*
  * One rule, then every rule of the line
  */
 
@@ -605,6 +787,8 @@ static void apply(mn_lstate *s, rstate *x, uint32_t ri)
         check_freq(s, v, ri);
     if (r->doc.len)
         check_requires(s, r);
+    if (r->kx_cents || r->review_cents)
+        check_threshold(s, v, ri);
 }
 
 void mn_x__check_rules(mn_lstate *s)

@@ -578,6 +578,8 @@ int mn_claim_add_line(mn_claim *c, const char *code, size_t len, unsigned units,
     upper_copy(ln->code_text, code, len);
     ln->units = units;
     ln->date = d;
+    ln->charge = MN_NO_AMOUNT;
+    ln->allowed = MN_NO_AMOUNT;
     c->n_lines++;
 done:
     return rc ? rc : (int)idx;
@@ -594,35 +596,75 @@ static int check_line(const mn_claim *c, size_t line, mn_error *err)
     return rc;
 }
 
-int mn_claim_line_add_modifier(mn_claim *c, size_t line, const char *mod,
-                               size_t len, mn_error *err)
+/* Appends a modifier to `mods` (n of them); `what` and `idx` name the
+ * entry in errors ("lines", 2). */
+static int add_mod(const mn_claim *c, char (*mods)[3], unsigned *n,
+                   const char *what, size_t idx, const char *mod, size_t len,
+                   mn_error *err)
 {
-    int rc = check_line(c, line, err);
-    mn_claim_line *ln;
+    int rc = check_str(c, mod, len, err);
 
-    if (rc)
-        goto done;
-    ln = &c->lines[line];
-    rc = check_str(c, mod, len, err);
     if (rc) {
-        at(err, "lines[%zu].modifiers[%u]", line, ln->n_modifiers);
+        at(err, "%s[%zu].modifiers[%u]", what, idx, *n);
         goto done;
     }
-    if (ln->n_modifiers >= MN_MAX_MODIFIERS) {
+    if (*n >= MN_MAX_MODIFIERS) {
         rc = fail(err, MN_ELIMIT, "too many modifiers (max %d)",
                   MN_MAX_MODIFIERS);
-        at(err, "lines[%zu].modifiers", line);
+        at(err, "%s[%zu].modifiers", what, idx);
         goto done;
     }
     if (!mod || len != 2 || !all_alnum(mod, len)) {
         rc = fail(err, MN_EINVAL,
                   "expected a modifier of two letters or digits");
-        at(err, "lines[%zu].modifiers[%u]", line, ln->n_modifiers);
+        at(err, "%s[%zu].modifiers[%u]", what, idx, *n);
         goto done;
     }
-    upper_copy(ln->modifiers[ln->n_modifiers], mod, 2);
-    ln->n_modifiers++;
+    upper_copy(mods[*n], mod, 2);
+    (*n)++;
 done:
+    return rc;
+}
+
+int mn_claim_line_add_modifier(mn_claim *c, size_t line, const char *mod,
+                               size_t len, mn_error *err)
+{
+    int rc = check_line(c, line, err);
+
+    if (rc == MN_OK)
+        rc = add_mod(c, c->lines[line].modifiers, &c->lines[line].n_modifiers,
+                     "lines", line, mod, len, err);
+    return rc;
+}
+
+/* Checks a charge and an allowed amount (cents). */
+static int check_amounts(int64_t charge, int64_t allowed, const char *what,
+                         size_t idx, mn_error *err)
+{
+    int rc = MN_OK;
+
+    if (charge != MN_NO_AMOUNT && (charge < 0 || charge > MN_MAX_AMOUNT)) {
+        rc = fail(err, MN_EINVAL, "expected an amount from 0 to 99999999.99");
+        at(err, "%s[%zu].charge", what, idx);
+    } else if (allowed != MN_NO_AMOUNT &&
+               (allowed < 0 || allowed > MN_MAX_AMOUNT)) {
+        rc = fail(err, MN_EINVAL, "expected an amount from 0 to 99999999.99");
+        at(err, "%s[%zu].allowed", what, idx);
+    }
+    return rc;
+}
+
+int mn_claim_line_set_amounts(mn_claim *c, size_t line, int64_t charge,
+                              int64_t allowed, mn_error *err)
+{
+    int rc = check_line(c, line, err);
+
+    if (rc == MN_OK)
+        rc = check_amounts(charge, allowed, "lines", line, err);
+    if (rc == MN_OK) {
+        c->lines[line].charge = charge;
+        c->lines[line].allowed = allowed;
+    }
     return rc;
 }
 
@@ -689,7 +731,7 @@ int mn_claim_add_history(mn_claim *c, const char *code, size_t len,
             at(err, "history[%zu].code", idx);
         goto done;
     }
-    if (idx >= c->o.max_history) {
+    if (idx >= c->o.max_history || idx >= (size_t)INT_MAX) {
         rc = fail(err, MN_ELIMIT, "too many history entries (max %zu)",
                   c->o.max_history);
         at(err, "history");
@@ -717,11 +759,50 @@ int mn_claim_add_history(mn_claim *c, const char *code, size_t len,
         goto done;
     }
     h = &c->hist[idx];
+    memset(h, 0, sizeof(*h));
     h->code = mn_x__key(code, len);
     h->date = d;
     h->units = units;
+    h->charge = MN_NO_AMOUNT;
+    h->allowed = MN_NO_AMOUNT;
     c->n_hist++;
 done:
+    return rc ? rc : (int)idx;
+}
+
+static int check_hist(const mn_claim *c, size_t entry, mn_error *err)
+{
+    int rc = MN_OK;
+
+    if (!c)
+        rc = fail(err, MN_EINVAL, "no claim");
+    else if (entry >= c->n_hist)
+        rc = fail(err, MN_EINVAL, "no history entry %zu", entry);
+    return rc;
+}
+
+int mn_claim_history_add_modifier(mn_claim *c, size_t entry, const char *mod,
+                                  size_t len, mn_error *err)
+{
+    int rc = check_hist(c, entry, err);
+
+    if (rc == MN_OK)
+        rc = add_mod(c, c->hist[entry].modifiers, &c->hist[entry].n_modifiers,
+                     "history", entry, mod, len, err);
+    return rc;
+}
+
+int mn_claim_history_set_amounts(mn_claim *c, size_t entry, int64_t charge,
+                                 int64_t allowed, mn_error *err)
+{
+    int rc = check_hist(c, entry, err);
+
+    if (rc == MN_OK)
+        rc = check_amounts(charge, allowed, "history", entry, err);
+    if (rc == MN_OK) {
+        c->hist[entry].charge = charge;
+        c->hist[entry].allowed = allowed;
+    }
     return rc;
 }
 
@@ -834,6 +915,41 @@ static int get_int(long long *out, const json_t *v, long long lo, long long hi,
     return rc;
 }
 
+/* An amount in dollars with at most two decimals, 0 to 99999999.99, as
+ * cents; null leaves *out as it is. */
+static int get_amount(int64_t *out, const json_t *v, const jpath *p,
+                      mn_error *err)
+{
+    int rc = MN_OK;
+    double x = -1;
+    double cents;
+    double diff;
+    long long whole;
+
+    if (absent(v))
+        goto done;
+    if (json_is_integer(v))
+        x = (double)json_integer_value(v);
+    else if (json_is_real(v))
+        x = json_real_value(v);
+    if (!(x >= 0 && x <= (double)MN_MAX_AMOUNT / 100)) {
+        fail(err, MN_EINVAL, "expected an amount from 0 to 99999999.99");
+        rc = with_path(err, p, MN_EINVAL);
+        goto done;
+    }
+    cents = x * 100;
+    whole = (long long)(cents + 0.5);
+    diff = cents - (double)whole;
+    if (diff > 1e-6 + cents * 1e-12 || diff < -(1e-6 + cents * 1e-12)) {
+        fail(err, MN_EINVAL, "expected at most two decimal places");
+        rc = with_path(err, p, MN_EINVAL);
+        goto done;
+    }
+    *out = whole;
+done:
+    return rc;
+}
+
 /* A string member handed to a setter; the setter's error gets the path. */
 typedef int (*str_setter)(mn_claim *c, const char *s, size_t len,
                           mn_error *err);
@@ -925,8 +1041,11 @@ done:
     return rc;
 }
 
-static int parse_modifiers(mn_claim *c, size_t line, const json_t *arr,
-                           const jpath *p, mn_error *err)
+typedef int (*mod_adder)(mn_claim *c, size_t idx, const char *mod, size_t len,
+                         mn_error *err);
+
+static int parse_modifiers(mn_claim *c, size_t line, mod_adder add,
+                           const json_t *arr, const jpath *p, mn_error *err)
 {
     int rc;
     size_t i;
@@ -942,8 +1061,7 @@ static int parse_modifiers(mn_claim *c, size_t line, const json_t *arr,
         jpath ip = {p, NULL, i};
         rc = get_str(&s, &n, v, &ip, err);
         if (rc == MN_OK)
-            rc = with_path(err, &ip,
-                           mn_claim_line_add_modifier(c, line, s, n, err));
+            rc = with_path(err, &ip, add(c, line, s, n, err));
         if (rc)
             goto done;
     }
@@ -991,9 +1109,20 @@ static int line_pos_setter(mn_claim *c, const char *s, size_t len,
     return mn_claim_line_set_place_of_service(c, c->n_lines - 1, s, len, err);
 }
 
-enum { L_CODE, L_MODS, L_UNITS, L_DATE, L_POS, L_PTRS, L_COUNT };
+enum {
+    L_CODE,
+    L_MODS,
+    L_UNITS,
+    L_DATE,
+    L_POS,
+    L_PTRS,
+    L_CHARGE,
+    L_ALLOWED,
+    L_COUNT
+};
 static const char *const line_names[L_COUNT] = {
-    "code", "modifiers", "units", "date", "place_of_service", "dx_pointers"};
+    "code",        "modifiers", "units",  "date", "place_of_service",
+    "dx_pointers", "charge",    "allowed"};
 
 /* Finds `key` in `names`; returns `count` when it is not there. */
 static int member(const char *key, const char *const *names, int count)
@@ -1112,11 +1241,17 @@ static int parse_line(mn_claim *c, const json_t *obj, const jpath *p,
     if (!date) /* the claim date stands in: the engine sees real dates */
         c->lines[idx].date = c->date;
     if (f[L_MODS])
-        rc = parse_modifiers(c, (size_t)idx, f[L_MODS], &kp[L_MODS], err);
+        rc = parse_modifiers(c, (size_t)idx, mn_claim_line_add_modifier,
+                             f[L_MODS], &kp[L_MODS], err);
     if (rc == MN_OK && f[L_POS])
         rc = set_from(c, line_pos_setter, f[L_POS], &kp[L_POS], err);
     if (rc == MN_OK && f[L_PTRS])
         rc = parse_pointers(c, (size_t)idx, f[L_PTRS], &kp[L_PTRS], err);
+    if (rc == MN_OK)
+        rc = get_amount(&c->lines[idx].charge, f[L_CHARGE], &kp[L_CHARGE], err);
+    if (rc == MN_OK)
+        rc = get_amount(&c->lines[idx].allowed, f[L_ALLOWED], &kp[L_ALLOWED],
+                        err);
 done:
     return rc;
 }
@@ -1145,8 +1280,9 @@ done:
     return rc;
 }
 
-enum { H_CODE, H_DATE, H_UNITS, H_COUNT };
-static const char *const hist_names[H_COUNT] = {"code", "date", "units"};
+enum { H_CODE, H_DATE, H_UNITS, H_MODS, H_CHARGE, H_ALLOWED, H_COUNT };
+static const char *const hist_names[H_COUNT] = {
+    "code", "date", "units", "modifiers", "charge", "allowed"};
 
 static int parse_history_entry(mn_claim *c, const json_t *obj, const jpath *p,
                                mn_error *err)
@@ -1159,6 +1295,7 @@ static int parse_history_entry(mn_claim *c, const json_t *obj, const jpath *p,
     const char *date = NULL;
     size_t date_len = 0;
     long long units = 1;
+    int idx;
 
     for (int i = 0; i < H_COUNT; i++) {
         kp[i].up = p;
@@ -1178,9 +1315,22 @@ static int parse_history_entry(mn_claim *c, const json_t *obj, const jpath *p,
         rc = get_str(&date, &date_len, f[H_DATE], &kp[H_DATE], err);
     if (rc == MN_OK && f[H_UNITS])
         rc = get_int(&units, f[H_UNITS], 1, MAX_UNITS, &kp[H_UNITS], err);
+    if (rc)
+        goto done;
+    idx = mn_claim_add_history(c, code, code_len, date, date_len,
+                               (unsigned)units, err);
+    if (idx < 0) {
+        rc = idx;
+        goto done;
+    }
+    if (f[H_MODS])
+        rc = parse_modifiers(c, (size_t)idx, mn_claim_history_add_modifier,
+                             f[H_MODS], &kp[H_MODS], err);
     if (rc == MN_OK)
-        rc = mn_claim_add_history(c, code, code_len, date, date_len,
-                                  (unsigned)units, err);
+        rc = get_amount(&c->hist[idx].charge, f[H_CHARGE], &kp[H_CHARGE], err);
+    if (rc == MN_OK)
+        rc = get_amount(&c->hist[idx].allowed, f[H_ALLOWED], &kp[H_ALLOWED],
+                        err);
 done:
     return rc;
 }
@@ -1557,7 +1707,59 @@ typedef struct fline {
     unsigned n_mods;
     unsigned ptrs[MN_MAX_POINTERS];
     unsigned n_ptrs;
+    int64_t charge;
+    int64_t allowed;
 } fline;
+
+/* An amount as plain decimal text: digits without a leading zero (or a
+ * single 0), then at most two decimals; null leaves *out as it is.
+ * Anything else (exponent, sign, more decimals) is jansson's. */
+static int fast_amount(fast *f, int64_t *out)
+{
+    int rc = MN_OK;
+    int64_t v = 0;
+    int digits = 0;
+    int decimals = 0;
+    const char *start;
+
+    if (fast_null(f))
+        goto done;
+    fast_ws(f);
+    start = f->p;
+    while (f->p < f->end && mn_x__isdigit(*f->p) && digits < 9) {
+        v = v * 10 + (*f->p - '0');
+        digits++;
+        f->p++;
+    }
+    if (digits == 0 || (digits > 1 && *start == '0')) {
+        rc = FAST_NO;
+        goto done;
+    }
+    v *= 100;
+    if (f->p < f->end && *f->p == '.') {
+        int64_t frac = 0;
+        f->p++;
+        while (f->p < f->end && mn_x__isdigit(*f->p) && decimals < 3) {
+            frac = frac * 10 + (*f->p - '0');
+            decimals++;
+            f->p++;
+        }
+        if (decimals == 0 || decimals > 2) {
+            rc = FAST_NO;
+            goto done;
+        }
+        v += decimals == 1 ? frac * 10 : frac;
+    }
+    if (v > MN_MAX_AMOUNT ||
+        (f->p < f->end && (*f->p == '.' || *f->p == 'e' || *f->p == 'E' ||
+                           mn_x__isdigit(*f->p)))) {
+        rc = FAST_NO;
+        goto done;
+    }
+    *out = v;
+done:
+    return rc;
+}
 
 static int fast_line_mods(fast *f, fline *ln)
 {
@@ -1621,6 +1823,8 @@ static int fast_line(fast *f)
 
     memset(&ln, 0, sizeof(ln));
     ln.units = 1;
+    ln.charge = MN_NO_AMOUNT;
+    ln.allowed = MN_NO_AMOUNT;
     rc = fast_open(f, '{', '}', &more);
     while (rc == MN_OK && more) {
         rc = fast_key(f, line_names, L_COUNT, &seen, &k);
@@ -1636,6 +1840,10 @@ static int fast_line(fast *f)
             rc = fast_keep(f, &ln.pos, &ln.pos_len);
         else if (rc == MN_OK && k == L_PTRS)
             rc = fast_line_ptrs(f, &ln);
+        else if (rc == MN_OK && k == L_CHARGE)
+            rc = fast_amount(f, &ln.charge);
+        else if (rc == MN_OK && k == L_ALLOWED)
+            rc = fast_amount(f, &ln.allowed);
         if (rc == MN_OK)
             rc = fast_next(f, '}', &more);
     }
@@ -1657,6 +1865,9 @@ static int fast_line(fast *f)
     for (unsigned i = 0; rc == MN_OK && i < ln.n_ptrs; i++)
         rc = fast_ok(
             mn_claim_line_add_pointer(c, (size_t)idx, ln.ptrs[i], NULL));
+    if (rc == MN_OK)
+        rc = fast_ok(mn_claim_line_set_amounts(c, (size_t)idx, ln.charge,
+                                               ln.allowed, NULL));
     return rc;
 }
 
@@ -1678,33 +1889,48 @@ static int fast_lines(fast *f)
 
 static int fast_history_entry(fast *f)
 {
+    fline h;
     int rc;
     bool more = false;
     unsigned seen = 0;
     int k = 0;
-    const char *code = NULL;
-    size_t code_len = 0;
-    const char *date = NULL;
-    size_t date_len = 0;
-    unsigned units = 1;
+    int idx = -1;
 
+    memset(&h, 0, sizeof(h));
+    h.units = 1;
+    h.charge = MN_NO_AMOUNT;
+    h.allowed = MN_NO_AMOUNT;
     rc = fast_open(f, '{', '}', &more);
     while (rc == MN_OK && more) {
         rc = fast_key(f, hist_names, H_COUNT, &seen, &k);
         if (rc == MN_OK && k == H_CODE)
-            rc = fast_keep(f, &code, &code_len);
+            rc = fast_keep(f, &h.code, &h.code_len);
         else if (rc == MN_OK && k == H_DATE)
-            rc = fast_keep(f, &date, &date_len);
+            rc = fast_keep(f, &h.date, &h.date_len);
+        else if (rc == MN_OK && k == H_UNITS)
+            rc = fast_int(f, 1, MAX_UNITS, &h.units);
+        else if (rc == MN_OK && k == H_MODS)
+            rc = fast_line_mods(f, &h);
+        else if (rc == MN_OK && k == H_CHARGE)
+            rc = fast_amount(f, &h.charge);
         else if (rc == MN_OK)
-            rc = fast_int(f, 1, MAX_UNITS, &units);
+            rc = fast_amount(f, &h.allowed);
         if (rc == MN_OK)
             rc = fast_next(f, '}', &more);
     }
-    if (rc == MN_OK && (!code || !date))
+    if (rc == MN_OK && (!h.code || !h.date))
         rc = FAST_NO;
+    if (rc == MN_OK) {
+        idx = mn_claim_add_history(f->c, h.code, h.code_len, h.date, h.date_len,
+                                   h.units, NULL);
+        rc = fast_ok(idx < 0 ? idx : MN_OK);
+    }
+    for (unsigned i = 0; rc == MN_OK && i < h.n_mods; i++)
+        rc = fast_ok(mn_claim_history_add_modifier(f->c, (size_t)idx, h.mods[i],
+                                                   h.mod_len[i], NULL));
     if (rc == MN_OK)
-        rc = fast_ok(mn_claim_add_history(f->c, code, code_len, date, date_len,
-                                          units, NULL));
+        rc = fast_ok(mn_claim_history_set_amounts(f->c, (size_t)idx, h.charge,
+                                                  h.allowed, NULL));
     return rc;
 }
 

@@ -31,12 +31,18 @@ typedef struct mn_claim_line {
     char pos[3];                             /* "" when not given on the line */
     unsigned char pointers[MN_MAX_POINTERS]; /* 1-based */
     unsigned n_pointers;                     /* 0: all diagnoses */
+    int64_t charge;  /* cents, MN_NO_AMOUNT when not given */
+    int64_t allowed; /* cents, MN_NO_AMOUNT when not given */
 } mn_claim_line;
 
 typedef struct mn_claim_hist {
     mn_key code;
     int32_t date;
     unsigned units;
+    char modifiers[MN_MAX_MODIFIERS][3];
+    unsigned n_modifiers;
+    int64_t charge; /* cents, MN_NO_AMOUNT when not given */
+    int64_t allowed;
 } mn_claim_hist;
 
 struct mn_claim {

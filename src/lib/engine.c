@@ -773,6 +773,7 @@ typedef struct prior_acc {
     size_t cap;
     const char *skip_key; /* services of the claim being checked */
     size_t skip_len;
+    bool amounts; /* the source's services carry amounts (version 2) */
     bool nomem;
 } prior_acc;
 
@@ -809,7 +810,9 @@ static int prior_from_store(void *payload, const mn_history_service *svc)
     p.date = svc->date;
     p.units = svc->units;
     p.status = svc->status;
-    for (size_t i = 0; i + 1 < ml + 1 && p.n_modifiers < 4;) {
+    p.charge = a->amounts ? svc->charge : MN_NO_AMOUNT;
+    p.allowed = a->amounts ? svc->allowed : MN_NO_AMOUNT;
+    for (size_t i = 0; i + 1 < ml + 1 && p.n_modifiers < MN_MAX_MODIFIERS;) {
         size_t j = i;
         while (j < ml && m[j] != ',')
             j++;
@@ -848,6 +851,10 @@ static int collect_prior(prior_acc *a, const mn_claim *claim,
         p.date = claim->hist[i].date;
         p.units = claim->hist[i].units;
         p.status = -1;
+        p.n_modifiers = claim->hist[i].n_modifiers;
+        memcpy(p.modifiers, claim->hist[i].modifiers, sizeof(p.modifiers));
+        p.charge = claim->hist[i].charge;
+        p.allowed = claim->hist[i].allowed;
         if ((rc = prior_push(a, &p)))
             return mn_x__err(err, rc, "out of memory");
     }
@@ -855,6 +862,7 @@ static int collect_prior(prior_acc *a, const mn_claim *claim,
         claim->patient_id[0]) {
         a->skip_key = claim->id;
         a->skip_len = claim->id ? strlen(claim->id) : 0;
+        a->amounts = opts->history->version >= 2;
         rc = opts->history->lookup(opts->history->self, claim->patient_id,
                                    strlen(claim->patient_id), MN_HISTORY_FIRST,
                                    MN_HISTORY_LAST, prior_from_store, a, err);

@@ -75,7 +75,9 @@ typedef struct mn_prior {
     unsigned units;
     int status; /* mn_status of a recorded check, -1 unknown */
     unsigned n_modifiers;
-    char modifiers[4][3];
+    char modifiers[MN_MAX_MODIFIERS][3];
+    int64_t charge; /* cents, MN_NO_AMOUNT when not known */
+    int64_t allowed;
 } mn_prior;
 
 /*

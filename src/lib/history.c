@@ -85,11 +85,16 @@ static const char *const migrations[MN_HISTORY_SCHEMA_VERSION] = {
     " skipped INTEGER NOT NULL,"
     " recorded INTEGER NOT NULL,"
     " kb_version TEXT);",
+    /* 2: money on each service, in cents (NULL: not given), for the
+       therapy KX threshold */
+    "ALTER TABLE service ADD COLUMN charge INTEGER;"
+    "ALTER TABLE service ADD COLUMN allowed INTEGER;",
 };
 
 const char mn_x__history_lookup_sql[] =
-    "SELECT code, date_days, units, status, modifiers, claim_key, line_no"
-    " FROM service WHERE patient_id = ?1 AND date_days BETWEEN ?2 AND ?3"
+    "SELECT code, date_days, units, status, modifiers, claim_key, line_no,"
+    " charge, allowed FROM service WHERE patient_id = ?1 AND date_days BETWEEN "
+    "?2 AND ?3"
     " ORDER BY date_days, claim_key, line_no";
 
 static const char sql_sel_claim[] = "SELECT digest, status_digest FROM claim"
@@ -101,7 +106,8 @@ static const char sql_put_claim[] =
     " status_digest, services, imported) VALUES(?1, ?2, ?3, ?4, ?5, ?6)";
 static const char sql_put_service[] =
     "INSERT INTO service(patient_id, date_days, claim_key, line_no, code,"
-    " units, modifiers, status) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+    " units, modifiers, status, charge, allowed)"
+    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
 static const char sql_log[] =
     "INSERT INTO import_log(started, finished, lines, claims, claims_added,"
     " claims_replaced, claims_unchanged, services_added, services_removed,"
@@ -472,6 +478,12 @@ int mn_history_lookup(mn_history *h, const char *patient_id, size_t id_len,
         svc.claim_key = (const char *)sqlite3_column_text(st, 5);
         svc.claim_key_len = (size_t)sqlite3_column_bytes(st, 5);
         svc.line = (unsigned)sqlite3_column_int(st, 6);
+        svc.charge = sqlite3_column_type(st, 7) == SQLITE_NULL
+                         ? MN_NO_AMOUNT
+                         : sqlite3_column_int64(st, 7);
+        svc.allowed = sqlite3_column_type(st, 8) == SQLITE_NULL
+                          ? MN_NO_AMOUNT
+                          : sqlite3_column_int64(st, 8);
         if (!svc.code || !svc.claim_key) {
             rc = mn_x__err(err, MN_ENOMEM, "out of memory");
             break;
@@ -654,6 +666,20 @@ static int canon(mn_vec *v, const mn_claim *c)
             rc = put_u32(v, ln->n_pointers);
         for (unsigned m = 0; rc == MN_OK && m < ln->n_pointers; m++)
             rc = put_u32(v, ln->pointers[m]);
+        /* amounts came with schema 2: only a line that has one adds
+           bytes, so the keys of claims without amounts did not change */
+        if (rc == MN_OK &&
+            (ln->charge != MN_NO_AMOUNT || ln->allowed != MN_NO_AMOUNT)) {
+            rc = put_u32(v, 0x24u); /* '$' */
+            if (rc == MN_OK)
+                rc = put_u32(v, (uint32_t)ln->charge);
+            if (rc == MN_OK)
+                rc = put_u32(v, (uint32_t)((uint64_t)ln->charge >> 32));
+            if (rc == MN_OK)
+                rc = put_u32(v, (uint32_t)ln->allowed);
+            if (rc == MN_OK)
+                rc = put_u32(v, (uint32_t)((uint64_t)ln->allowed >> 32));
+        }
     }
     return rc;
 }
@@ -1012,6 +1038,14 @@ static int write_claim(mn_history_importer *imp, const mn_claim *c,
             sqlite3_bind_int(st, 8, stat[i]);
         else
             sqlite3_bind_null(st, 8);
+        if (ln->charge != MN_NO_AMOUNT)
+            sqlite3_bind_int64(st, 9, ln->charge);
+        else
+            sqlite3_bind_null(st, 9);
+        if (ln->allowed != MN_NO_AMOUNT)
+            sqlite3_bind_int64(st, 10, ln->allowed);
+        else
+            sqlite3_bind_null(st, 10);
         rc = step_done(imp, st, "write", err);
         written++;
     }

@@ -22,6 +22,8 @@ typedef struct mem_svc {
     uint32_t mod_len;
     char code[8];
     uint32_t code_len;
+    int64_t charge; /* cents, MN_NO_AMOUNT when not known */
+    int64_t allowed;
 } mem_svc;
 
 typedef struct mem_patient {
@@ -50,18 +52,33 @@ static int text_add(mn_vec *v, uint32_t *off, uint32_t *len, const void *s,
     return mn_x__vec_push(v, s, n);
 }
 
-static int load_rows(mn_history_memory *m, sqlite3 *db, mn_error *err)
+static int64_t amount_col(sqlite3_stmt *st, int col, int n_cols)
 {
-    static const char sql[] =
+    if (col >= n_cols || sqlite3_column_type(st, col) == SQLITE_NULL)
+        return MN_NO_AMOUNT;
+    return sqlite3_column_int64(st, col);
+}
+
+static int load_rows(mn_history_memory *m, sqlite3 *db, int schema,
+                     mn_error *err)
+{
+    /* schema 1 has no amounts */
+    static const char sql1[] =
         "SELECT patient_id, date_days, claim_key, line_no, code, units,"
         " modifiers, status FROM service ORDER BY patient_id, date_days,"
         " claim_key, line_no";
+    static const char sql[] =
+        "SELECT patient_id, date_days, claim_key, line_no, code, units,"
+        " modifiers, status, charge, allowed FROM service ORDER BY"
+        " patient_id, date_days, claim_key, line_no";
+    int n_cols = schema >= 2 ? 10 : 8;
     sqlite3_stmt *st = NULL;
     mn_vec svc = {0}, pat = {0};
     int rc = MN_OK;
     int s;
 
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+    if (sqlite3_prepare_v2(db, schema >= 2 ? sql : sql1, -1, &st, NULL) !=
+        SQLITE_OK) {
         rc = mn_x__err(err, MN_EIO, "cannot read the history store: %s",
                        sqlite3_errmsg(db));
         goto done;
@@ -99,6 +116,8 @@ static int load_rows(mn_history_memory *m, sqlite3 *db, mn_error *err)
         v.status = sqlite3_column_type(st, 7) == SQLITE_NULL
                        ? -1
                        : sqlite3_column_int(st, 7);
+        v.charge = amount_col(st, 8, n_cols);
+        v.allowed = amount_col(st, 9, n_cols);
         memcpy(v.code, code, clen);
         v.code_len = (uint32_t)clen;
         if ((rc = text_add(&m->text, &v.key_off, &v.key_len, key, klen)))
@@ -133,12 +152,27 @@ done:
     return rc;
 }
 
+/* The integer a PRAGMA returns, 0 when it cannot be read. */
+static int pragma_int(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    int v = 0;
+
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
 int mn_history_memory_load(mn_history_memory **out, const char *path,
                            mn_error *err)
 {
     mn_history_memory *m = NULL;
     sqlite3 *db = NULL;
     int rc = MN_OK;
+    int app;
+    int schema;
 
     *out = NULL;
     m = mn_x__calloc(1, sizeof(*m));
@@ -151,21 +185,22 @@ int mn_history_memory_load(mn_history_memory **out, const char *path,
         mn_x__err_at(err, path, 0, 0);
         goto done;
     }
-    {
-        sqlite3_stmt *st = NULL;
-        int app = 0;
-        if (sqlite3_prepare_v2(db, "PRAGMA application_id", -1, &st, NULL) ==
-                SQLITE_OK &&
-            sqlite3_step(st) == SQLITE_ROW)
-            app = sqlite3_column_int(st, 0);
-        sqlite3_finalize(st);
-        if (app != MN_HISTORY_APP_ID) {
-            rc = mn_x__err(err, MN_EINVAL, "not a mednec history store");
-            mn_x__err_at(err, path, 0, 0);
-            goto done;
-        }
+    app = pragma_int(db, "PRAGMA application_id");
+    schema = pragma_int(db, "PRAGMA user_version");
+    if (app != MN_HISTORY_APP_ID || schema < 1) {
+        rc = mn_x__err(err, MN_EINVAL, "not a mednec history store");
+        mn_x__err_at(err, path, 0, 0);
+        goto done;
     }
-    if ((rc = load_rows(m, db, err)))
+    if (schema > MN_HISTORY_SCHEMA_VERSION) {
+        rc = mn_x__err(err, MN_EVERSION,
+                       "history store schema %d is newer than this mednec "
+                       "reads (%d)",
+                       schema, MN_HISTORY_SCHEMA_VERSION);
+        mn_x__err_at(err, path, 0, 0);
+        goto done;
+    }
+    if ((rc = load_rows(m, db, schema, err)))
         goto done;
     for (size_t i = 0; i < m->n_pat && !rc; i++) {
         const mem_patient *p = &m->pat[i];
@@ -244,6 +279,8 @@ static int mem_lookup(void *self, const char *patient_id, size_t id_len,
         s.claim_key = text + v->key_off;
         s.claim_key_len = v->key_len;
         s.line = v->line;
+        s.charge = v->charge;
+        s.allowed = v->allowed;
         if ((rc = cb(payload, &s)))
             return rc;
     }

@@ -171,6 +171,7 @@ typedef struct svc_state {
     size_t more_col;
     int has_age, has_when_age, has_sex, has_exclude, has_doc, has_more;
     int has_pos_allow, has_pos_deny;
+    int has_kx_thr, has_review_thr;
     kb_srule rec;
     mn_vec codes;     /* mn_key */
     mn_vec family;    /* mn_key */
@@ -614,6 +615,44 @@ static int quoted_text(parser *p, char *dst, size_t size, int *seen,
     return MN_OK;
 }
 
+/* kx-threshold | review-threshold DOLLARS: digits with at most two
+ * decimals, 1 to MAX_THRESHOLD dollars. */
+#define MAX_THRESHOLD (SR_MAX_THRESHOLD / 100)
+static int threshold(parser *p, uint32_t *cents, int *seen, const tok *t,
+                     size_t nt, size_t ln)
+{
+    uint64_t v = 0;
+    size_t i = 0;
+    size_t dec = 0;
+    const tok *a = nt == 2 ? &t[1] : NULL;
+
+    if (*seen)
+        return perr(p, ln, t[0].col, "one '%.*s' per rule", (int)t[0].len,
+                    t[0].s);
+    if (!a || a->quoted)
+        goto bad;
+    for (; i < a->len && mn_x__isdigit(a->s[i]) && v <= MAX_THRESHOLD; i++)
+        v = v * 10 + (uint64_t)(a->s[i] - '0');
+    if (i == 0)
+        goto bad;
+    v *= 100;
+    if (i < a->len && a->s[i] == '.') {
+        for (i++; i < a->len && mn_x__isdigit(a->s[i]) && dec < 3; i++, dec++)
+            v += (uint64_t)(a->s[i] - '0') * (dec == 0 ? 10 : 1);
+        if (dec == 0 || dec > 2)
+            goto bad;
+    }
+    if (i != a->len || v == 0 || v > (uint64_t)MAX_THRESHOLD * 100)
+        goto bad;
+    *cents = (uint32_t)v;
+    *seen = 1;
+    return MN_OK;
+bad:
+    return perr(p, ln, a ? a->col : t[0].col,
+                "expected '%.*s DOLLARS' (0.01 to %u, at most two decimals)",
+                (int)t[0].len, t[0].s, MAX_THRESHOLD);
+}
+
 /* Service statements; returns 1 in *known when `t[0]` is one. */
 static int service(parser *p, rule_state *rs, tok *t, size_t nt, size_t ln,
                    int *known)
@@ -707,6 +746,10 @@ static int service(parser *p, rule_state *rs, tok *t, size_t nt, size_t ln,
         rc = pos_list(p, r->pos_deny, t, nt, ln);
         r->flags |= SR_F_POS_DENY;
         sv->has_pos_deny = 1;
+    } else if (is(&t[0], "kx-threshold")) {
+        rc = threshold(p, &r->kx_cents, &sv->has_kx_thr, t, nt, ln);
+    } else if (is(&t[0], "review-threshold")) {
+        rc = threshold(p, &r->review_cents, &sv->has_review_thr, t, nt, ln);
     } else if (is(&t[0], "requires")) {
         if (nt < 2 || !(is(&t[1], "documentation") || is(&t[1], "prior-auth") ||
                         is(&t[1], "kx")))
@@ -773,10 +816,12 @@ static int finish_service(parser *p, mn_kbb *b, rule_state *rs, size_t ln,
     if (!sv->has_codes)
         return perr(p, sv->line, 1, "rule '%s' has no 'codes'", rs->id);
     if (!(sv->has_age || sv->has_sex || sv->has_exclude || sv->has_freq ||
-          sv->has_pos_allow || sv->has_pos_deny || sv->has_doc))
+          sv->has_pos_allow || sv->has_pos_deny || sv->has_doc ||
+          sv->has_kx_thr || sv->has_review_thr))
         return perr(p, ln, col,
                     "rule '%s' limits nothing (give age, sex, exclude, "
-                    "frequency, pos-allow, pos-deny or requires)",
+                    "frequency, pos-allow, pos-deny, requires, kx-threshold "
+                    "or review-threshold)",
                     rs->id);
     if (sv->family_set && !sv->has_freq)
         return perr(p, sv->fam_line, sv->fam_col,

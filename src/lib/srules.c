@@ -381,6 +381,8 @@ static const char *check_rule(const mn_kb *kb, const mn_srules_view *v,
     if (memchr(r->carc, 0, sizeof(r->carc)) == NULL ||
         memchr(r->rarc, 0, sizeof(r->rarc)) == NULL)
         return "CARC or RARC";
+    if (r->kx_cents > SR_MAX_THRESHOLD || r->review_cents > SR_MAX_THRESHOLD)
+        return "threshold";
     return NULL;
 }
 

@@ -34,7 +34,8 @@ enum {
 };
 
 #define SR_MAX_MODS 8
-#define SR_AGE_NONE 0xffffu /* an open end of an age range */
+#define SR_AGE_NONE 0xffffu         /* an open end of an age range */
+#define SR_MAX_THRESHOLD 100000000u /* cents: $1,000,000 */
 
 /* Rule flags. */
 enum {
@@ -91,6 +92,11 @@ typedef struct kb_srule {
     uint32_t pad1;
     uint64_t pos_allow[2]; /* bit p: place of service p (1-99) */
     uint64_t pos_deny[2];
+    /* dollar thresholds per calendar year, in cents (0: none), over the
+       amounts of the services the rule matches: above kx_cents a line
+       needs modifier KX; above review_cents it may be reviewed */
+    uint32_t kx_cents;
+    uint32_t review_cents;
 } kb_srule;
 
 typedef struct kb_srindex {

@@ -440,8 +440,8 @@ static void test_unknown_fields(void)
     EXPECT_ERR("{\"patient\":{\"name\":null}}", MN_EINVAL, "patient.name",
                "unknown field");
     EXPECT_ERR(ONE_LINE("{\"code\":\"83036\"},{\"code\":\"83036\","
-                        "\"charge\":10}"),
-               MN_EINVAL, "lines[1].charge", "unknown field");
+                        "\"tooth\":10}"),
+               MN_EINVAL, "lines[1].tooth", "unknown field");
     EXPECT_ERR("{\"date\":\"2026-01-01\",\"lines\":[{\"code\":\"83036\"}],"
                "\"history\":[{\"code\":\"83036\",\"date\":\"2025-01-01\"},"
                "{\"code\":\"83036\",\"date\":\"2025-01-01\",\"npi\":\"1\"}]}",
@@ -454,6 +454,93 @@ static void test_unknown_fields(void)
         CHECK_STR(err.where, "a?b?c");
         CHECK_STR(err.message, "unknown field");
     }
+}
+
+/* Money on lines and history entries: dollars, at most two decimals. */
+static void test_amounts(void)
+{
+    mn_claim *c = NULL;
+    mn_error err;
+
+    CHECK_INT(parse(&c,
+                    ONE_LINE("{\"code\":\"97110\",\"charge\":160.5,"
+                             "\"allowed\":112.08},{\"code\":\"97110\","
+                             "\"charge\":0},{\"code\":\"97110\","
+                             "\"allowed\":99999999.99,\"charge\":null}"),
+                    &err),
+              MN_OK);
+    if (c) {
+        CHECK(c->lines[0].charge == 16050);
+        CHECK(c->lines[0].allowed == 11208);
+        CHECK(c->lines[1].charge == 0);
+        CHECK(c->lines[1].allowed == MN_NO_AMOUNT);
+        CHECK(c->lines[2].charge == MN_NO_AMOUNT);
+        CHECK(c->lines[2].allowed == MN_MAX_AMOUNT);
+    }
+    mn_claim_free(c);
+    /* an exponent or a value that needs jansson gives the same cents */
+    CHECK_INT(
+        parse(&c, ONE_LINE("{\"code\":\"97110\",\"charge\":1.2e2}"), &err),
+        MN_OK);
+    if (c)
+        CHECK(c->lines[0].charge == 12000);
+    mn_claim_free(c);
+    CHECK_INT(parse(&c,
+                    "{\"date\":\"2026-03-02\",\"lines\":[{\"code\":"
+                    "\"97110\"}],\"history\":[{\"code\":\"97110\","
+                    "\"date\":\"2026-01-05\",\"modifiers\":[\"gp\",\"KX\"],"
+                    "\"allowed\":31.2}]}",
+                    &err),
+              MN_OK);
+    if (c) {
+        CHECK_INT(c->hist[0].n_modifiers, 2);
+        CHECK_STR(c->hist[0].modifiers[0], "GP");
+        CHECK_STR(c->hist[0].modifiers[1], "KX");
+        CHECK(c->hist[0].allowed == 3120);
+        CHECK(c->hist[0].charge == MN_NO_AMOUNT);
+    }
+    mn_claim_free(c);
+    EXPECT_ERR(ONE_LINE("{\"code\":\"97110\",\"charge\":-1}"), MN_EINVAL,
+               "lines[0].charge", "amount from 0 to 99999999.99");
+    EXPECT_ERR(ONE_LINE("{\"code\":\"97110\",\"charge\":\"10\"}"), MN_EINVAL,
+               "lines[0].charge", "amount from 0");
+    EXPECT_ERR(ONE_LINE("{\"code\":\"97110\",\"allowed\":100000000}"),
+               MN_EINVAL, "lines[0].allowed", "amount from 0");
+    EXPECT_ERR(ONE_LINE("{\"code\":\"97110\",\"allowed\":12.345}"), MN_EINVAL,
+               "lines[0].allowed", "two decimal places");
+    EXPECT_ERR("{\"date\":\"2026-03-02\",\"lines\":[{\"code\":\"97110\"}],"
+               "\"history\":[{\"code\":\"97110\",\"date\":\"2026-01-05\","
+               "\"modifiers\":[\"G\"]}]}",
+               MN_EINVAL, "history[0].modifiers[0]", "two letters or digits");
+    EXPECT_ERR("{\"date\":\"2026-03-02\",\"lines\":[{\"code\":\"97110\"}],"
+               "\"history\":[{\"code\":\"97110\",\"date\":\"2026-01-05\","
+               "\"charge\":true}]}",
+               MN_EINVAL, "history[0].charge", "amount from 0");
+    /* setters */
+    CHECK_INT(mn_claim_new(&c, NULL, &err), MN_OK);
+    if (c) {
+        CHECK_INT(mn_claim_add_line(c, "97110", 5, 1, "2026-01-01", 10, &err),
+                  0);
+        CHECK_INT(mn_claim_line_set_amounts(c, 0, 100, MN_NO_AMOUNT, &err),
+                  MN_OK);
+        CHECK_INT(mn_claim_line_set_amounts(c, 0, -5, MN_NO_AMOUNT, &err),
+                  MN_EINVAL);
+        CHECK_STR(err.where, "lines[0].charge");
+        CHECK_INT(mn_claim_line_set_amounts(c, 1, 1, 1, &err), MN_EINVAL);
+        CHECK_INT(
+            mn_claim_add_history(c, "97110", 5, "2025-01-01", 10, 1, &err), 0);
+        CHECK_INT(
+            mn_claim_add_history(c, "97112", 5, "2025-01-02", 10, 1, &err), 1);
+        CHECK_INT(mn_claim_history_set_amounts(c, 1, MN_NO_AMOUNT,
+                                               MN_MAX_AMOUNT + 1, &err),
+                  MN_EINVAL);
+        CHECK_STR(err.where, "history[1].allowed");
+        CHECK_INT(mn_claim_history_add_modifier(c, 2, "GP", 2, &err),
+                  MN_EINVAL);
+        CHECK_INT(mn_claim_history_add_modifier(c, 1, "GP", 2, &err), MN_OK);
+        CHECK_STR(c->hist[1].modifiers[0], "GP");
+    }
+    mn_claim_free(c);
 }
 
 static void test_dates(void)
@@ -592,7 +679,8 @@ static int same_claim(const mn_claim *a, const mn_claim *b)
         same = x->code == y->code && strcmp(x->code_text, y->code_text) == 0 &&
                x->n_modifiers == y->n_modifiers && x->units == y->units &&
                x->date == y->date && strcmp(x->pos, y->pos) == 0 &&
-               x->n_pointers == y->n_pointers;
+               x->n_pointers == y->n_pointers && x->charge == y->charge &&
+               x->allowed == y->allowed;
         for (unsigned m = 0; same && m < x->n_modifiers; m++)
             same = strcmp(x->modifiers[m], y->modifiers[m]) == 0;
         for (unsigned m = 0; same && m < x->n_pointers; m++)
@@ -601,7 +689,12 @@ static int same_claim(const mn_claim *a, const mn_claim *b)
     for (size_t i = 0; same && i < a->n_hist; i++)
         same = a->hist[i].code == b->hist[i].code &&
                a->hist[i].date == b->hist[i].date &&
-               a->hist[i].units == b->hist[i].units;
+               a->hist[i].units == b->hist[i].units &&
+               a->hist[i].charge == b->hist[i].charge &&
+               a->hist[i].allowed == b->hist[i].allowed &&
+               a->hist[i].n_modifiers == b->hist[i].n_modifiers &&
+               memcmp(a->hist[i].modifiers, b->hist[i].modifiers,
+                      sizeof(a->hist[i].modifiers)) == 0;
     return same;
 }
 
@@ -651,6 +744,10 @@ static const char *const DIFF_SEEDS[] = {
     "{\"code\":\"80061\",\"date\":\"2025-12-31\"}]}",
     "{\"lines\":[{\"code\":\"80061\",\"dx_pointers\":[1]}],"
     "\"diagnoses\":[\"I10\"],\"date\":\"2026-01-01\"}",
+    "{\"date\":\"2026-01-02\",\"lines\":[{\"code\":\"97110\",\"units\":4,"
+    "\"modifiers\":[\"GP\"],\"charge\":160.5,\"allowed\":112.08}],"
+    "\"history\":[{\"code\":\"97140\",\"date\":\"2025-12-01\","
+    "\"modifiers\":[\"GP\",\"KX\"],\"charge\":0.99,\"allowed\":null}]}",
 };
 
 static void test_fast_path_agrees(void)
@@ -1063,6 +1160,7 @@ int main(void)
     RUN(test_type_errors);
     RUN(test_missing);
     RUN(test_unknown_fields);
+    RUN(test_amounts);
     RUN(test_dates);
     RUN(test_codes);
     RUN(test_pointers);

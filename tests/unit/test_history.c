@@ -245,6 +245,109 @@ static void test_open_schema(void)
     mn_history_free(NULL);
 }
 
+/* Amounts of each service: "charge/allowed" in cents, -1 unknown. */
+static int amounts(void *payload, const mn_history_service *s)
+{
+    got *g = payload;
+    if (g->n < 32)
+        snprintf(g->text[g->n], sizeof(g->text[0]), "%.*s %lld/%lld",
+                 (int)s->code_len, s->code, (long long)s->charge,
+                 (long long)s->allowed);
+    g->n++;
+    return MN_OK;
+}
+
+/* Schema 1 (before amounts), as mednec 0.1 wrote it. */
+static const char SCHEMA_1[] =
+    "CREATE TABLE claim(patient_id TEXT NOT NULL, claim_key TEXT NOT NULL,"
+    " digest INTEGER NOT NULL, status_digest INTEGER, services INTEGER NOT"
+    " NULL, imported INTEGER NOT NULL, PRIMARY KEY(patient_id, claim_key))"
+    " WITHOUT ROWID;"
+    "CREATE TABLE service(patient_id TEXT NOT NULL, date_days INTEGER NOT"
+    " NULL, claim_key TEXT NOT NULL, line_no INTEGER NOT NULL, code TEXT NOT"
+    " NULL, units INTEGER NOT NULL, modifiers TEXT, status INTEGER,"
+    " PRIMARY KEY(patient_id, date_days, claim_key, line_no)) WITHOUT ROWID;"
+    "CREATE TABLE import_log(id INTEGER PRIMARY KEY, started INTEGER NOT"
+    " NULL, finished INTEGER NOT NULL, lines INTEGER NOT NULL, claims INTEGER"
+    " NOT NULL, claims_added INTEGER NOT NULL, claims_replaced INTEGER NOT"
+    " NULL, claims_unchanged INTEGER NOT NULL, services_added INTEGER NOT"
+    " NULL, services_removed INTEGER NOT NULL, skipped INTEGER NOT NULL,"
+    " recorded INTEGER NOT NULL, kb_version TEXT);"
+    "INSERT INTO service VALUES('p1', 19800, 'old', 1, '97110', 1, 'GP',"
+    " NULL);"
+    "PRAGMA user_version = 1;"
+    "PRAGMA application_id = 1296975955;";
+
+/* Charges and allowed amounts are kept (schema 2); a schema 1 store is
+ * migrated on the first writable open and read as it is in memory. */
+static void test_amounts(void)
+{
+    mn_history *h = open_new("amounts.db");
+    mn_history_options ro = MN_HISTORY_OPTIONS_INIT;
+    mn_history_memory *m = NULL;
+    mn_history_source src;
+    got g;
+    mn_error err;
+    const char *claims =
+        "{\"id\":\"a\",\"patient\":{\"id\":\"p1\"},\"date\":\"2026-01-05\","
+        "\"lines\":[{\"code\":\"97110\",\"modifiers\":[\"GP\"],"
+        "\"charge\":160.5,\"allowed\":112.08},{\"code\":\"97140\","
+        "\"allowed\":0},{\"code\":\"97530\"}]}\n";
+
+    CHECK(MN_HISTORY_APP_ID == 1296975955);
+    CHECK_INT(mn_history_import(h, claims, strlen(claims), NULL, NULL, &err),
+              MN_OK);
+    memset(&g, 0, sizeof(g));
+    CHECK_INT(mn_history_lookup(h, "p1", 2, MN_HISTORY_FIRST, MN_HISTORY_LAST,
+                                amounts, &g, &err),
+              MN_OK);
+    CHECK_INT(g.n, 3);
+    CHECK_STR(g.text[0], "97110 16050/11208");
+    CHECK_STR(g.text[1], "97140 -1/0");
+    CHECK_STR(g.text[2], "97530 -1/-1");
+    mn_history_free(h);
+    CHECK_INT(mn_history_memory_load(&m, path_of("amounts.db"), &err), MN_OK);
+    mn_history_memory_source(&src, m);
+    memset(&g, 0, sizeof(g));
+    CHECK_INT(src.lookup(src.self, "p1", 2, MN_HISTORY_FIRST, MN_HISTORY_LAST,
+                         amounts, &g, &err),
+              MN_OK);
+    CHECK_INT(g.n, 3);
+    CHECK_STR(g.text[0], "97110 16050/11208");
+    CHECK_STR(g.text[2], "97530 -1/-1");
+    mn_history_memory_free(m);
+
+    /* schema 1: read into memory as it is, refused read-only, migrated
+       by a writable open with its services kept */
+    CHECK_INT(sql_exec(path_of("v1.db"), SCHEMA_1), SQLITE_OK);
+    CHECK_INT(mn_history_memory_load(&m, path_of("v1.db"), &err), MN_OK);
+    CHECK_INT(mn_history_memory_count(m), 1);
+    mn_history_memory_source(&src, m);
+    memset(&g, 0, sizeof(g));
+    src.lookup(src.self, "p1", 2, MN_HISTORY_FIRST, MN_HISTORY_LAST, amounts,
+               &g, &err);
+    CHECK_STR(g.text[0], "97110 -1/-1");
+    mn_history_memory_free(m);
+    ro.read_only = 1;
+    h = NULL;
+    CHECK_INT(mn_history_open(&h, path_of("v1.db"), &ro, &err), MN_EVERSION);
+    CHECK_CONTAINS(err.message, "schema 1 is older than 2");
+    CHECK_INT(mn_history_open(&h, path_of("v1.db"), NULL, &err), MN_OK);
+    CHECK_INT(sql_int(path_of("v1.db"), "PRAGMA user_version"), 2);
+    memset(&g, 0, sizeof(g));
+    CHECK_INT(mn_history_lookup(h, "p1", 2, MN_HISTORY_FIRST, MN_HISTORY_LAST,
+                                amounts, &g, &err),
+              MN_OK);
+    CHECK_INT(g.n, 1);
+    CHECK_STR(g.text[0], "97110 -1/-1");
+    mn_history_free(h);
+    /* a newer schema is refused in memory too */
+    CHECK_INT(sql_exec(path_of("v1.db"), "PRAGMA user_version = 9"), SQLITE_OK);
+    m = (mn_history_memory *)&m;
+    CHECK_INT(mn_history_memory_load(&m, path_of("v1.db"), &err), MN_EVERSION);
+    CHECK(m == NULL);
+}
+
 static void test_import_lookup(void)
 {
     mn_history *h = open_new("small.db");
@@ -1051,6 +1154,7 @@ int main(void)
         return 1;
     RUN(test_open_schema);
     RUN(test_import_lookup);
+    RUN(test_amounts);
     RUN(test_reimport);
     RUN(test_claim_key);
     RUN(test_errors);

@@ -368,6 +368,22 @@ static void test_language_errors(void)
              2);
     LANG_ERR(" age 50..\n sex F\nend\n", "rule 'r' has no 'codes'", 4, 1);
     LANG_ERR(" codes 77067\n when-dx Z12.31\nend\n", "limits nothing", 6, 1);
+    LANG_ERR(" codes any\n kx-threshold 2,330\nend\n",
+             "expected 'kx-threshold DOLLARS'", 5, 15);
+    LANG_ERR(" codes any\n kx-threshold 12.345\nend\n", "at most two decimals",
+             5, 15);
+    LANG_ERR(" codes any\n review-threshold 0\nend\n",
+             "expected 'review-threshold DOLLARS'", 5, 19);
+    LANG_ERR(" codes any\n review-threshold 1000000.01\nend\n",
+             "0.01 to 1000000", 5, 19);
+    LANG_ERR(" codes any\n kx-threshold\nend\n", "expected 'kx-threshold", 5,
+             2);
+    LANG_ERR(" codes any\n kx-threshold 10\n kx-threshold 20\nend\n",
+             "one 'kx-threshold' per rule", 6, 2);
+    CHECK_INT(lang(HEAD " codes any\n when-modifier GO\n kx-threshold 2330.5\n"
+                        " review-threshold 3000.00\nend\n",
+                   &err),
+              MN_OK);
     LANG_ERR(" ncd 190.15 inverted\n codes 77067\n",
              "either a policy rule or a service rule", 5, 2);
     LANG_ERR(" codes 77067\n ncd 190.15 inverted\n",
@@ -1339,6 +1355,55 @@ static const mn_result *with_store(int status, const char *mods)
                       &o);
 }
 
+/* A store whose service carries amounts, seen through a version 2 or a
+ * version 1 source (whose services have no amount fields). */
+static const mn_result *threshold_store(unsigned version)
+{
+    static mn_history_service svc;
+    static fake_store st;
+    static mn_history_source src;
+    mn_check_options o = MN_CHECK_OPTIONS_INIT;
+
+    memset(&svc, 0, sizeof(svc));
+    svc.code = "97110";
+    svc.code_len = 5;
+    svc.date = mn_x__days_from_civil(2024, 5, 1);
+    svc.units = 1;
+    svc.status = -1;
+    svc.modifiers = "GP";
+    svc.modifiers_len = 2;
+    svc.claim_key = "other-claim";
+    svc.claim_key_len = 11;
+    svc.charge = MN_NO_AMOUNT;
+    svc.allowed = 230000;
+    st.svc = &svc;
+    st.n = 1;
+    src.version = version;
+    src.self = &st;
+    src.lookup = fake_lookup;
+    o.history = &src;
+    return check_json("{\"id\":\"c\",\"patient\":{\"id\":\"p1\"," WOMAN_54
+                      "},\"diagnoses\":[\"I10\"],\"lines\":[{\"code\":"
+                      "\"97110\",\"modifiers\":[\"GN\"],\"allowed\":30.01,"
+                      "\"date\":\"2024-11-04\"}]}",
+                      &o);
+}
+
+static void test_threshold_store(void)
+{
+    const mn_result *r = threshold_store(MN_HISTORY_SOURCE_VERSION);
+
+    CHECK(find(r, 0, "therapy.kx_required") != NULL);
+    CHECK_STR(rule_of(find(r, 0, "therapy.kx_required")),
+              "therapy.kx_threshold.pt_slp.2024");
+    CHECK_CONTAINS(MSG(r, "therapy.kx_required"),
+                   "come to $2,330.01 with this line");
+    CHECK_CONTAINS(MSG(r, "therapy.kx_required"), "threshold of $2,330.00");
+    /* a version 1 source has no amounts: the prior service is unknown */
+    r = threshold_store(1);
+    CHECK(find(r, 0, "therapy.kx_required") == NULL);
+}
+
 static void test_history_store(void)
 {
     /* unknown and paid services count; denials do not */
@@ -1443,6 +1508,7 @@ int main(void)
     RUN(test_periods_and_dates);
     RUN(test_same_claim);
     RUN(test_history_store);
+    RUN(test_threshold_store);
     RUN(test_payer);
     RUN(test_many_priors_and_memory);
     mn_claim_free(claim);
