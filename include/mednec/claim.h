@@ -65,7 +65,8 @@ MN_API int mn_claim_set_place_of_service(mn_claim *c, const char *pos,
 /** Claim-level date of service, used by lines without their own. */
 MN_API int mn_claim_set_date(mn_claim *c, const char *date, size_t len,
                              mn_error *err);
-/** "professional" or "institutional". */
+/** "professional", "institutional" or "dme" (a DME supplier claim, an
+ * extension of the contract: DME supplier MUEs apply). */
 MN_API int mn_claim_set_claim_type(mn_claim *c, const char *type, size_t len,
                                    mn_error *err);
 /** Type of bill (3 or 4 digits); institutional claims only. */

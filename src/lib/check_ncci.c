@@ -6,8 +6,10 @@
  * shift that liability (medicare-facts.md section 4), so none of them sets
  * s->med_nec_denial. They apply to Medicare claims only (the tables are
  * the Medicare NCCI files). Professional claims use the practitioner
- * tables, institutional claims the outpatient hospital ones; there is no
- * DME claim type, so DME supplier MUEs are in the KB but never applied.
+ * tables, institutional claims the outpatient hospital ones, DME supplier
+ * claims (claim_type "dme", an extension) the DME supplier MUEs; NCCI
+ * publishes PTP tables for practitioners and hospitals only, so a DME
+ * claim gets no PTP edit.
  */
 #include <stdio.h>
 #include <string.h>
@@ -172,7 +174,7 @@ static void check_mue(mn_lstate *s, const mn_ncci_view *v)
 {
     const mn_claim *c = s->claim;
     const mn_claim_line *ln = s->line;
-    int svc = c->institutional ? MN_MUE_OUT : MN_MUE_PRAC;
+    int svc = c->dme ? MN_MUE_DME : c->institutional ? MN_MUE_OUT : MN_MUE_PRAC;
     const kb_mue *m = mn_x__ncci_mue(v, ln->code, svc);
     const char *label;
     const char *text;
@@ -497,7 +499,7 @@ void mn_x__check_ncci(mn_lstate *s)
     if (!v || !s->line->code || s->claim->payer != MN_PAYER_MEDICARE)
         return;
     check_mue(s, v);
-    if (!s->nomem)
+    if (!s->nomem && !s->claim->dme)
         check_ptp(s, v);
     if (!s->nomem)
         check_aoc(s, v);

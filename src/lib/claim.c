@@ -449,12 +449,19 @@ int mn_claim_set_claim_type(mn_claim *c, const char *s, size_t len,
     int rc = check_str(c, s, len, err);
 
     if (rc == MN_OK) {
-        if (s && len == 12 && memcmp(s, "professional", 12) == 0)
+        if (s && len == 12 && memcmp(s, "professional", 12) == 0) {
             c->institutional = 0;
-        else if (s && len == 13 && memcmp(s, "institutional", 13) == 0)
+            c->dme = 0;
+        } else if (s && len == 13 && memcmp(s, "institutional", 13) == 0) {
             c->institutional = 1;
-        else
-            rc = fail(err, MN_EINVAL, "expected professional or institutional");
+            c->dme = 0;
+        } else if (s && len == 3 && memcmp(s, "dme", 3) == 0) {
+            c->institutional = 0;
+            c->dme = 1;
+        } else {
+            rc = fail(err, MN_EINVAL,
+                      "expected professional, institutional or dme");
+        }
     }
     if (rc)
         at(err, "claim_type");

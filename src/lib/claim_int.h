@@ -54,6 +54,7 @@ struct mn_claim {
     char *jurisdiction;  /* owned, upper case, may be NULL */
     uint64_t jur_states; /* states of the jurisdiction, 0: unknown */
     int institutional;
+    int dme; /* claim_type "dme": a DME supplier claim (extension) */
     char bill_type[5];
     char pos[3];
     int32_t date;       /* claim-level date, MN_NODATE if absent */

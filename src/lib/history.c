@@ -634,7 +634,7 @@ static int canon(mn_vec *v, const mn_claim *c)
     if (rc == MN_OK)
         rc = put_str(v, c->pos);
     if (rc == MN_OK)
-        rc = put_u32(v, (uint32_t)c->institutional);
+        rc = put_u32(v, (uint32_t)c->institutional | (c->dme ? 0x100u : 0));
     if (rc == MN_OK)
         rc = put_u32(v, (uint32_t)c->date);
     if (rc == MN_OK)

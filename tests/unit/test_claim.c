@@ -389,7 +389,7 @@ static void test_type_errors(void)
                "\"history\":[[]]}",
                MN_EINVAL, "history[0]", "expected an object");
     EXPECT_ERR("{\"claim_type\":\"dental\"}", MN_EINVAL, "claim_type",
-               "expected professional or institutional");
+               "expected professional, institutional or dme");
     EXPECT_ERR("{\"bill_type\":\"131\"}", MN_EINVAL, "bill_type",
                "only allowed when claim_type is institutional");
     EXPECT_ERR("{\"claim_type\":\"institutional\",\"bill_type\":\"13\"}",

@@ -531,9 +531,30 @@ static void test_mue(void)
         CHECK_CONTAINS(f->fix, "even on appeal");
         CHECK_CONTAINS(f->source, "MAI 2");
     }
-    /* DME MUEs are not applied to professional claims (no DME type) */
+    /* DME MUEs apply to DME supplier claims only (claim_type "dme") */
     r = run(PRO(LN("E0100", "2024-08-01", UNITS(5))));
     CHECK(find(r, 0, "units.mue_exceeded") == NULL);
+    r = run(CLAIM("dme", LN("E0100", "2024-08-01", UNITS(1))));
+    CHECK(find(r, 0, "units.mue_exceeded") == NULL);
+    r = run(CLAIM("dme", LN("E0100", "2024-08-01", UNITS(2))));
+    f = find(r, 0, "units.mue_exceeded");
+    CHECK(f != NULL);
+    if (f) {
+        CHECK_STR(f->policy_id, "MUE DME supplier 2024-07-01");
+        CHECK_CONTAINS(f->source, "MAI 2");
+    }
+    /* MAI 3 on a DME claim sums the date's lines (A4253: 2) */
+    r = run(CLAIM("dme", LN("A4253", "2024-08-01",
+                            UNITS(1)) "," LN("A4253", "2024-08-01", UNITS(2))));
+    CHECK(find(r, 0, "units.mue_exceeded") != NULL);
+    CHECK(find(r, 1, "units.mue_exceeded") != NULL);
+    /* a practitioner MUE does not apply to a DME claim */
+    r = run(CLAIM("dme", LN("A0425", "2024-08-01", UNITS(251))));
+    CHECK(find(r, 0, "units.mue_exceeded") == NULL);
+    /* NCCI has no PTP table for DME suppliers */
+    r = run(CLAIM("dme", LN("20610", "2024-08-01",
+                            "") "," LN("99213", "2024-08-01", "")));
+    CHECK(find(r, 1, "ncci.ptp") == NULL);
 }
 
 /* ------------------------------------------------------------------ */
