@@ -107,6 +107,12 @@ MN_API int mn_claim_add_history(mn_claim *c, const char *code, size_t len,
 MN_API int mn_claim_history_add_modifier(mn_claim *c, size_t entry,
                                          const char *mod, size_t len,
                                          mn_error *err);
+/** Appends a diagnosis (dotted or not) the prior service was billed
+ * with, at most 12: a service with diagnoses counts against a rule that
+ * applies only with certain diagnoses only when one of them matches. */
+MN_API int mn_claim_history_add_diagnosis(mn_claim *c, size_t entry,
+                                          const char *code, size_t len,
+                                          mn_error *err);
 MN_API int mn_claim_history_set_amounts(mn_claim *c, size_t entry,
                                         int64_t charge, int64_t allowed,
                                         mn_error *err);

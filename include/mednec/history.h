@@ -66,9 +66,14 @@ typedef struct mn_history_service {
     unsigned line; /* 1-based line number in that claim */
     /* Since MN_HISTORY_SOURCE_VERSION 2: the line's billed charge and
      * allowed amount in cents, MN_NO_AMOUNT when not known. The engine
-     * reads them only from a source whose `version` is 2 or more. */
+     * reads them (and `diagnoses`) only from a source whose `version` is
+     * 2 or more. */
     int64_t charge;
     int64_t allowed;
+    /* Since version 2: the diagnoses the line pointed to, dotted and
+     * comma-separated ("Z12.11,K92.1"), NULL when not known. */
+    const char *diagnoses;
+    size_t diagnoses_len;
 } mn_history_service;
 
 /**

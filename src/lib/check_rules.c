@@ -441,6 +441,79 @@ static bool other_half(const mn_lstate *s, mn_key code, int32_t date,
     return false;
 }
 
+static bool keys_match(const mn_key *dx, size_t n, const kb_srdx *pat,
+                       size_t np)
+{
+    for (size_t i = 0; i < n; i++) {
+        for (size_t j = 0; j < np; j++) {
+            if ((dx[i] & pat[j].mask) == pat[j].key)
+                return true;
+        }
+    }
+    return false;
+}
+
+/* True when diagnoses `dx` meet rule `r`'s when-dx / unless-dx. */
+static bool dx_meet(const mn_srules_view *v, const kb_srule *r,
+                    const mn_key *dx, size_t n)
+{
+    const kb_srdx *pat = v->dx + r->dx_first;
+
+    if (r->n_when_dx && !keys_match(dx, n, pat, r->n_when_dx))
+        return false;
+    return !(r->n_unless_dx &&
+             keys_match(dx, n, pat + r->n_when_dx, r->n_unless_dx));
+}
+
+/*
+ * A prior service whose diagnoses are known counts against rule `ri`
+ * only when it was the benefit the rule limits: a service of the rule's
+ * own codes must meet the rule's diagnosis conditions, and a service of
+ * another code of the family must meet those of its own rules that count
+ * with the line's code. So a diagnostic 82270 (K92.1) counts neither
+ * against the guaiac screening limit (when-dx Z12.11) nor against the
+ * immunoassay G0328 that shares it. Services whose diagnoses are not
+ * known count.
+ */
+static bool dx_fits(const mn_srules_view *v, uint32_t ri, mn_key line_code,
+                    mn_key code, const mn_key *dx, size_t n)
+{
+    const kb_srule *r = &v->rule[ri];
+    size_t i;
+
+    if (!n)
+        return true;
+    if ((r->flags & SR_F_ANY_CODE) || rule_has_code(v, ri, code))
+        return dx_meet(v, r, dx, n);
+    i = lower_code(v->idx, v->n_any, v->n_idx, code);
+    for (; i < v->n_idx && v->idx[i].code == code; i++) {
+        const kb_srule *o = &v->rule[v->idx[i].rule];
+        if ((o->n_when_dx || o->n_unless_dx) && o->freq_n &&
+            in_family(v, v->idx[i].rule, code, line_code) &&
+            !dx_meet(v, o, dx, n))
+            return false;
+    }
+    return true;
+}
+
+/* The diagnoses line `o` points to (all of the claim's when none). */
+static size_t line_dx(const mn_claim *c, const mn_claim_line *o,
+                      mn_key out[MN_MAX_POINTERS])
+{
+    size_t n = 0;
+
+    if (o->n_pointers) {
+        for (unsigned k = 0; k < o->n_pointers; k++) {
+            if (o->pointers[k] >= 1 && o->pointers[k] <= c->n_dx)
+                out[n++] = c->dx[o->pointers[k] - 1].key;
+        }
+    } else {
+        for (size_t k = 0; k < c->n_dx && n < MN_MAX_POINTERS; k++)
+            out[n++] = c->dx[k].key;
+    }
+    return n;
+}
+
 static int32_t line_date(const mn_claim *c, const mn_claim_line *ln)
 {
     return ln->date != MN_NODATE ? ln->date : c->date;
@@ -483,7 +556,8 @@ static void check_freq(mn_lstate *s, const mn_srules_view *v, uint32_t ri)
         if (p->status >= 0 && p->status <= (int)MN_STATUS_NOT_COVERED)
             continue;
         if (!in_family(v, ri, code, p->code) ||
-            other_half(s, p->code, p->date, p->modifiers, p->n_modifiers))
+            other_half(s, p->code, p->date, p->modifiers, p->n_modifiers) ||
+            !dx_fits(v, ri, code, p->code, p->dx, p->n_dx))
             continue;
         items[n].date = p->date;
         items[n].units = p->units ? p->units : 1;
@@ -503,6 +577,11 @@ static void check_freq(mn_lstate *s, const mn_srules_view *v, uint32_t ri)
         if (!in_family(v, ri, code, o->code) ||
             other_half(s, o->code, d, o->modifiers, o->n_modifiers))
             continue;
+        if (o->code != code || r->n_when_dx || r->n_unless_dx) {
+            mn_key dx[MN_MAX_POINTERS];
+            if (!dx_fits(v, ri, code, o->code, dx, line_dx(c, o, dx)))
+                continue;
+        }
         items[n].date = d;
         items[n].units = o->units ? o->units : 1;
         n++;

@@ -799,6 +799,36 @@ int mn_claim_history_add_modifier(mn_claim *c, size_t entry, const char *mod,
     return rc;
 }
 
+int mn_claim_history_add_diagnosis(mn_claim *c, size_t entry, const char *code,
+                                   size_t len, mn_error *err)
+{
+    int rc = check_hist(c, entry, err);
+    mn_claim_hist *h;
+
+    if (rc)
+        goto done;
+    h = &c->hist[entry];
+    rc = check_str(c, code, len, err);
+    if (rc) {
+        at(err, "history[%zu].diagnoses[%u]", entry, h->n_dx);
+        goto done;
+    }
+    if (h->n_dx >= MN_MAX_POINTERS) {
+        rc = fail(err, MN_ELIMIT, "too many diagnoses (max %d)",
+                  MN_MAX_POINTERS);
+        at(err, "history[%zu].diagnoses", entry);
+        goto done;
+    }
+    if (!code || !mn_x__icd_shape(code, len)) {
+        rc = fail(err, MN_EINVAL, "expected an ICD-10-CM code");
+        at(err, "history[%zu].diagnoses[%u]", entry, h->n_dx);
+        goto done;
+    }
+    h->dx[h->n_dx++] = mn_x__key(code, len);
+done:
+    return rc;
+}
+
 int mn_claim_history_set_amounts(mn_claim *c, size_t entry, int64_t charge,
                                  int64_t allowed, mn_error *err)
 {
@@ -1048,11 +1078,14 @@ done:
     return rc;
 }
 
-typedef int (*mod_adder)(mn_claim *c, size_t idx, const char *mod, size_t len,
+typedef int (*str_adder)(mn_claim *c, size_t idx, const char *mod, size_t len,
                          mn_error *err);
 
-static int parse_modifiers(mn_claim *c, size_t line, mod_adder add,
-                           const json_t *arr, const jpath *p, mn_error *err)
+/* An array of at most `max` strings (`what` in the error), each handed
+ * to `add` for entry `line`. */
+static int parse_strings(mn_claim *c, size_t line, str_adder add, size_t max,
+                         const char *what, const json_t *arr, const jpath *p,
+                         mn_error *err)
 {
     int rc;
     size_t i;
@@ -1060,7 +1093,7 @@ static int parse_modifiers(mn_claim *c, size_t line, mod_adder add,
     const char *s = NULL;
     size_t n = 0;
 
-    rc = get_array(arr, MN_MAX_MODIFIERS, "modifiers", NULL, NULL, 0, p, err);
+    rc = get_array(arr, max, what, NULL, NULL, 0, p, err);
     if (rc)
         goto done;
     json_array_foreach(arr, i, v)
@@ -1248,8 +1281,9 @@ static int parse_line(mn_claim *c, const json_t *obj, const jpath *p,
     if (!date) /* the claim date stands in: the engine sees real dates */
         c->lines[idx].date = c->date;
     if (f[L_MODS])
-        rc = parse_modifiers(c, (size_t)idx, mn_claim_line_add_modifier,
-                             f[L_MODS], &kp[L_MODS], err);
+        rc = parse_strings(c, (size_t)idx, mn_claim_line_add_modifier,
+                           MN_MAX_MODIFIERS, "modifiers", f[L_MODS],
+                           &kp[L_MODS], err);
     if (rc == MN_OK && f[L_POS])
         rc = set_from(c, line_pos_setter, f[L_POS], &kp[L_POS], err);
     if (rc == MN_OK && f[L_PTRS])
@@ -1287,9 +1321,9 @@ done:
     return rc;
 }
 
-enum { H_CODE, H_DATE, H_UNITS, H_MODS, H_CHARGE, H_ALLOWED, H_COUNT };
+enum { H_CODE, H_DATE, H_UNITS, H_MODS, H_CHARGE, H_ALLOWED, H_DX, H_COUNT };
 static const char *const hist_names[H_COUNT] = {
-    "code", "date", "units", "modifiers", "charge", "allowed"};
+    "code", "date", "units", "modifiers", "charge", "allowed", "diagnoses"};
 
 static int parse_history_entry(mn_claim *c, const json_t *obj, const jpath *p,
                                mn_error *err)
@@ -1331,8 +1365,13 @@ static int parse_history_entry(mn_claim *c, const json_t *obj, const jpath *p,
         goto done;
     }
     if (f[H_MODS])
-        rc = parse_modifiers(c, (size_t)idx, mn_claim_history_add_modifier,
-                             f[H_MODS], &kp[H_MODS], err);
+        rc = parse_strings(c, (size_t)idx, mn_claim_history_add_modifier,
+                           MN_MAX_MODIFIERS, "modifiers", f[H_MODS],
+                           &kp[H_MODS], err);
+    if (rc == MN_OK && f[H_DX])
+        rc = parse_strings(c, (size_t)idx, mn_claim_history_add_diagnosis,
+                           MN_MAX_POINTERS, "diagnoses", f[H_DX], &kp[H_DX],
+                           err);
     if (rc == MN_OK)
         rc = get_amount(&c->hist[idx].charge, f[H_CHARGE], &kp[H_CHARGE], err);
     if (rc == MN_OK)
@@ -1920,8 +1959,10 @@ static int fast_history_entry(fast *f)
             rc = fast_line_mods(f, &h);
         else if (rc == MN_OK && k == H_CHARGE)
             rc = fast_amount(f, &h.charge);
-        else if (rc == MN_OK)
+        else if (rc == MN_OK && k == H_ALLOWED)
             rc = fast_amount(f, &h.allowed);
+        else if (rc == MN_OK)
+            rc = FAST_NO; /* diagnoses: rare, left to jansson */
         if (rc == MN_OK)
             rc = fast_next(f, '}', &more);
     }

@@ -43,6 +43,8 @@ typedef struct mn_claim_hist {
     unsigned n_modifiers;
     int64_t charge; /* cents, MN_NO_AMOUNT when not given */
     int64_t allowed;
+    mn_key dx[MN_MAX_POINTERS]; /* the service's diagnoses, if given */
+    unsigned n_dx;
 } mn_claim_hist;
 
 struct mn_claim {

@@ -825,6 +825,22 @@ static int prior_from_store(void *payload, const mn_history_service *svc)
         if (j >= ml)
             break;
     }
+    if (a->amounts && svc->diagnoses) {
+        const char *d = svc->diagnoses;
+        size_t dl = svc->diagnoses_len;
+        for (size_t i = 0; i < dl;) {
+            size_t j = i;
+            while (j < dl && d[j] != ',')
+                j++;
+            if (p.n_dx == MN_PRIOR_DX) {
+                p.n_dx = 0; /* too many to keep: not known */
+                break;
+            }
+            if (mn_x__icd_shape(d + i, j - i))
+                p.dx[p.n_dx++] = mn_x__key(d + i, j - i);
+            i = j + 1;
+        }
+    }
     if (!p.code)
         return MN_OK;
     return prior_push(a, &p);
@@ -855,6 +871,10 @@ static int collect_prior(prior_acc *a, const mn_claim *claim,
         memcpy(p.modifiers, claim->hist[i].modifiers, sizeof(p.modifiers));
         p.charge = claim->hist[i].charge;
         p.allowed = claim->hist[i].allowed;
+        if (claim->hist[i].n_dx <= MN_PRIOR_DX) {
+            p.n_dx = claim->hist[i].n_dx;
+            memcpy(p.dx, claim->hist[i].dx, p.n_dx * sizeof(p.dx[0]));
+        }
         if ((rc = prior_push(a, &p)))
             return mn_x__err(err, rc, "out of memory");
     }

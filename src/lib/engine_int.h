@@ -68,6 +68,10 @@ struct mn_ctx {
     int mce_ver;
 };
 
+/* Diagnoses kept per prior service: an 837P line points to at most 4; a
+ * service with more is treated as one whose diagnoses are not known. */
+#define MN_PRIOR_DX 4
+
 /* A prior service of the patient (claim history or the history store). */
 typedef struct mn_prior {
     mn_key code;
@@ -78,6 +82,8 @@ typedef struct mn_prior {
     char modifiers[MN_MAX_MODIFIERS][3];
     int64_t charge; /* cents, MN_NO_AMOUNT when not known */
     int64_t allowed;
+    unsigned n_dx; /* 0: diagnoses not known (or more than MN_PRIOR_DX) */
+    mn_key dx[MN_PRIOR_DX];
 } mn_prior;
 
 /*

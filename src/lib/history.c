@@ -86,14 +86,17 @@ static const char *const migrations[MN_HISTORY_SCHEMA_VERSION] = {
     " recorded INTEGER NOT NULL,"
     " kb_version TEXT);",
     /* 2: money on each service, in cents (NULL: not given), for the
-       therapy KX threshold */
+       therapy KX threshold; the line's diagnoses ("Z12.11,K92.1"), to
+       tell a screening from a diagnostic use of one code */
     "ALTER TABLE service ADD COLUMN charge INTEGER;"
-    "ALTER TABLE service ADD COLUMN allowed INTEGER;",
+    "ALTER TABLE service ADD COLUMN allowed INTEGER;"
+    "ALTER TABLE service ADD COLUMN dx TEXT;",
 };
 
 const char mn_x__history_lookup_sql[] =
     "SELECT code, date_days, units, status, modifiers, claim_key, line_no,"
-    " charge, allowed FROM service WHERE patient_id = ?1 AND date_days BETWEEN "
+    " charge, allowed, dx FROM service WHERE patient_id = ?1 AND date_days "
+    "BETWEEN "
     "?2 AND ?3"
     " ORDER BY date_days, claim_key, line_no";
 
@@ -106,8 +109,8 @@ static const char sql_put_claim[] =
     " status_digest, services, imported) VALUES(?1, ?2, ?3, ?4, ?5, ?6)";
 static const char sql_put_service[] =
     "INSERT INTO service(patient_id, date_days, claim_key, line_no, code,"
-    " units, modifiers, status, charge, allowed)"
-    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+    " units, modifiers, status, charge, allowed, dx)"
+    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
 static const char sql_log[] =
     "INSERT INTO import_log(started, finished, lines, claims, claims_added,"
     " claims_replaced, claims_unchanged, services_added, services_removed,"
@@ -484,6 +487,9 @@ int mn_history_lookup(mn_history *h, const char *patient_id, size_t id_len,
         svc.allowed = sqlite3_column_type(st, 8) == SQLITE_NULL
                           ? MN_NO_AMOUNT
                           : sqlite3_column_int64(st, 8);
+        svc.diagnoses = (const char *)sqlite3_column_text(st, 9);
+        svc.diagnoses_len =
+            svc.diagnoses ? (size_t)sqlite3_column_bytes(st, 9) : 0;
         if (!svc.code || !svc.claim_key) {
             rc = mn_x__err(err, MN_ENOMEM, "out of memory");
             break;
@@ -748,6 +754,7 @@ struct mn_history_importer {
     mn_vec scratch;  /* canonical content */
     mn_vec statuses; /* int per claim line, for `record` */
     char mods[MN_MAX_MODIFIERS * 3 + 1];
+    mn_vec dx; /* join_dx */
     int in_tx;
     int discarding; /* skipping the rest of an over-long line */
     int spent;      /* an error stopped the import */
@@ -837,6 +844,7 @@ void mn_history_importer_free(mn_history_importer *imp)
         mn_x__vec_free(&imp->pending);
         mn_x__vec_free(&imp->scratch);
         mn_x__vec_free(&imp->statuses);
+        mn_x__vec_free(&imp->dx);
         mn_x__free(imp);
     }
 }
@@ -996,6 +1004,31 @@ static const char *join_mods(mn_history_importer *imp, const mn_claim_line *ln,
     return n ? imp->mods : NULL;
 }
 
+/* Joins the diagnoses a line points to (all of the claim's when it
+ * points to none) as "Z12.11,K92.1" into imp->dx; NULL when there are
+ * none. */
+static const char *join_dx(mn_history_importer *imp, const mn_claim *c,
+                           const mn_claim_line *ln, int *len, int *rc)
+{
+    size_t n = ln->n_pointers ? ln->n_pointers : c->n_dx;
+
+    imp->dx.len = 0;
+    *rc = MN_OK;
+    for (size_t k = 0; k < n && *rc == MN_OK; k++) {
+        size_t i = ln->n_pointers ? (size_t)ln->pointers[k] - 1 : k;
+        const char *t;
+        if (i >= c->n_dx)
+            continue;
+        t = c->dx[i].text;
+        if (imp->dx.len)
+            *rc = mn_x__vec_push(&imp->dx, ",", 1);
+        if (*rc == MN_OK)
+            *rc = mn_x__vec_push(&imp->dx, t, strlen(t));
+    }
+    *len = (int)imp->dx.len;
+    return *rc == MN_OK && imp->dx.len ? (const char *)imp->dx.data : NULL;
+}
+
 /* Writes the claim's services; the claim is known to have changed. */
 static int write_claim(mn_history_importer *imp, const mn_claim *c,
                        const char *key, int key_len, uint64_t digest,
@@ -1021,7 +1054,13 @@ static int write_claim(mn_history_importer *imp, const mn_claim *c,
         int32_t date = line_date(c, ln);
         int mlen = 0;
         const char *mods = join_mods(imp, ln, &mlen);
+        int dlen = 0;
+        const char *dx = join_dx(imp, c, ln, &dlen, &rc);
 
+        if (rc) {
+            rc = mn_x__err(err, rc, "out of memory");
+            break;
+        }
         if (date == MN_NODATE)
             continue;
         sqlite3_bind_text(st, 1, pid, -1, SQLITE_STATIC);
@@ -1046,6 +1085,10 @@ static int write_claim(mn_history_importer *imp, const mn_claim *c,
             sqlite3_bind_int64(st, 10, ln->allowed);
         else
             sqlite3_bind_null(st, 10);
+        if (dx)
+            sqlite3_bind_text(st, 11, dx, dlen, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(st, 11);
         rc = step_done(imp, st, "write", err);
         written++;
     }

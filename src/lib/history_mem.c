@@ -24,6 +24,8 @@ typedef struct mem_svc {
     uint32_t code_len;
     int64_t charge; /* cents, MN_NO_AMOUNT when not known */
     int64_t allowed;
+    uint32_t dx_off; /* diagnoses in the text pool, dx_len 0: none */
+    uint32_t dx_len;
 } mem_svc;
 
 typedef struct mem_patient {
@@ -69,9 +71,9 @@ static int load_rows(mn_history_memory *m, sqlite3 *db, int schema,
         " claim_key, line_no";
     static const char sql[] =
         "SELECT patient_id, date_days, claim_key, line_no, code, units,"
-        " modifiers, status, charge, allowed FROM service ORDER BY"
+        " modifiers, status, charge, allowed, dx FROM service ORDER BY"
         " patient_id, date_days, claim_key, line_no";
-    int n_cols = schema >= 2 ? 10 : 8;
+    int n_cols = schema >= 2 ? 11 : 8;
     sqlite3_stmt *st = NULL;
     mn_vec svc = {0}, pat = {0};
     int rc = MN_OK;
@@ -125,6 +127,13 @@ static int load_rows(mn_history_memory *m, sqlite3 *db, int schema,
         if (mlen &&
             (rc = text_add(&m->text, &v.mod_off, &v.mod_len, mods, mlen)))
             goto nomem;
+        if (n_cols > 10 && sqlite3_column_type(st, 10) != SQLITE_NULL) {
+            const char *dx = (const char *)sqlite3_column_text(st, 10);
+            size_t dlen = dx ? (size_t)sqlite3_column_bytes(st, 10) : 0;
+            if (dlen &&
+                (rc = text_add(&m->text, &v.dx_off, &v.dx_len, dx, dlen)))
+                goto nomem;
+        }
         if ((rc = mn_x__vec_push(&svc, &v, sizeof(v))))
             goto nomem;
         last->count++;
@@ -281,6 +290,8 @@ static int mem_lookup(void *self, const char *patient_id, size_t id_len,
         s.line = v->line;
         s.charge = v->charge;
         s.allowed = v->allowed;
+        s.diagnoses = v->dx_len ? text + v->dx_off : NULL;
+        s.diagnoses_len = v->dx_len;
         if ((rc = cb(payload, &s)))
             return rc;
     }

@@ -516,6 +516,33 @@ static void test_amounts(void)
                "\"history\":[{\"code\":\"97110\",\"date\":\"2026-01-05\","
                "\"charge\":true}]}",
                MN_EINVAL, "history[0].charge", "amount from 0");
+    /* the diagnoses a prior service was billed with */
+    CHECK_INT(parse(&c,
+                    "{\"date\":\"2026-03-02\",\"lines\":[{\"code\":"
+                    "\"82270\"}],\"history\":[{\"code\":\"82270\",\"date\":"
+                    "\"2026-01-05\",\"diagnoses\":[\"k92.1\",\"Z1211\"]}]}",
+                    &err),
+              MN_OK);
+    if (c) {
+        CHECK_INT(c->hist[0].n_dx, 2);
+        CHECK(c->hist[0].dx[0] == mn_x__key("K921", 4));
+        CHECK(c->hist[0].dx[1] == mn_x__key("Z1211", 5));
+    }
+    mn_claim_free(c);
+    EXPECT_ERR("{\"date\":\"2026-03-02\",\"lines\":[{\"code\":\"82270\"}],"
+               "\"history\":[{\"code\":\"82270\",\"date\":\"2026-01-05\","
+               "\"diagnoses\":[\"K92.1\",\"99213\"]}]}",
+               MN_EINVAL, "history[0].diagnoses[1]", "ICD-10-CM");
+    EXPECT_ERR("{\"date\":\"2026-03-02\",\"lines\":[{\"code\":\"82270\"}],"
+               "\"history\":[{\"code\":\"82270\",\"date\":\"2026-01-05\","
+               "\"diagnoses\":[\"A00\",\"A00\",\"A00\",\"A00\",\"A00\","
+               "\"A00\",\"A00\",\"A00\",\"A00\",\"A00\",\"A00\",\"A00\","
+               "\"A00\"]}]}",
+               MN_ELIMIT, "history[0].diagnoses", "too many diagnoses");
+    EXPECT_ERR("{\"date\":\"2026-03-02\",\"lines\":[{\"code\":\"82270\"}],"
+               "\"history\":[{\"code\":\"82270\",\"date\":\"2026-01-05\","
+               "\"diagnoses\":\"K92.1\"}]}",
+               MN_EINVAL, "history[0].diagnoses", "expected an array");
     /* setters */
     CHECK_INT(mn_claim_new(&c, NULL, &err), MN_OK);
     if (c) {

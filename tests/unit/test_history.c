@@ -245,14 +245,17 @@ static void test_open_schema(void)
     mn_history_free(NULL);
 }
 
-/* Amounts of each service: "charge/allowed" in cents, -1 unknown. */
+/* Amounts and diagnoses of each service: "code charge/allowed dx" with
+ * cents, -1 unknown, "-" for no diagnoses. */
 static int amounts(void *payload, const mn_history_service *s)
 {
     got *g = payload;
     if (g->n < 32)
-        snprintf(g->text[g->n], sizeof(g->text[0]), "%.*s %lld/%lld",
+        snprintf(g->text[g->n], sizeof(g->text[0]), "%.*s %lld/%lld %.*s",
                  (int)s->code_len, s->code, (long long)s->charge,
-                 (long long)s->allowed);
+                 (long long)s->allowed,
+                 s->diagnoses ? (int)s->diagnoses_len : 1,
+                 s->diagnoses ? s->diagnoses : "-");
     g->n++;
     return MN_OK;
 }
@@ -290,9 +293,13 @@ static void test_amounts(void)
     mn_error err;
     const char *claims =
         "{\"id\":\"a\",\"patient\":{\"id\":\"p1\"},\"date\":\"2026-01-05\","
+        "\"diagnoses\":[\"M54.50\",\"z12.11\"],"
         "\"lines\":[{\"code\":\"97110\",\"modifiers\":[\"GP\"],"
-        "\"charge\":160.5,\"allowed\":112.08},{\"code\":\"97140\","
-        "\"allowed\":0},{\"code\":\"97530\"}]}\n";
+        "\"charge\":160.5,\"allowed\":112.08,\"dx_pointers\":[1]},"
+        "{\"code\":\"97140\",\"allowed\":0,\"dx_pointers\":[2,1]},"
+        "{\"code\":\"97530\"}]}\n"
+        "{\"id\":\"b\",\"patient\":{\"id\":\"p1\"},\"date\":\"2026-01-06\","
+        "\"lines\":[{\"code\":\"97530\"}]}\n";
 
     CHECK(MN_HISTORY_APP_ID == 1296975955);
     CHECK_INT(mn_history_import(h, claims, strlen(claims), NULL, NULL, &err),
@@ -301,10 +308,11 @@ static void test_amounts(void)
     CHECK_INT(mn_history_lookup(h, "p1", 2, MN_HISTORY_FIRST, MN_HISTORY_LAST,
                                 amounts, &g, &err),
               MN_OK);
-    CHECK_INT(g.n, 3);
-    CHECK_STR(g.text[0], "97110 16050/11208");
-    CHECK_STR(g.text[1], "97140 -1/0");
-    CHECK_STR(g.text[2], "97530 -1/-1");
+    CHECK_INT(g.n, 4);
+    CHECK_STR(g.text[0], "97110 16050/11208 M54.50");
+    CHECK_STR(g.text[1], "97140 -1/0 Z12.11,M54.50");
+    CHECK_STR(g.text[2], "97530 -1/-1 M54.50,Z12.11");
+    CHECK_STR(g.text[3], "97530 -1/-1 -");
     mn_history_free(h);
     CHECK_INT(mn_history_memory_load(&m, path_of("amounts.db"), &err), MN_OK);
     mn_history_memory_source(&src, m);
@@ -312,9 +320,10 @@ static void test_amounts(void)
     CHECK_INT(src.lookup(src.self, "p1", 2, MN_HISTORY_FIRST, MN_HISTORY_LAST,
                          amounts, &g, &err),
               MN_OK);
-    CHECK_INT(g.n, 3);
-    CHECK_STR(g.text[0], "97110 16050/11208");
-    CHECK_STR(g.text[2], "97530 -1/-1");
+    CHECK_INT(g.n, 4);
+    CHECK_STR(g.text[0], "97110 16050/11208 M54.50");
+    CHECK_STR(g.text[2], "97530 -1/-1 M54.50,Z12.11");
+    CHECK_STR(g.text[3], "97530 -1/-1 -");
     mn_history_memory_free(m);
 
     /* schema 1: read into memory as it is, refused read-only, migrated
@@ -326,7 +335,7 @@ static void test_amounts(void)
     memset(&g, 0, sizeof(g));
     src.lookup(src.self, "p1", 2, MN_HISTORY_FIRST, MN_HISTORY_LAST, amounts,
                &g, &err);
-    CHECK_STR(g.text[0], "97110 -1/-1");
+    CHECK_STR(g.text[0], "97110 -1/-1 -");
     mn_history_memory_free(m);
     ro.read_only = 1;
     h = NULL;
@@ -339,7 +348,7 @@ static void test_amounts(void)
                                 amounts, &g, &err),
               MN_OK);
     CHECK_INT(g.n, 1);
-    CHECK_STR(g.text[0], "97110 -1/-1");
+    CHECK_STR(g.text[0], "97110 -1/-1 -");
     mn_history_free(h);
     /* a newer schema is refused in memory too */
     CHECK_INT(sql_exec(path_of("v1.db"), "PRAGMA user_version = 9"), SQLITE_OK);

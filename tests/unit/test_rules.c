@@ -905,6 +905,21 @@ static void test_prostate(void)
     LINE_IS(r, MN_STATUS_NOT_COVERED, "sex.mismatch", "prostate.screening");
 }
 
+/* `code` on 2024-06-09 with diagnosis `dx`, after an 82270 on 2024-01-10
+ * billed with the diagnoses `prior_dx` (JSON strings). */
+static const mn_result *fobt_after(const char *code, const char *dx,
+                                   const char *prior_dx)
+{
+    char json[1024];
+    snprintf(json, sizeof(json),
+             "{\"patient\":{" WOMAN_54 "},\"diagnoses\":[\"%s\"],"
+             "\"lines\":[{\"code\":\"%s\",\"date\":\"2024-06-09\"}],"
+             "\"history\":[{\"code\":\"82270\",\"date\":\"2024-01-10\","
+             "\"diagnoses\":[%s]}]}",
+             dx, code, prior_dx);
+    return check_json(json, NULL);
+}
+
 static void test_colorectal(void)
 {
     const mn_result *r;
@@ -954,6 +969,40 @@ static void test_colorectal(void)
     /* 82270 without a screening diagnosis is diagnostic: no limit */
     r = one(WOMAN_54, "I10", "82270", "2024-06-09", NULL, "G0328@2023-06-10");
     LINE_IS(r, MN_STATUS_COVERED, NULL, NULL);
+    /* a prior 82270 whose diagnoses are known counts only when it was a
+       screening: against 82270 itself and against G0328, which shares the
+       limit */
+    r = fobt_after("82270", "Z12.11", "\"K92.1\"");
+    LINE_IS(r, MN_STATUS_COVERED, NULL, NULL);
+    r = fobt_after("G0328", "Z12.11", "\"K92.1\",\"R19.5\"");
+    LINE_IS(r, MN_STATUS_COVERED, NULL, NULL);
+    r = fobt_after("82270", "Z12.11", "\"I10\",\"Z12.11\"");
+    LINE_IS(r, MN_STATUS_NOT_COVERED, "frequency.exceeded", "crc.fobt.guaiac");
+    r = fobt_after("G0328", "Z12.11", "\"Z12.12\"");
+    LINE_IS(r, MN_STATUS_NOT_COVERED, "frequency.exceeded",
+            "crc.fobt.immunoassay");
+    /* more diagnoses than a prior service keeps: treated as unknown */
+    r = fobt_after("G0328", "Z12.11",
+                   "\"K92.1\",\"R19.5\",\"I10\",\"E11.9\",\"E78.5\"");
+    LINE_IS(r, MN_STATUS_NOT_COVERED, "frequency.exceeded",
+            "crc.fobt.immunoassay");
+    /* a G0328 (no diagnosis condition of its own) counts whatever its
+       diagnoses */
+    r = one(WOMAN_54, "Z12.11", "82270", "2024-06-09", NULL, NULL);
+    LINE_IS(r, MN_STATUS_COVERED, NULL, NULL);
+    r = check_json("{\"patient\":{" WOMAN_54 "},\"diagnoses\":[\"Z12.11\"],"
+                   "\"lines\":[{\"code\":\"82270\",\"date\":\"2024-06-09\"}],"
+                   "\"history\":[{\"code\":\"G0328\",\"date\":"
+                   "\"2024-01-10\",\"diagnoses\":[\"K92.1\"]}]}",
+                   NULL);
+    LINE_IS(r, MN_STATUS_NOT_COVERED, "frequency.exceeded", "crc.fobt.guaiac");
+    /* on one claim: a diagnostic 82270 line does not use up the G0328 */
+    r = check_json("{\"patient\":{" WOMAN_54 "},\"diagnoses\":[\"Z12.11\","
+                   "\"K92.1\"],\"lines\":[{\"code\":\"82270\",\"date\":"
+                   "\"2024-06-01\",\"dx_pointers\":[2]},{\"code\":\"G0328\","
+                   "\"date\":\"2024-06-09\",\"dx_pointers\":[1]}]}",
+                   NULL);
+    CHECK(r && r->lines[1].status == MN_STATUS_COVERED);
     /* mt-sDNA: 45 and over, every 3 years */
     r = one(WOMAN_54, NULL, "81528", "2024-08-30", NULL, "81528@2021-08-31");
     LINE_IS(r, MN_STATUS_NOT_COVERED, "frequency.exceeded", "crc.mtsdna");
