@@ -48,15 +48,13 @@ enum {
 /* Reports                                                              */
 /* ------------------------------------------------------------------ */
 
-void mn_x__report_skip(mn_report *r, const char *reason, size_t record)
+/* Counts one row under `reason` in the report's reason lines. */
+static void count_reason(mn_report *r, const char *reason, size_t record)
 {
     const char *what = reason ? reason : "row not loaded";
     size_t n = strlen(what);
     size_t i;
 
-    if (!r)
-        goto done;
-    r->skipped++;
     for (i = 0; i < r->n_reasons; i++) {
         const char *t = r->reasons[i].text;
         if (strncmp(t, what, n) == 0 && (t[n] == '\0' || t[n] == ' ')) {
@@ -83,6 +81,20 @@ void mn_x__report_skip(mn_report *r, const char *reason, size_t record)
     r->n_reasons = i + 1;
 done:
     return;
+}
+
+void mn_x__report_skip(mn_report *r, const char *reason, size_t record)
+{
+    if (!r)
+        return;
+    r->skipped++;
+    count_reason(r, reason, record);
+}
+
+void mn_x__report_field(mn_report *r, const char *reason, size_t record)
+{
+    if (r)
+        count_reason(r, reason, record);
 }
 
 /* ------------------------------------------------------------------ */

@@ -153,6 +153,7 @@ static void check_code(mn_lstate *s)
                    "service.",
                    ln->code_text, date_text(s, h->terminated)));
     } else {
+        mn_x__check_coverage(s, h); /* valid on the date: its coverage */
         return;
     }
     if (f) {

@@ -118,6 +118,20 @@ void mn_x__check_rules(mn_lstate *s);
 void mn_x__check_ncci(mn_lstate *s);
 void mn_x__check_site(mn_lstate *s);
 
+/* The HCPCS coverage code of a Level II code found valid on the line's
+ * date (engine.c calls it from the code check, before the policies):
+ * S adds statutory.excluded (once per line), M coverage.noncovered, I
+ * code.not_payable; Medicare claims only (check_coverage.c). */
+struct kb_hcpcs;
+void mn_x__check_coverage(mn_lstate *s, const struct kb_hcpcs *h);
+/* "non-covered by Medicare statute" for a KB_COV_* letter, NULL for 0 or
+ * an unknown one. */
+const char *mn_x__hcpcs_coverage_meaning(unsigned coverage);
+/* Writes a HCPCS statute number as SSA section text ("1862A7" ->
+ * "SSA 1862(a)(7)") and returns true when its shape is clear; otherwise
+ * writes it as given (trimmed, at most 64 bytes) and returns false. */
+bool mn_x__hcpcs_statute(char *out, size_t size, const char *s, size_t len);
+
 /* Appends a finding to the line and lowers the line status to `status`
  * if worse. Returns NULL (and sets s->nomem) when out of memory. */
 mn_finding *mn_x__add_finding(mn_lstate *s, const char *edit, mn_severity sev,

@@ -192,9 +192,13 @@ static int check_content(mn_kb *kb, mn_error *err)
             return bad(err, "ICD-10-CM table");
     }
     for (size_t i = 0; i < kb->n_hcpcs; i++) {
-        if (!str_ok(kb, kb->hcpcs[i].desc) ||
-            (i && kb->hcpcs[i].key <= kb->hcpcs[i - 1].key))
+        const kb_hcpcs *h = &kb->hcpcs[i];
+        if (!str_ok(kb, h->desc) || (i && h->key <= kb->hcpcs[i - 1].key))
             return bad(err, "HCPCS table");
+        if (!kb_cov_ok(h->coverage))
+            return bad(err, "HCPCS coverage code");
+        if (!str_ok(kb, h->statute))
+            return bad(err, "HCPCS statute");
     }
     for (size_t i = 0; i < kb->n_mce; i++) {
         const kb_mce *e = &kb->mce[i];

@@ -34,6 +34,9 @@ typedef struct hc_e {
     int32_t term;
     int desc_year;
     char *desc;
+    int cov_year; /* data year of the coverage code and statute */
+    unsigned char cov;
+    char *statute;
 } hc_e;
 
 typedef struct mce_e {
@@ -141,8 +144,10 @@ void mn_x__kbb_free(mn_kbb *b)
         mn_x__free(MN_VEC_AT(&b->icd, icd_e, i).desc);
     mn_x__vec_free(&b->icd);
     mn_x__map_free(&b->icd_map);
-    for (size_t i = 0; i < MN_VEC_COUNT(&b->hc, hc_e); i++)
+    for (size_t i = 0; i < MN_VEC_COUNT(&b->hc, hc_e); i++) {
         mn_x__free(MN_VEC_AT(&b->hc, hc_e, i).desc);
+        mn_x__free(MN_VEC_AT(&b->hc, hc_e, i).statute);
+    }
     mn_x__vec_free(&b->hc);
     mn_x__map_free(&b->hc_map);
     mn_x__vec_free(&b->mce);
@@ -292,21 +297,18 @@ int mn_x__kbb_icd_range(mn_kbb *b, mn_key lo, mn_key hi,
 
 /* HCPCS */
 
-int mn_x__kbb_hcpcs(mn_kbb *b, int data_year, mn_key code, int32_t added,
-                    int32_t terminated, const char *desc, size_t desc_len)
+/* The entry of `code`, created when absent. */
+static int hc_get(mn_kbb *b, mn_key code, hc_e **out)
 {
     uint32_t idx;
-    hc_e *e;
     int rc;
-    bool has_dates = added != MN_NODATE || terminated != MN_NODATE;
 
-    if (!code)
-        return MN_EINVAL;
     if (!mn_x__map_get(&b->hc_map, code, &idx)) {
         hc_e n = {0};
         n.key = code;
         n.year = -1;
         n.desc_year = -1;
+        n.cov_year = -1;
         n.added = MN_NODATE;
         n.term = MN_NODATE;
         idx = (uint32_t)MN_VEC_COUNT(&b->hc, hc_e);
@@ -315,7 +317,21 @@ int mn_x__kbb_hcpcs(mn_kbb *b, int data_year, mn_key code, int32_t added,
         if ((rc = mn_x__map_put(&b->hc_map, code, idx)))
             return rc;
     }
-    e = &MN_VEC_AT(&b->hc, hc_e, idx);
+    *out = &MN_VEC_AT(&b->hc, hc_e, idx);
+    return MN_OK;
+}
+
+int mn_x__kbb_hcpcs(mn_kbb *b, int data_year, mn_key code, int32_t added,
+                    int32_t terminated, const char *desc, size_t desc_len)
+{
+    hc_e *e = NULL;
+    int rc;
+    bool has_dates = added != MN_NODATE || terminated != MN_NODATE;
+
+    if (!code)
+        return MN_EINVAL;
+    if ((rc = hc_get(b, code, &e)))
+        return rc;
     if (has_dates && data_year >= e->year) {
         /* the newest source decides; the earliest add date is kept */
         if (added != MN_NODATE && (e->added == MN_NODATE || added < e->added))
@@ -328,6 +344,31 @@ int mn_x__kbb_hcpcs(mn_kbb *b, int data_year, mn_key code, int32_t added,
             return rc;
         e->desc_year = data_year;
     }
+    return MN_OK;
+}
+
+int mn_x__kbb_hcpcs_coverage(mn_kbb *b, int data_year, mn_key code,
+                             unsigned coverage, const char *statute,
+                             size_t statute_len)
+{
+    hc_e *e = NULL;
+    int rc;
+
+    if (!code || !kb_cov_ok(coverage))
+        return MN_EINVAL;
+    if ((rc = hc_get(b, code, &e)))
+        return rc;
+    if (data_year < e->cov_year)
+        return MN_OK; /* the newest source decides, like the description */
+    if (statute && statute_len) {
+        if ((rc = set_text(&e->statute, statute, statute_len)))
+            return rc;
+    } else {
+        mn_x__free(e->statute);
+        e->statute = NULL;
+    }
+    e->cov = (unsigned char)coverage;
+    e->cov_year = data_year;
     return MN_OK;
 }
 
@@ -987,7 +1028,10 @@ int mn_x__kbb_serialize(mn_kbb *b, const char *built, void **out,
             k.key = e->key;
             k.added = e->added;
             k.terminated = e->term;
+            k.coverage = e->cov;
             rc = pool_cstr(&sp, &k.desc, e->desc);
+            if (!rc)
+                rc = pool_cstr(&sp, &k.statute, e->statute);
             if (!rc)
                 rc = mn_x__vec_push(&hc, &k, sizeof(k));
             if (!rc)

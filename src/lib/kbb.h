@@ -62,6 +62,15 @@ bool mn_x__kbb_icd_known(mn_kbb *b, mn_key code);
 int mn_x__kbb_hcpcs(mn_kbb *b, int data_year, mn_key code, int32_t added,
                     int32_t terminated, const char *desc, size_t desc_len);
 
+/* HCPCS Level II coverage code (record layout field 16: a KB_COV_* letter
+ * of kbfmt.h, or 0 when the source gives a letter this build does not
+ * know) and statute number (field 13, as given; NULL or empty when none).
+ * The source of the newest `data_year` wins, statute included. MN_EINVAL
+ * for any other coverage value. */
+int mn_x__kbb_hcpcs_coverage(mn_kbb *b, int data_year, mn_key code,
+                             unsigned coverage, const char *statute,
+                             size_t statute_len);
+
 /* MCE edits: one call per code, fiscal year and flag. Ages in years. */
 int mn_x__kbb_mce(mn_kbb *b, int fy, mn_key code, unsigned flag, int age_min,
                   int age_max);

@@ -1,5 +1,5 @@
 /*
- * kbfmt.h: the knowledge-base file format (internal; docs/kb-format.md).
+ * kbfmt.h: the knowledge-base file format (internal; docs/kb.md).
  *
  * Little-endian, 8-byte aligned. A 64-byte header, a section table, then
  * the sections. Everything refers to other content by offset and length,
@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 #define MN_KB_MAGIC "MNKB\r\n\x1a\n"
-#define MN_KB_FORMAT 1
+#define MN_KB_FORMAT 2 /* 2: HCPCS coverage code and statute */
 #define MN_KB_ENDIAN 0x01020304u
 #define MN_KB_MAX_YEARS 32
 #define MN_KB_MAX_MCE 16
@@ -94,7 +94,23 @@ typedef struct kb_hcpcs {
     int32_t added;      /* MN_NODATE when unknown */
     int32_t terminated; /* MN_NODATE when none */
     kb_str desc;
+    kb_str statute;   /* HCPCS statute number as the file gives it, or "" */
+    uint8_t coverage; /* HCPCS coverage code: KB_COV_* letter, 0 unknown */
+    uint8_t pad[7];
 } kb_hcpcs;
+
+/* HCPCS coverage codes (record layout field 16), stored as the letter. */
+#define KB_COV_CARRIER 'C'     /* carrier judgment */
+#define KB_COV_SPECIAL 'D'     /* special coverage instructions apply */
+#define KB_COV_NOT_PAYABLE 'I' /* not payable by Medicare */
+#define KB_COV_NONCOVERED 'M'  /* non-covered by Medicare */
+#define KB_COV_STATUTE 'S'     /* non-covered by Medicare statute */
+static inline int kb_cov_ok(unsigned c)
+{
+    return c == 0 || c == KB_COV_CARRIER || c == KB_COV_SPECIAL ||
+           c == KB_COV_NOT_PAYABLE || c == KB_COV_NONCOVERED ||
+           c == KB_COV_STATUTE;
+}
 
 typedef struct kb_mce {
     uint64_t key;

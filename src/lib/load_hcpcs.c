@@ -2,14 +2,19 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "kbfmt.h"
 #include "sources.h"
 
 /* ANWEB record (1-based positions in the CMS record layout): code 1-5,
- * sequence 6-10, record id 11, long description 12-91, add date 269-276,
+ * sequence 6-10, record id 11, long description 12-91, statute number
+ * 171-180 (field 13), coverage code 230 (field 16), add date 269-276,
  * termination date 285-292. Below: 0-based offsets. */
 #define AW_RID 10
 #define AW_DESC 11
 #define AW_DESC_END 91
+#define AW_STATUTE 170
+#define AW_STATUTE_LEN 10
+#define AW_COV 229
 #define AW_ADDED 268
 #define AW_TERM 284
 #define AW_DATE_LEN 8
@@ -99,6 +104,59 @@ static int append_text(mn_vec *v, const char *s, size_t len)
     return rc;
 }
 
+/* Coverage code field (a letter; blank when the source gives none). */
+typedef enum { COV_NONE, COV_KNOWN, COV_UNKNOWN } cov_kind;
+
+static cov_kind cov_parse(unsigned *out, const char *s, size_t len)
+{
+    unsigned c;
+
+    *out = 0;
+    len = mn_x__trim(&s, len);
+    if (len == 0)
+        return COV_NONE;
+    c = (unsigned)mn_x__toupper((unsigned char)s[0]);
+    if (len != 1 || c == 0 || !kb_cov_ok(c))
+        return COV_UNKNOWN;
+    *out = c;
+    return COV_KNOWN;
+}
+
+/* Counts a coverage code this build does not know: the row is kept with
+ * the coverage unknown. */
+static void cov_unknown(mn_report *rep, const char *s, size_t len,
+                        size_t record)
+{
+    char shown[9];
+    char why[64];
+    size_t n = 0;
+
+    len = mn_x__trim(&s, len);
+    for (; n < len && n < sizeof(shown) - 1; n++) {
+        unsigned char c = (unsigned char)s[n];
+        shown[n] = c > 0x20 && c < 0x7f ? (char)c : '?';
+    }
+    shown[n] = '\0';
+    snprintf(why, sizeof(why),
+             "unknown coverage code '%s' (row kept, coverage unknown)", shown);
+    mn_x__report_field(rep, why, record);
+}
+
+/* Stores the coverage code and the statute (as UTF-8 text; `tmp` is
+ * scratch space). */
+static int put_coverage(mn_kbb *b, int year, mn_key key, unsigned cov,
+                        const char *statute, size_t statute_len, mn_vec *tmp)
+{
+    int rc;
+
+    tmp->len = 0;
+    statute_len = mn_x__trim(&statute, statute_len);
+    if ((rc = append_text(tmp, statute, statute_len)))
+        return rc;
+    return mn_x__kbb_hcpcs_coverage(
+        b, year, key, cov, tmp->len ? (const char *)tmp->data : NULL, tmp->len);
+}
+
 /* ------------------------------------------------------------------ */
 /* Sniffing                                                             */
 /* ------------------------------------------------------------------ */
@@ -161,7 +219,11 @@ typedef struct pending {
     size_t line;
     int32_t added;
     int32_t term;
+    cov_kind cov_kind;
+    unsigned cov;
+    char statute[AW_STATUTE_LEN];
     mn_vec desc;
+    mn_vec tmp;
 } pending;
 
 static int flush(mn_kbb *b, int year, pending *p, mn_report *rep, mn_error *err)
@@ -179,6 +241,9 @@ static int flush(mn_kbb *b, int year, pending *p, mn_report *rep, mn_error *err)
     rc = mn_x__kbb_hcpcs(b, year, key, p->added, p->term,
                          cpt ? NULL : (const char *)p->desc.data,
                          cpt ? 0 : p->desc.len);
+    if (rc == MN_OK && p->cov_kind != COV_NONE)
+        rc = put_coverage(b, year, key, p->cov, p->statute, AW_STATUTE_LEN,
+                          &p->tmp);
     if (rc) {
         rc = kbb_fail(err, rc, p->line);
         goto done;
@@ -204,6 +269,7 @@ static int load_anweb(mn_kbb *b, const mn_src *src, int year, mn_report *rep,
 
     memset(&p, 0, sizeof(p));
     p.desc.max = AW_MAX_DESC;
+    p.tmp.max = AW_MAX_DESC;
     while (mn_x__next_line(src->data, src->len, &pos, &line, &line_len)) {
         const char *why = NULL;
         const char *d;
@@ -233,6 +299,10 @@ static int load_anweb(mn_kbb *b, const mn_src *src, int year, mn_report *rep,
                 memcpy(p.code, line, 5);
                 p.code[5] = '\0';
                 p.line = lineno;
+                memcpy(p.statute, line + AW_STATUTE, AW_STATUTE_LEN);
+                p.cov_kind = cov_parse(&p.cov, line + AW_COV, 1);
+                if (p.cov_kind == COV_UNKNOWN)
+                    cov_unknown(rep, line + AW_COV, 1, lineno);
                 d = line + AW_DESC;
                 dl = mn_x__trim(&d, AW_DESC_END - AW_DESC);
                 rc = append_text(&p.desc, d, dl);
@@ -278,6 +348,7 @@ static int load_anweb(mn_kbb *b, const mn_src *src, int year, mn_report *rep,
              "data year %d; %zu continuation lines joined", year, joined);
 done:
     mn_x__vec_free(&p.desc);
+    mn_x__vec_free(&p.tmp);
     return rc;
 }
 
@@ -329,6 +400,8 @@ static int load_csv(mn_kbb *b, const mn_src *src, int year, bool desc_file,
     int c_action = -1;
     int c_desc = -1;
     int c_type = -1;
+    int c_cov = -1;     /* optional: older files have no coverage code */
+    int c_statute = -1; /* optional */
     int rc;
 
     rc = mn_x__csv_open(&csv, src->data, src->len, ',', err);
@@ -342,6 +415,8 @@ static int load_csv(mn_kbb *b, const mn_src *src, int year, bool desc_file,
         c_added = mn_x__csv_col(csv, "date_added");
         c_term = mn_x__csv_col(csv, "date_term");
         c_action = mn_x__csv_col(csv, "date_action");
+        c_cov = mn_x__csv_col(csv, "cov");
+        c_statute = mn_x__csv_col(csv, "statute");
     }
     for (;;) {
         const char *code;
@@ -353,6 +428,10 @@ static int load_csv(mn_kbb *b, const mn_src *src, int year, bool desc_file,
         int32_t action = MN_NODATE;
         const char *desc = NULL;
         size_t desc_len = 0;
+        const char *cov_text = "";
+        size_t cov_len = 0;
+        cov_kind ck = COV_NONE;
+        unsigned cov = 0;
         const char *why = NULL;
         char why_buf[64];
 
@@ -399,6 +478,10 @@ static int load_csv(mn_kbb *b, const mn_src *src, int year, bool desc_file,
             if (!opt_date(&added, f1, l1) || !opt_date(&term, f2, l2) ||
                 !opt_date(&action, f3, l3))
                 why = "bad date";
+            if (c_cov >= 0 && (size_t)c_cov < n) {
+                cov_text = mn_csv_field(csv, (size_t)c_cov, &cov_len);
+                ck = cov_parse(&cov, cov_text, cov_len);
+            }
         }
         if (why) {
             mn_x__report_skip(rep, why, rec);
@@ -415,6 +498,16 @@ static int load_csv(mn_kbb *b, const mn_src *src, int year, bool desc_file,
         rc = mn_x__kbb_hcpcs(b, year, mn_x__key(code, code_len), added, term,
                              text.len ? (const char *)text.data : NULL,
                              text.len);
+        if (rc == MN_OK && ck != COV_NONE) {
+            size_t sl = 0;
+            const char *st = c_statute >= 0 && (size_t)c_statute < n
+                                 ? mn_csv_field(csv, (size_t)c_statute, &sl)
+                                 : "";
+            if (ck == COV_UNKNOWN)
+                cov_unknown(rep, cov_text, cov_len, rec);
+            rc = put_coverage(b, year, mn_x__key(code, code_len), cov, st, sl,
+                              &text);
+        }
         if (rc) {
             rc = kbb_fail(err, rc, mn_csv_line(csv));
             goto done;

@@ -57,6 +57,10 @@ typedef struct mn_report {
 /* Counts one skipped row under `reason` (a short static phrase; the
  * first example's record number may be appended by the caller). */
 void mn_x__report_skip(mn_report *r, const char *reason, size_t record);
+/* Counts a row that was loaded without one of its fields (an unknown
+ * code value, say) under `reason`: the row stays in `rows`, the reason
+ * is listed, and `skipped` (rows not loaded) is unchanged. */
+void mn_x__report_field(mn_report *r, const char *reason, size_t record);
 
 /* ICD-10-CM: the CDC fixed-width order file, or the CSV layouts of the
  * shared data (order CSV with dotted codes; the code/description CSV).

@@ -76,6 +76,64 @@ static int dx_list(mn_buf *b, const mn_kb *kb, const kb_policy *p, int list,
     return rc;
 }
 
+/* The HCPCS coverage code and statute number of a code (text: one line,
+ * or nothing when the KB has neither; JSON: the "coverage" member). */
+static int coverage(mn_buf *b, const mn_kb *kb, const kb_hcpcs *h,
+                    mn_format fmt)
+{
+    const char *meaning = h ? mn_x__hcpcs_coverage_meaning(h->coverage) : NULL;
+    const char *raw = h ? kb_s(kb, h->statute) : "";
+    char statute[72];
+    int rc;
+
+    statute[0] = '\0';
+    if (h && h->statute.len)
+        mn_x__hcpcs_statute(statute, sizeof(statute), raw, h->statute.len);
+    if (fmt == MN_FORMAT_TEXT) {
+        if (!meaning && !statute[0])
+            return MN_OK;
+        if (meaning)
+            rc = mn_x__buf_printf(b, "  HCPCS coverage code %c: %s",
+                                  (char)h->coverage, meaning);
+        else
+            rc = mn_x__buf_puts(b, "  HCPCS coverage code unknown");
+        /* the file's spelling too, when it was more than "SSA " away */
+        if (!rc && statute[0]) {
+            bool same = strcmp(statute, raw) == 0 ||
+                        (strncmp(statute, "SSA ", 4) == 0 &&
+                         strcmp(statute + 4, raw) == 0);
+            rc = mn_x__buf_printf(b, "; statute %s%s%s%s", statute,
+                                  same ? "" : " (file: ", same ? "" : raw,
+                                  same ? "" : ")");
+        }
+        if (!rc)
+            rc = mn_x__buf_puts(b, "\n");
+        return rc;
+    }
+    if (!meaning && !statute[0])
+        return mn_x__buf_puts(b, ",\"coverage\":null");
+    rc = mn_x__buf_puts(b, ",\"coverage\":{\"code\":");
+    if (!rc) {
+        char c[2] = {(char)(meaning ? h->coverage : 0), '\0'};
+        rc = js(b, meaning ? c : NULL);
+    }
+    if (!rc)
+        rc = mn_x__buf_puts(b, ",\"meaning\":");
+    if (!rc)
+        rc = js(b, meaning);
+    if (!rc)
+        rc = mn_x__buf_puts(b, ",\"statute\":");
+    if (!rc)
+        rc = js(b, statute[0] ? statute : NULL);
+    if (!rc)
+        rc = mn_x__buf_puts(b, ",\"statute_as_given\":");
+    if (!rc)
+        rc = js(b, statute[0] ? raw : NULL);
+    if (!rc)
+        rc = mn_x__buf_puts(b, "}");
+    return rc;
+}
+
 /* The service rules of a code (frequency, age, sex, exclusions...). */
 static int service_rules(mn_buf *b, const mn_kb *kb, mn_key key, int32_t date,
                          mn_format fmt)
@@ -191,6 +249,8 @@ int mn_lookup(mn_buf *buf, const mn_kb *kb, const char *code,
         mn_x__key_text(t, key);
         rc = mn_x__buf_printf(buf, "%s%s%s\n", t, h && h->desc.len ? "  " : "",
                               h ? kb_s(kb, h->desc) : "");
+        if (!rc)
+            rc = coverage(buf, kb, h, format);
     } else {
         char t[9];
         mn_x__key_text(t, key);
@@ -201,6 +261,8 @@ int mn_lookup(mn_buf *buf, const mn_kb *kb, const char *code,
             rc = mn_x__buf_puts(buf, ",\"description\":");
         if (!rc)
             rc = js(buf, h && h->desc.len ? kb_s(kb, h->desc) : NULL);
+        if (!rc)
+            rc = coverage(buf, kb, h, format);
         if (!rc)
             rc = mn_x__buf_puts(buf, ",\"policies\":[");
     }

@@ -3,6 +3,10 @@
  * claim.json and an expected.json. Every case runs twice: through the
  * library and through the mednec command (exit code, stdout JSON, stderr).
  * The KB is built from tests/cases/kb (official layouts) by the library.
+ * Per line, expected.json may give: status, abn, suggested_modifiers,
+ * edits (exactly the deny and review edits), info, edit_counts
+ * ({"edit": n}), policy, policy_version, rarc, carc, source_contains (in
+ * some finding's policy.source) and supporting_includes.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -49,6 +53,10 @@ static void compare(const char *name, const char *who, json_t *res, json_t *exp)
         const char *abn = json_string_value(json_object_get(el, "abn"));
         const char *pol = json_string_value(json_object_get(el, "policy"));
         const char *rarc = json_string_value(json_object_get(el, "rarc"));
+        const char *carc = json_string_value(json_object_get(el, "carc"));
+        const char *src =
+            json_string_value(json_object_get(el, "source_contains"));
+        json_t *counts = json_object_get(el, "edit_counts");
         json_t *pver = json_object_get(el, "policy_version");
         size_t j;
         json_t *f;
@@ -126,6 +134,47 @@ static void compare(const char *name, const char *who, json_t *res, json_t *exp)
             }
         }
         (void)n_deny;
+        if (counts) {
+            /* {"edit": n}: exactly n findings with that edit */
+            const char *ed;
+            json_t *want_n;
+            json_object_foreach(counts, ed, want_n)
+            {
+                json_int_t got = 0;
+                json_array_foreach(findings, j, f)
+                {
+                    const char *e =
+                        json_string_value(json_object_get(f, "edit"));
+                    got += e && !strcmp(e, ed);
+                }
+                mn_t_checks++;
+                if (got != json_integer_value(want_n)) {
+                    mn_t_failures++;
+                    fprintf(stderr,
+                            "%s [%s]: line %zu has %lld %s findings, "
+                            "expected %lld\n",
+                            name, who, i + 1, (long long)got, ed,
+                            (long long)json_integer_value(want_n));
+                }
+            }
+        }
+        if (carc || src) {
+            bool carc_ok = !carc, src_ok = !src;
+            json_array_foreach(findings, j, f)
+            {
+                const char *c = json_string_value(json_object_get(f, "carc"));
+                const char *so = json_string_value(
+                    json_object_get(json_object_get(f, "policy"), "source"));
+                carc_ok = carc_ok || (c && !strcmp(c, carc));
+                src_ok = src_ok || (so && strstr(so, src));
+            }
+            mn_t_checks++;
+            if (!carc_ok || !src_ok) {
+                mn_t_failures++;
+                fprintf(stderr, "%s [%s]: line %zu carc/source mismatch\n",
+                        name, who, i + 1);
+            }
+        }
         if (info) {
             size_t k;
             json_t *w;

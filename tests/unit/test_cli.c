@@ -265,6 +265,25 @@ static void test_lookup(void)
              kb);
     CHECK_INT(run(args, &o, &e), 3);
     CHECK(one_line(e));
+    /* the HCPCS coverage code and statute (tests/cases/kb/hcpcs) */
+    snprintf(args, sizeof(args), "lookup --kb %s --code V5010 --format text",
+             kb);
+    CHECK_INT(run(args, &o, &e), 0);
+    CHECK_CONTAINS(o, "HCPCS coverage code S: non-covered by Medicare "
+                      "statute; statute SSA 1862(a)(7) (file: 1862A7)");
+    snprintf(args, sizeof(args), "lookup --kb %s --code V5010", kb);
+    CHECK_INT(run(args, &o, &e), 0);
+    CHECK_CONTAINS(o, "\"coverage\":{\"code\":\"S\",\"meaning\":\"non-covered "
+                      "by Medicare statute\",\"statute\":\"SSA 1862(a)(7)\","
+                      "\"statute_as_given\":\"1862A7\"}");
+    snprintf(args, sizeof(args), "lookup --kb %s --code V2025 --format text",
+             kb);
+    CHECK_INT(run(args, &o, &e), 0);
+    CHECK_CONTAINS(o, "HCPCS coverage code M: non-covered by Medicare\n");
+    /* a CPT code has no HCPCS record: no coverage */
+    snprintf(args, sizeof(args), "lookup --kb %s --code 82306", kb);
+    CHECK_INT(run(args, &o, &e), 0);
+    CHECK_CONTAINS(o, "\"coverage\":null");
     free(o);
     free(e);
 }

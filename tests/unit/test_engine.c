@@ -235,6 +235,189 @@ static void test_hcpcs_validity(void)
     CHECK(find(r, "code.invalid") == NULL);
 }
 
+/* The SSA section text of the HCPCS statute field. */
+static void test_statute_text(void)
+{
+    static const char *const cases[][2] = {
+        {"1862A7", "SSA 1862(a)(7)"},
+        {"1862a7", "SSA 1862(a)(7)"},
+        {"1862(a)(7)", "SSA 1862(a)(7)"},
+        {" 1862A8 ", "SSA 1862(a)(8)"},
+        {"1861S2B", "SSA 1861(s)(2)(B)"},
+        {"1861(s)2T", "SSA 1861(s)(2)(T)"},
+        {"1834a3A", "SSA 1834(a)(3)(A)"},
+        {"1834(A)(3)", "SSA 1834(a)(3)"},
+        {"1833T", "SSA 1833(t)"},
+        {"1833(t)(2)", "SSA 1833(t)(2)"},
+        {"1861(ddd)", "SSA 1861(ddd)"},
+        {"1861SSA", "SSA 1861"},
+        {"1862 SSA", "SSA 1862"},
+        {"SSA 1862(a)(7)", "SSA 1862(a)(7)"},
+        {"1834", "SSA 1834"},
+    };
+    static const char *const as_given[] = {
+        "1862(1)(a)", "1862.1", "1862a(i)13", "621MMA", "430 BIPA",
+        "4557",       "NA",     "1033(t)",    "1862(a", "1862(a)(07)",
+        "1862ab",     "",       "SSA 1862.1",
+    };
+    char out[72];
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        CHECK(mn_x__hcpcs_statute(out, sizeof(out), cases[i][0],
+                                  strlen(cases[i][0])));
+        CHECK_STR(out, cases[i][1]);
+    }
+    for (size_t i = 0; i < sizeof(as_given) / sizeof(as_given[0]); i++) {
+        CHECK(!mn_x__hcpcs_statute(out, sizeof(out), as_given[i],
+                                   strlen(as_given[i])));
+        CHECK_STR(out, as_given[i]);
+    }
+    CHECK_STR(mn_x__hcpcs_coverage_meaning('S'),
+              "non-covered by Medicare statute");
+    CHECK(mn_x__hcpcs_coverage_meaning(0) == NULL);
+    CHECK(mn_x__hcpcs_coverage_meaning('X') == NULL);
+}
+
+/* The HCPCS coverage codes on a KB of their own (with the built-in rules:
+ * exclusion.hearing_aids covers V5010 too). */
+static void test_coverage(void)
+{
+    mn_kb *saved = kb;
+    mn_kb *ckb = NULL;
+    mn_kbb *b = NULL;
+    void *bytes = NULL;
+    size_t len = 0;
+    mn_error err;
+    const mn_result *r;
+    const mn_finding *f;
+    size_t n = 0;
+
+    mn_error_clear(&err);
+    CHECK_INT(mn_x__kbb_new(&b), MN_OK);
+    fx_icd(b, 2024, "I10", 1, "Essential (primary) hypertension");
+    mn_x__kbb_hcpcs(b, 2024, fx_key("V5010"), fx_date("1984-01-01"), MN_NODATE,
+                    NULL, 0);
+    mn_x__kbb_hcpcs_coverage(b, 2024, fx_key("V5010"), 'S', "1862A7", 6);
+    mn_x__kbb_hcpcs(b, 2024, fx_key("L3215"), fx_date("1984-01-01"), MN_NODATE,
+                    NULL, 0);
+    mn_x__kbb_hcpcs_coverage(b, 2024, fx_key("L3215"), 'S', "1862(1)(a)", 10);
+    mn_x__kbb_hcpcs(b, 2024, fx_key("L3216"), fx_date("1984-01-01"), MN_NODATE,
+                    NULL, 0);
+    mn_x__kbb_hcpcs_coverage(b, 2024, fx_key("L3216"), 'S', NULL, 0);
+    mn_x__kbb_hcpcs(b, 2024, fx_key("V2025"), fx_date("1992-01-01"),
+                    fx_date("2030-12-31"), NULL, 0);
+    mn_x__kbb_hcpcs_coverage(b, 2024, fx_key("V2025"), 'M', NULL, 0);
+    mn_x__kbb_hcpcs(b, 2024, fx_key("A0021"), fx_date("1985-01-01"), MN_NODATE,
+                    NULL, 0);
+    mn_x__kbb_hcpcs_coverage(b, 2024, fx_key("A0021"), 'I', NULL, 0);
+    mn_x__kbb_hcpcs(b, 2024, fx_key("G0008"), fx_date("1994-01-01"), MN_NODATE,
+                    NULL, 0);
+    mn_x__kbb_hcpcs_coverage(b, 2024, fx_key("G0008"), 'C', NULL, 0);
+    CHECK_INT(mn_x__kbb_hcpcs_coverage(b, 2024, fx_key("G0008"), 'X', NULL, 0),
+              MN_EINVAL);
+    CHECK_INT(mn_x__rules_add_builtin(b, &err), MN_OK);
+    CHECK_INT(mn_x__kbb_serialize(b, "2026-11-01", &bytes, &len, &err), MN_OK);
+    CHECK_INT(mn_kb_open_buffer(&ckb, bytes, len, 1, &err), MN_OK);
+    mn_x__kbb_free(b);
+    mn_x__free(bytes);
+    if (!ckb)
+        return;
+    kb = ckb;
+
+    /* S: one statutory.excluded, although the hearing-aid rule applies */
+    r = run(CLAIM("JE", "\"I10\"", "V5010", "2024-06-01", ""));
+    CHECK_INT(mn_result_status(r), MN_STATUS_EXCLUDED);
+    for (size_t i = 0; r && i < r->lines[0].n_findings; i++)
+        n += !strcmp(r->lines[0].findings[i].edit, "statutory.excluded");
+    CHECK_INT(n, 1);
+    f = find(r, "statutory.excluded");
+    CHECK(f != NULL);
+    if (f) {
+        CHECK_INT(f->severity, MN_SEV_DENY);
+        CHECK_STR(f->carc, "96");
+        CHECK_STR(f->rarc, "N130");
+        CHECK_STR(f->policy_kind, "code_set");
+        CHECK_STR(f->policy_id, "HCPCS");
+        CHECK_STR(f->policy_title,
+                  "HCPCS coverage code S (non-covered by Medicare statute)");
+        CHECK_CONTAINS(f->source, "statute SSA 1862(a)(7)");
+        CHECK_CONTAINS(f->message, "V5010");
+        CHECK_CONTAINS(f->message, "(SSA 1862(a)(7))");
+        CHECK_CONTAINS(f->fix, "GY");
+        CHECK_CONTAINS(f->fix, "GX");
+    }
+    if (r) {
+        CHECK_STR(r->lines[0].abn, "not_needed");
+        CHECK_INT(r->lines[0].n_suggested, 1);
+        CHECK_STR(r->lines[0].suggested[0], "GY");
+    }
+    /* a statute of no clear shape is printed as given; none at all */
+    r = run(CLAIM("JE", "\"I10\"", "L3215", "2024-06-01", ""));
+    f = find(r, "statutory.excluded");
+    CHECK(f != NULL);
+    if (f) {
+        CHECK_CONTAINS(f->source, "statute 1862(1)(a) (as given)");
+        CHECK_CONTAINS(f->message, "(statute 1862(1)(a))");
+    }
+    r = run(CLAIM("JE", "\"I10\"", "L3216", "2024-06-01", ""));
+    f = find(r, "statutory.excluded");
+    CHECK(f != NULL);
+    if (f) {
+        CHECK_STR(f->source, "CMS HCPCS Level II file: coverage code S "
+                             "(non-covered by Medicare statute)");
+        CHECK(strstr(f->message, "SSA") == NULL);
+    }
+
+    /* M: not covered, not a medical-necessity denial: no ABN */
+    r = run(CLAIM("JE", "\"I10\"", "V2025", "2024-06-01", ""));
+    CHECK_INT(mn_result_status(r), MN_STATUS_NOT_COVERED);
+    f = find(r, "coverage.noncovered");
+    CHECK(f != NULL);
+    if (f) {
+        CHECK_STR(f->message,
+                  "Medicare does not cover V2025 (HCPCS coverage code M).");
+        CHECK_STR(f->carc, "96");
+        CHECK_STR(f->rarc, "N130");
+        CHECK(f->fix != NULL);
+    }
+    if (r) {
+        CHECK_STR(r->lines[0].abn, "not_needed");
+        CHECK_INT(r->lines[0].n_suggested, 0);
+    }
+    CHECK(find(r, "abn.recommended") == NULL);
+    /* after its termination the code is invalid, and nothing more */
+    r = run(CLAIM("JE", "\"I10\"", "V2025", "2031-01-02", ""));
+    CHECK(find(r, "code.invalid") != NULL);
+    CHECK(find(r, "coverage.noncovered") == NULL);
+
+    /* I: invalid, no CARC */
+    r = run(CLAIM("JE", "\"I10\"", "A0021", "2024-06-01", ""));
+    CHECK_INT(mn_result_status(r), MN_STATUS_INVALID);
+    f = find(r, "code.not_payable");
+    CHECK(f != NULL);
+    if (f) {
+        CHECK_STR(f->message, "A0021 is not payable by Medicare (HCPCS "
+                              "coverage code I): Medicare recognises "
+                              "another code for this service.");
+        CHECK_STR(f->fix, "Bill the code Medicare recognises for the "
+                          "service.");
+        CHECK(f->carc == NULL);
+        CHECK_STR(f->policy_id, "HCPCS");
+    }
+
+    /* C: nothing; other payers: nothing */
+    r = run(CLAIM("JE", "\"I10\"", "G0008", "2024-06-01", ""));
+    CHECK_INT(mn_result_status(r), MN_STATUS_COVERED);
+    r = run("{\"payer\":\"acme\",\"diagnoses\":[\"I10\"],\"lines\":["
+            "{\"code\":\"V2025\",\"date\":\"2024-06-01\"},"
+            "{\"code\":\"A0021\",\"date\":\"2024-06-01\"},"
+            "{\"code\":\"L3215\",\"date\":\"2024-06-01\"}]}");
+    CHECK_INT(mn_result_status(r), MN_STATUS_COVERED);
+
+    kb = saved;
+    mn_kb_free(ckb);
+}
+
 static void test_render(void)
 {
     const mn_result *r = run(CLAIM("KY", "\"I10\"", "82306", "2024-05-01", ""));
@@ -273,6 +456,8 @@ int main(void)
     RUN(test_dx_validity);
     RUN(test_mce);
     RUN(test_hcpcs_validity);
+    RUN(test_statute_text);
+    RUN(test_coverage);
     RUN(test_render);
     mn_claim_free(claim);
     mn_ctx_free(ctx);

@@ -2,6 +2,7 @@
 /* test_kb.c: KB format: validation on open, determinism, rules language,
  * jurisdictions. */
 #include <unistd.h>
+#include <xxhash.h>
 
 #include "harness.h"
 #include "kb_int.h"
@@ -75,6 +76,91 @@ static void test_corrupt(void)
     CHECK_INT(mn_kb_open_buffer(&kb, bytes, len, 1, &err), MN_EVERSION);
     ((kb_header *)bytes)->format = MN_KB_FORMAT;
     CHECK_INT(mn_kb_open_buffer(&kb, bytes, len, 1, &err), MN_OK);
+    mn_kb_free(kb);
+    mn_x__free(bytes);
+}
+
+/* The first record of section `id`, or NULL. */
+static void *section(void *bytes, uint32_t id)
+{
+    const kb_header *h = bytes;
+    kb_section *secs = (kb_section *)((unsigned char *)bytes + sizeof(*h));
+    for (uint32_t i = 0; i < h->n_sections; i++) {
+        if (secs[i].id == id && secs[i].length)
+            return (unsigned char *)bytes + secs[i].offset;
+    }
+    return NULL;
+}
+
+/* Seals an edited KB image again (the checksum covers every byte after
+ * the header), so that open reaches the content checks. */
+static void reseal(void *bytes, size_t len)
+{
+    kb_header *h = bytes;
+    h->checksum =
+        XXH3_64bits((unsigned char *)bytes + sizeof(*h), len - sizeof(*h));
+}
+
+/* The HCPCS coverage code and statute are validated at open. */
+static void test_open_hcpcs_coverage(void)
+{
+    mn_kbb *b = NULL;
+    void *bytes = NULL;
+    size_t len = 0;
+    mn_kb *kb = NULL;
+    mn_error err;
+    kb_hcpcs *h;
+    kb_hcpcs keep;
+
+    mn_error_clear(&err);
+    CHECK_INT(mn_x__kbb_new(&b), MN_OK);
+    mn_x__kbb_hcpcs(b, 2024, fx_key("V5010"), fx_date("1984-01-01"), MN_NODATE,
+                    "Assessment for hearing aid", 26);
+    mn_x__kbb_hcpcs_coverage(b, 2024, fx_key("V5010"), 'S', "1862A7", 6);
+    CHECK_INT(mn_x__kbb_serialize(b, "2026-11-01", &bytes, &len, &err), MN_OK);
+    mn_x__kbb_free(b);
+    h = bytes ? section(bytes, KB_SEC_HCPCS) : NULL;
+    CHECK(h != NULL);
+    if (!h) {
+        mn_x__free(bytes);
+        return;
+    }
+    CHECK_INT(sizeof(kb_hcpcs) % 8, 0);
+    CHECK_INT(mn_kb_open_buffer(&kb, bytes, len, 1, &err), MN_OK);
+    mn_kb_free(kb);
+    keep = *h;
+    CHECK_INT(h->coverage, 'S');
+    /* 0 (unknown) and the five letters of the record layout only */
+    for (unsigned c = 0; c < 256; c++) {
+        bool ok = c == 0 || (c < 128 && strchr("CDIMS", (int)c) != NULL);
+        h->coverage = (uint8_t)c;
+        reseal(bytes, len);
+        mn_error_clear(&err);
+        kb = NULL;
+        CHECK_INT(mn_kb_open_buffer(&kb, bytes, len, 1, &err),
+                  ok ? MN_OK : MN_EBADKB);
+        if (!ok)
+            CHECK_STR(err.message,
+                      "corrupt knowledge base: HCPCS coverage code");
+        mn_kb_free(kb);
+    }
+    *h = keep;
+    /* a statute reference out of the string pool, or not terminated */
+    h->statute.off = 0xfffffff0u;
+    reseal(bytes, len);
+    CHECK_INT(mn_kb_open_buffer(&kb, bytes, len, 1, &err), MN_EBADKB);
+    CHECK_STR(err.message, "corrupt knowledge base: HCPCS statute");
+    *h = keep;
+    h->statute.len++;
+    reseal(bytes, len);
+    CHECK_INT(mn_kb_open_buffer(&kb, bytes, len, 1, &err), MN_EBADKB);
+    CHECK_STR(err.message, "corrupt knowledge base: HCPCS statute");
+    *h = keep;
+    reseal(bytes, len);
+    CHECK_INT(mn_kb_open_buffer(&kb, bytes, len, 1, &err), MN_OK);
+    if (kb)
+        CHECK_STR(kb_s(kb, mn_x__kb_hcpcs(kb, fx_key("V5010"))->statute),
+                  "1862A7");
     mn_kb_free(kb);
     mn_x__free(bytes);
 }
@@ -200,6 +286,7 @@ int main(void)
     RUN(test_open_valid);
     RUN(test_deterministic);
     RUN(test_corrupt);
+    RUN(test_open_hcpcs_coverage);
     RUN(test_open_file);
     RUN(test_builtin);
     RUN(test_rules_language);

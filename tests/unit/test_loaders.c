@@ -364,14 +364,207 @@ static void test_hcpcs_anweb(void)
             CHECK_INT(h->terminated, date("2016-12-31"));
         }
         h = mn_x__kb_hcpcs(kb, key("E0100"));
-        if (h)
+        if (h) {
             CHECK_INT(h->terminated, MN_NODATE);
+            CHECK_INT(h->coverage, 'D');
+            CHECK_INT(h->statute.len, 0);
+        }
+        /* coverage code (position 230) and statute (171-180) */
+        h = mn_x__kb_hcpcs(kb, key("V5362"));
+        CHECK(h != NULL);
+        if (h) {
+            CHECK_INT(h->coverage, 'S');
+            CHECK_STR(kb_s(kb, h->statute), "1862(a)(7)");
+        }
+        h = mn_x__kb_hcpcs(kb, key("C1713"));
+        if (h) {
+            CHECK_INT(h->coverage, 'D');
+            CHECK_STR(kb_s(kb, h->statute), "1833(T)");
+        }
+        h = mn_x__kb_hcpcs(kb, key("A0021"));
+        if (h)
+            CHECK_INT(h->coverage, 'I');
+        h = mn_x__kb_hcpcs(kb, key("A4466"));
+        if (h)
+            CHECK_INT(h->coverage, 'M');
         CHECK(mn_x__kb_hcpcs(kb, key("A0100")) == NULL);
         CHECK(mn_x__kb_hcpcs(kb, key("AD")) == NULL);
     }
     mn_kb_free(kb);
     mn_x__kbb_free(b);
     free(f.data);
+}
+
+/* One ANWEB procedure record (320 bytes and CR LF) into rec. */
+static void anweb_rec(char *rec, const char *code, const char *desc,
+                      const char *statute, char cov, const char *added)
+{
+    memset(rec, ' ', 320);
+    memcpy(rec, code, 5);
+    memcpy(rec + 5, "001003", 6);
+    memcpy(rec + 11, desc, strlen(desc));
+    memcpy(rec + 170, statute, strlen(statute));
+    rec[229] = cov;
+    memcpy(rec + 268, added, 8);
+    memcpy(rec + 320, "\r\n", 3);
+}
+
+/* Coverage codes of the ANWEB layout: a known letter with its statute,
+ * and a letter the record layout does not define (row kept, counted). */
+static void test_hcpcs_coverage_anweb(void)
+{
+    char text[3 * 330];
+    mn_kbb *b = NULL;
+    mn_report rep;
+    mn_error err;
+    mn_kb *kb = NULL;
+    mn_src s;
+    size_t n = 0;
+
+    anweb_rec(text, "V5010", "Assessment for hearing aid", "1862A7", 'S',
+              "19840101");
+    anweb_rec(text + 322, "A4466", "Garment, belt, sleeve or other covering",
+              "", 'X', "20100101");
+    anweb_rec(text + 644, "V2025", "Deluxe frame", "", 'M', "19920101");
+    memset(&rep, 0, sizeof(rep));
+    mn_error_clear(&err);
+    s = mem_src("m/HCPC2019_CONTR_ANWEB.txt", "hcpc2019_contr_anweb.txt", text);
+    CHECK_INT(mn_x__kbb_new(&b), MN_OK);
+    CHECK_INT(mn_x__load_hcpcs(b, &s, 2019, &rep, &err), MN_OK);
+    CHECK_INT(rep.rows, 3);
+    CHECK_INT(rep.skipped, 0);
+    CHECK_STR(reason(&rep, "unknown coverage code", &n),
+              "unknown coverage code 'X' (row kept, coverage unknown) "
+              "(first at record 2)");
+    CHECK_INT(n, 1);
+    kb = kb_of(b);
+    if (kb) {
+        const kb_hcpcs *h = mn_x__kb_hcpcs(kb, key("V5010"));
+        CHECK(h != NULL);
+        if (h) {
+            CHECK_INT(h->coverage, 'S');
+            CHECK_STR(kb_s(kb, h->statute), "1862A7");
+        }
+        h = mn_x__kb_hcpcs(kb, key("A4466"));
+        CHECK(h != NULL);
+        if (h) {
+            CHECK_INT(h->coverage, 0);
+            CHECK_INT(h->added, date("2010-01-01"));
+        }
+        h = mn_x__kb_hcpcs(kb, key("V2025"));
+        if (h) {
+            CHECK_INT(h->coverage, 'M');
+            CHECK_INT(h->statute.len, 0);
+        }
+    }
+    mn_kb_free(kb);
+    mn_x__kbb_free(b);
+}
+
+/* Coverage codes of the CSV layout (cov, statute: optional columns), and
+ * the newest source deciding. */
+static void test_hcpcs_coverage_csv(void)
+{
+    static const char head[] =
+        "\"hcpcs_code\",\"price\",\"multi\",\"cov\",\"betos\",\"tos\","
+        "\"action\",\"cim\",\"mcm\",\"statute\",\"lab\",\"xref\","
+        "\"asc_grp\",\"proc\",\"anes\",\"date_term\",\"date_added\","
+        "\"date_asc\",\"date_action\"\n";
+    char csv24[2048];
+    static const char old_csv[] =
+        "\"hcpcs_code\",\"date_term\",\"date_added\",\"date_action\"\n"
+        "\"V5010\",,\"1984-01-01\",\"1995-01-01\"\n"
+        "\"A0021\",,\"1985-01-01\",\"1996-09-10\"\n";
+    static const char csv25[] = "\"hcpcs_code\",\"cov\",\"date_added\"\n"
+                                "\"L3215\",\"M\",\"1984-01-01\"\n";
+    static const char csv20[] =
+        "\"hcpcs_code\",\"cov\",\"statute\",\"date_added\"\n"
+        "\"V2025\",\"S\",\"1862A7\",\"1992-01-01\"\n";
+    mn_kbb *b = NULL;
+    mn_report rep;
+    mn_error err;
+    mn_kb *kb = NULL;
+    mn_src s;
+    size_t n = 0;
+
+    snprintf(
+        csv24, sizeof(csv24),
+        "%s"
+        "\"V5010\",\"00\",\"9\",\"S\",\"O1F\",\"K\",\"N\",,,\"1862A7\",,,,,"
+        "\"0\",,\"1984-01-01\",,\"1995-01-01\"\n"
+        "\"L3215\",\"00\",\"9\",\"s\",\"D1F\",\"P\",\"N\",,,\" 1862A8 \",,,,,"
+        "\"0\",,\"1984-01-01\",,\"2006-01-01\"\n"
+        "\"V2025\",\"00\",\"9\",\"M\",\"D1F\",\"Q\",\"N\",,\"3045.4\",,,,,,"
+        "\"0\",,\"1992-01-01\",,\"2003-10-01\"\n"
+        "\"A0021\",\"00\",\"9\",\"I\",\"O1A\",\"D\",\"N\",,,,,\"A0030\",,,"
+        "\"0\",,\"1985-01-01\",,\"1996-09-10\"\n"
+        "\"G0008\",\"54\",\"A\",\"Q\",\"O1G\",\"V\",\"N\",,,,,,,,"
+        "\"0\",,\"1994-01-01\",,\"1996-01-01\"\n"
+        "\"G0009\",\"54\",\"A\",\"CD\",\"O1G\",\"V\",\"N\",,,,,,,,"
+        "\"0\",,\"1994-01-01\",,\"1996-01-01\"\n"
+        "\"G0010\",\"54\",\"A\",,\"O1G\",\"V\",\"N\",,,,,,,,"
+        "\"0\",,\"1994-01-01\",,\"1996-01-01\"\n",
+        head);
+    memset(&rep, 0, sizeof(rep));
+    mn_error_clear(&err);
+    CHECK_INT(mn_x__kbb_new(&b), MN_OK);
+    /* an older file without the columns still loads */
+    s = mem_src("m/hcpcs_lvl2_2019.csv", "hcpcs_lvl2_2019.csv", old_csv);
+    CHECK_INT(mn_x__load_hcpcs(b, &s, 0, &rep, &err), MN_OK);
+    CHECK_INT(rep.rows, 2);
+    CHECK_INT(rep.n_reasons, 0);
+    memset(&rep, 0, sizeof(rep));
+    s = mem_src("m/hcpcs_lvl2.csv", "hcpcs_lvl2.csv", csv24);
+    CHECK_INT(mn_x__load_hcpcs(b, &s, 2024, &rep, &err), MN_OK);
+    CHECK_INT(rep.rows, 7);
+    CHECK_INT(rep.skipped, 0);
+    CHECK_STR(reason(&rep, "unknown coverage code 'Q'", &n),
+              "unknown coverage code 'Q' (row kept, coverage unknown) "
+              "(first at record 6)");
+    CHECK_INT(n, 1);
+    CHECK(reason(&rep, "unknown coverage code 'CD'", &n) != NULL);
+    CHECK_INT(n, 1);
+    CHECK_INT(rep.n_reasons, 2);
+    /* a newer file decides; an older one does not */
+    memset(&rep, 0, sizeof(rep));
+    s = mem_src("m/hcpcs_lvl2_2025.csv", "hcpcs_lvl2_2025.csv", csv25);
+    CHECK_INT(mn_x__load_hcpcs(b, &s, 2025, &rep, &err), MN_OK);
+    memset(&rep, 0, sizeof(rep));
+    s = mem_src("m/hcpcs_lvl2_2020.csv", "hcpcs_lvl2_2020.csv", csv20);
+    CHECK_INT(mn_x__load_hcpcs(b, &s, 2020, &rep, &err), MN_OK);
+    kb = kb_of(b);
+    if (kb) {
+        const kb_hcpcs *h = mn_x__kb_hcpcs(kb, key("V5010"));
+        CHECK(h != NULL);
+        if (h) {
+            CHECK_INT(h->coverage, 'S');
+            CHECK_STR(kb_s(kb, h->statute), "1862A7");
+        }
+        h = mn_x__kb_hcpcs(kb, key("L3215"));
+        CHECK(h != NULL);
+        if (h) {
+            CHECK_INT(h->coverage, 'M'); /* 2025 wins; its statute: none */
+            CHECK_INT(h->statute.len, 0);
+        }
+        h = mn_x__kb_hcpcs(kb, key("V2025"));
+        if (h) {
+            CHECK_INT(h->coverage, 'M'); /* the 2020 file is older */
+            CHECK_INT(h->statute.len, 0);
+        }
+        h = mn_x__kb_hcpcs(kb, key("A0021"));
+        if (h)
+            CHECK_INT(h->coverage, 'I');
+        h = mn_x__kb_hcpcs(kb, key("G0008"));
+        CHECK(h != NULL);
+        if (h)
+            CHECK_INT(h->coverage, 0);
+        h = mn_x__kb_hcpcs(kb, key("G0010"));
+        CHECK(h != NULL);
+        if (h)
+            CHECK_INT(h->coverage, 0);
+    }
+    mn_kb_free(kb);
+    mn_x__kbb_free(b);
 }
 
 /* A CPT-shaped code is loaded without its text (AMA copyright). */
@@ -607,6 +800,8 @@ int main(void)
     RUN(test_icd_errors);
     RUN(test_hcpcs_anweb);
     RUN(test_hcpcs_cpt_text_not_stored);
+    RUN(test_hcpcs_coverage_anweb);
+    RUN(test_hcpcs_coverage_csv);
     RUN(test_hcpcs_csv);
     RUN(test_mce);
     RUN(test_mce_errors);

@@ -8,6 +8,7 @@
 
 #include "engine_int.h"
 #include "harness.h"
+#include "kb_int.h"
 
 static mn_kb *kb;
 static mn_ctx *ctx;
@@ -154,6 +155,105 @@ static void test_articles(void)
               MN_STATUS_NOT_COVERED);
 }
 
+/* The number of findings with `edit` in "edit edit " text. */
+static int count_edit(const char *edits, const char *edit)
+{
+    int n = 0;
+    size_t len = strlen(edit);
+    const char *p = strstr(edits, edit);
+
+    while (p) {
+        if ((p == edits || p[-1] == ' ') && p[len] == ' ')
+            n++;
+        p = strstr(p + len, edit);
+    }
+    return n;
+}
+
+/* HCPCS coverage codes of the July 2024 CSV (and the 2019 ANWEB file). */
+static void test_hcpcs_coverage(void)
+{
+    char e[1024];
+    const mn_finding *f;
+    char path[] = "/tmp/mn_real_hcpcs_XXXXXX";
+    mn_build *b = NULL;
+    mn_build_options o = MN_BUILD_OPTIONS_INIT;
+    mn_kb *hk = NULL;
+    mn_error err;
+    size_t n_cov[256] = {0};
+    int fd;
+
+    /* L3215 orthopedic shoe: S, statute 1862A8 */
+    CHECK_INT(
+        check("L3215", "M21.41", "2024-03-01", "JE", 70, 'F', e, sizeof(e), &f),
+        MN_STATUS_EXCLUDED);
+    CHECK_INT(count_edit(e, "statutory.excluded"), 1);
+    if (f) {
+        CHECK_STR(f->edit, "statutory.excluded");
+        CHECK_STR(f->policy_id, "HCPCS");
+        CHECK_CONTAINS(f->source, "SSA 1862(a)(8)");
+        CHECK_STR(f->carc, "96");
+    }
+    /* V5010 hearing aid assessment: S in the file and the built-in rule
+       exclusion.hearing_aids: one finding */
+    CHECK_INT(
+        check("V5010", "H90.3", "2024-03-01", "JE", 70, 'F', e, sizeof(e), &f),
+        MN_STATUS_EXCLUDED);
+    CHECK_INT(count_edit(e, "statutory.excluded"), 1);
+    if (f)
+        CHECK_CONTAINS(f->source, "SSA 1862(a)(7)");
+    /* V2025 deluxe frame: M */
+    check("V2025", "H52.4", "2024-03-01", "JE", 70, 'F', e, sizeof(e), &f);
+    CHECK_CONTAINS(e, "coverage.noncovered");
+    CHECK(strstr(e, "statutory.excluded") == NULL);
+    CHECK(strstr(e, "abn.recommended") == NULL);
+    /* A0021 (Medicaid only): I */
+    CHECK_INT(
+        check("A0021", "I10", "2024-03-01", "JE", 70, 'F', e, sizeof(e), &f),
+        MN_STATUS_INVALID);
+    CHECK_CONTAINS(e, "code.not_payable");
+    /* G0103 PSA screening: D, no coverage finding */
+    check("G0103", "Z12.5", "2024-03-01", "JE", 70, 'M', e, sizeof(e), NULL);
+    CHECK(strstr(e, "coverage.") == NULL && strstr(e, "not_payable") == NULL);
+
+    /* the CSV alone: the coverage codes as counted in the file */
+    mn_error_clear(&err);
+    fd = mkstemp(path);
+    close(fd);
+    o.no_builtin = 1;
+    if (mn_build_new(&b, &o, &err) ||
+        mn_build_add_path(b, MN_SHARED_DATA "/hcpcs/hcpcs_lvl2.csv", &err) ||
+        mn_build_write(b, path, &err) || mn_kb_open(&hk, path, &err)) {
+        fprintf(stderr, "hcpcs_lvl2.csv: %s\n", err.message);
+        CHECK(0);
+    }
+    mn_build_free(b);
+    unlink(path);
+    if (!hk)
+        return;
+    CHECK_INT(hk->n_hcpcs, 8033);
+    for (size_t i = 0; i < hk->n_hcpcs; i++)
+        n_cov[hk->hcpcs[i].coverage]++;
+    CHECK_INT(n_cov['S'], 144);
+    CHECK_INT(n_cov['M'], 97);
+    CHECK_INT(n_cov['I'], 811);
+    CHECK_INT(n_cov['C'], 4857);
+    CHECK_INT(n_cov['D'], 2124);
+    CHECK_INT(n_cov[0], 0);
+    {
+        const kb_hcpcs *h = mn_x__kb_hcpcs(hk, mn_x__key("L3215", 5));
+        CHECK(h != NULL);
+        if (h) {
+            CHECK_INT(h->coverage, 'S');
+            CHECK_STR(kb_s(hk, h->statute), "1862A8");
+        }
+        h = mn_x__kb_hcpcs(hk, mn_x__key("V2025", 5));
+        if (h)
+            CHECK_INT(h->coverage, 'M');
+    }
+    mn_kb_free(hk);
+}
+
 int main(void)
 {
     char path[] = "/tmp/mn_real_kb_XXXXXX";
@@ -185,6 +285,7 @@ int main(void)
     RUN(test_mce);
     RUN(test_lab_ncds);
     RUN(test_articles);
+    RUN(test_hcpcs_coverage);
     mn_ctx_free(ctx);
     mn_kb_free(kb);
     unlink(path);
