@@ -260,6 +260,14 @@ typedef struct results {
     double stage_allocs[4]; /* per claim */
     double stage_total_s;
     size_t render_bytes;
+    /* with the full NCCI tables */
+    kb_res ncci;
+    open_res open_ncci;
+    rate_res check_ncci;
+    rate_res e2e_ncci;
+    size_t ncci_lines[3];       /* lines with units.mue_exceeded, ncci.ptp,
+                                   ncci.addon_without_primary */
+    size_t ncci_status_changed; /* lines whose status NCCI changed */
     /* SQLite */
     int sql_done;
     bm_sql_result sql;
@@ -618,17 +626,13 @@ static int measure_check(rate_res *r, const bm_workload *w, mn_ctx *ctx,
     return 0;
 }
 
-static int measure_e2e(results *res, const bm_workload *w, mn_ctx *ctx,
-                       const mn_kb *kb, mn_buf *buf, double min_time)
+/* Passes of the end-to-end loop until `min_time`, at least 3. */
+static int measure_e2e_rate(rate_res *r, const bm_workload *w, mn_ctx *ctx,
+                            const mn_kb *kb, mn_buf *buf, double min_time)
 {
-    rate_res *r = &res->e2e;
     double lps[MAX_PASSES];
     size_t n = 0;
     size_t total = 0;
-    uint64_t st[4] = {0, 0, 0, 0};
-    uint64_t al[4] = {0, 0, 0, 0};
-    uint64_t s0;
-    mn_error err;
 
     if (!e2e_pass(w->json, w->json_len, w->n_claims, ctx, kb, buf))
         return -1; /* warm-up */
@@ -645,6 +649,19 @@ static int measure_e2e(results *res, const bm_workload *w, mn_ctx *ctx,
         total += lines;
     }
     finish_rate(r, lps, n, total);
+    return 0;
+}
+
+static int measure_e2e(results *res, const bm_workload *w, mn_ctx *ctx,
+                       const mn_kb *kb, mn_buf *buf, double min_time)
+{
+    uint64_t st[4] = {0, 0, 0, 0};
+    uint64_t al[4] = {0, 0, 0, 0};
+    uint64_t s0;
+    mn_error err;
+
+    if (measure_e2e_rate(&res->e2e, w, ctx, kb, buf, min_time))
+        return -1;
 
     /* the split: each stage timed on its own, claim by claim */
     res->render_bytes = 0;
@@ -687,6 +704,76 @@ static int measure_e2e(results *res, const bm_workload *w, mn_ctx *ctx,
         res->stage_allocs[k] = (double)al[k] / (double)w->n_claims;
     }
     return 0;
+}
+
+static void step(const char *what)
+{
+    printf("== %s\n", what);
+    fflush(stdout);
+}
+
+/*
+ * The real-scale KB plus the full NCCI tables (PTP practitioner and
+ * hospital, MUE, add-on codes): its size and open time, how many workload
+ * lines the edits touch, and the check rates on it.
+ */
+static int measure_ncci(results *r, const opts *o, const bm_workload *w,
+                        const char *ncci_dir, const uint8_t *base_status,
+                        mn_buf *buf)
+{
+    const char *paths[3] = {r->gen_dir, o->icd, ncci_dir};
+    char path[4096];
+    mn_kb *kb = NULL;
+    mn_ctx *ctx = NULL;
+    mn_error err;
+    size_t li = 0;
+    int rc = -1;
+
+    step("building the real-scale KB + the full NCCI tables");
+    snprintf(r->ncci.what, sizeof(r->ncci.what),
+             "the real-scale sources + `%.200s`", ncci_dir);
+    snprintf(path, sizeof(path), "%s/gen-ncci.mnkb", o->work);
+    if (build_kb(&r->ncci, paths, 3, path)) {
+        fprintf(stderr, "mednec_bench: NCCI build failed: %s\n", r->ncci.err);
+        return -1;
+    }
+    printf("   %.2f s, %.1f MB\n", r->ncci.wall_s, (double)r->ncci.bytes / 1e6);
+    time_opens(&r->open_ncci, path, o->opens);
+    if (mn_kb_open(&kb, path, &err) != MN_OK ||
+        mn_ctx_new(&ctx, 0, &err) != MN_OK) {
+        fprintf(stderr, "mednec_bench: %s\n", err.message);
+        goto done;
+    }
+    for (size_t i = 0; i < w->n_claims; i++) {
+        const mn_result *res = NULL;
+        if (mn_check(&res, ctx, kb, w->claims[i], &err) != MN_OK)
+            goto done;
+        for (size_t l = 0; l < mn_result_line_count(res); l++, li++) {
+            static const char *const edits[3] = {
+                "units.mue_exceeded", "ncci.ptp", "ncci.addon_without_primary"};
+            for (size_t k = 0; k < mn_result_finding_count(res, l); k++) {
+                const char *e = mn_result_finding_edit(res, l, k);
+                for (int x = 0; x < 3; x++)
+                    r->ncci_lines[x] += e && !strcmp(e, edits[x]);
+            }
+            if (li < w->n_lines &&
+                base_status[li] != (uint8_t)mn_result_line_status(res, l))
+                r->ncci_status_changed++;
+        }
+    }
+    step("mn_check on pre-parsed claims, full NCCI");
+    if (measure_check(&r->check_ncci, w, ctx, kb, o->min_time, &(double){0}))
+        goto done;
+    printf("   %.0f lines/s\n", r->check_ncci.median_lps);
+    step("parse JSON + mn_check + render JSON, full NCCI");
+    if (measure_e2e_rate(&r->e2e_ncci, w, ctx, kb, buf, o->min_time))
+        goto done;
+    printf("   %.0f lines/s\n", r->e2e_ncci.median_lps);
+    rc = 0;
+done:
+    mn_ctx_free(ctx);
+    mn_kb_free(kb);
+    return rc;
 }
 
 /* ---- profile mode
@@ -989,6 +1076,33 @@ static void write_report(FILE *f, const results *r, const opts *o)
                 (double)r->render_bytes / 1e6,
                 (double)r->render_bytes / (double)r->claims);
     }
+    if (r->check_ncci.done) {
+        fprintf(f, "\n## With the full NCCI tables\n\n");
+        fprintf(f,
+                "KB: %s: %.1f MB (built in %.2f s); open median %.2f ms "
+                "(first %.2f ms). On the workload the edits fire on %zu "
+                "lines (`units.mue_exceeded`), %zu (`ncci.ptp`) and %zu "
+                "(`ncci.addon_without_primary`); %zu line statuses differ "
+                "from the KB without NCCI.\n\n",
+                r->ncci.what, (double)r->ncci.bytes / 1e6, r->ncci.wall_s,
+                r->open_ncci.median_ms, r->open_ncci.first_ms, r->ncci_lines[0],
+                r->ncci_lines[1], r->ncci_lines[2], r->ncci_status_changed);
+        fprintf(f, "| measurement | median pass | best pass | mean | "
+                   "passes | time |\n|---|---|---|---|---|---|\n");
+        for (int k = 0; k < 2; k++) {
+            const rate_res *x = k ? &r->e2e_ncci : &r->check_ncci;
+            if (!x->done)
+                continue;
+            human(a, sizeof(a), x->median_lps);
+            human(b, sizeof(b), x->best_lps);
+            fprintf(f,
+                    "| %s, full NCCI | %s lines/s | %s lines/s | %.0f "
+                    "lines/s | %zu | %.2f s |\n",
+                    k ? "parse JSON + mn_check + render JSON"
+                      : "mn_check, pre-parsed claims",
+                    a, b, x->mean_lps, x->passes, x->total_s);
+        }
+    }
     if (r->sql_done) {
         const bm_sql_result *s = &r->sql;
         human(a, sizeof(a), r->sql_lps);
@@ -1054,12 +1168,6 @@ static int mkdir_p(const char *path)
         }
     }
     return mkdir(tmp, 0777) != 0 && errno != EEXIST ? -1 : 0;
-}
-
-static void step(const char *what)
-{
-    printf("== %s\n", what);
-    fflush(stdout);
 }
 
 int main(int argc, char **argv)
@@ -1275,6 +1383,15 @@ int main(int argc, char **argv)
         goto report;
     }
     printf("   %.0f lines/s\n", r.e2e.median_lps);
+
+    /* (f2) the same with the full NCCI tables of the shared data */
+    if (have_data && !o.skip_shared) {
+        char ncci_dir[4096];
+        snprintf(ncci_dir, sizeof(ncci_dir), "%s/ncci", o.data);
+        if (bm_exists(ncci_dir) &&
+            measure_ncci(&r, &o, &w, ncci_dir, mstatus, buf) != 0)
+            note(&r, "the full-NCCI measurement failed (see stderr)");
+    }
 
     /* (g) SQLite */
     step("SQLite baseline");
