@@ -890,7 +890,11 @@ void mn_x__check_rules(mn_lstate *s)
     x.age = -2;
     x.age_reported = false;
     x.sex_reported = false;
-    for (i = 0; i < v->n_any && !s->nomem; i++)
+    /* every-code rules (therapy: when-modifier GP GO GN) are skipped
+       at once for the many lines without modifiers */
+    for (i = 0; i < v->n_any && !s->nomem &&
+                (s->line->n_modifiers || !v->any_need_mod);
+         i++)
         apply(s, &x, v->idx[i].rule);
     i = lower_code(v->idx, v->n_any, v->n_idx, s->line->code);
     for (; i < v->n_idx && v->idx[i].code == s->line->code && !s->nomem; i++)

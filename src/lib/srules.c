@@ -434,6 +434,9 @@ int mn_x__srules_open(mn_kb *kb, mn_error *err)
         else if (!x->code)
             v.n_any++;
     }
+    v.any_need_mod = true;
+    for (size_t i = 0; i < v.n_any && !why; i++)
+        v.any_need_mod &= v.rule[v.idx[i].rule].n_when_mod != 0;
     if (why) {
         rc = bad(err, why);
         goto done;

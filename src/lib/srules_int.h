@@ -118,7 +118,9 @@ typedef struct mn_srules_view {
     size_t n_rule;
     const kb_srindex *idx;
     size_t n_idx;
-    size_t n_any; /* leading index entries with code 0 */
+    size_t n_any;      /* leading index entries with code 0 */
+    bool any_need_mod; /* each of them has a when-modifier: a line without
+                          modifiers needs none of them */
     const kb_srdx *dx;
     size_t n_dx;
     const uint64_t *fam;
