@@ -1209,6 +1209,28 @@ static void test_exclusions(void)
     CHECK_STR(f ? f->rarc : "", "N130");
     r = one(WOMAN_54, "H90.3", "V5299", "2024-06-01", NULL, "");
     LINE_IS(r, MN_STATUS_COVERED, NULL, NULL);
+    /* eyeglasses: excluded unless a diagnosis shows cataract surgery */
+    r = one(WOMAN_54, "H52.4", "V2100", "2024-06-01", NULL, "");
+    LINE_IS(r, MN_STATUS_EXCLUDED, "statutory.excluded",
+            "exclusion.eyeglasses");
+    CHECK_CONTAINS(MSG(r, "statutory.excluded"), "except after cataract");
+    r = one(WOMAN_54, "H52.4", "V2020", "2024-06-01", NULL, "");
+    LINE_IS(r, MN_STATUS_EXCLUDED, "statutory.excluded",
+            "exclusion.eyeglasses");
+    r = one(WOMAN_54, "H52.4", "V2599", "2024-06-01", NULL, "");
+    LINE_IS(r, MN_STATUS_EXCLUDED, "statutory.excluded",
+            "exclusion.eyeglasses");
+    r = one(WOMAN_54, "Z96.1,H52.4", "V2100", "2024-06-01", NULL, "");
+    LINE_IS(r, MN_STATUS_COVERED, NULL, NULL);
+    r = one(WOMAN_54, "Z98.42", "V2200", "2024-06-01", NULL, "");
+    LINE_IS(r, MN_STATUS_COVERED, NULL, NULL);
+    r = one(WOMAN_54, "H27.01", "V2520", "2024-06-01", NULL, "");
+    LINE_IS(r, MN_STATUS_COVERED, NULL, NULL);
+    /* outside the ranges: an intraocular lens, a low vision aid */
+    r = one(WOMAN_54, "H52.4", "V2632", "2024-06-01", NULL, "");
+    LINE_IS(r, MN_STATUS_COVERED, NULL, NULL);
+    r = one(WOMAN_54, "H52.4", "V2600", "2024-06-01", NULL, "");
+    LINE_IS(r, MN_STATUS_COVERED, NULL, NULL);
 }
 
 static void test_therapy_and_requirements(void)
