@@ -10,6 +10,8 @@ static const char *help =
     "                    --dx D[,D...] [--dob YYYY-MM-DD | --age N]\n"
     "                    [--sex M|F|U] [--date YYYY-MM-DD] [--jurisdiction J]\n"
     "                    [--pos NN] [--payer medicare|medicaid|NAME]\n"
+    "                    [--claim-type professional|institutional|dme]\n"
+    "                    [--charge DOLLARS] [--allowed DOLLARS]\n"
     "       common: [--history DB] (the history store for frequency rules;\n"
     "               default $MEDNEC_HISTORY when set)\n"
     "\n"
@@ -34,41 +36,94 @@ static int repeat(const char *name, const char *value)
     return 0;
 }
 
-static int from_flags(mn_claim **out, const char *code, const char *units,
-                      const char *dx, const char *dob, const char *age,
-                      const char *sex, const char *date, const char *jur,
-                      const char *pos, const char *payer, mn_error *err)
+/* The flag form's values, NULL when not given. */
+typedef struct flags {
+    const char *code, *units, *dx, *dob, *age, *sex, *date, *jur, *pos;
+    const char *payer, *claim_type, *charge, *allowed;
+} flags;
+
+/* Dollars with at most two decimals ("125", "125.5", "125.50") as cents;
+ * MN_NO_AMOUNT when `s` is NULL. */
+static int parse_amount(int64_t *out, const char *s, const char *name,
+                        mn_error *err)
+{
+    int64_t v = 0;
+    int digits = 0;
+    int dec = -1;
+
+    *out = MN_NO_AMOUNT;
+    if (!s)
+        return MN_OK;
+    for (const char *p = s; *p; p++) {
+        if (*p == '.' && dec < 0) {
+            dec = 0;
+        } else if (*p >= '0' && *p <= '9' && digits < 10 && dec < 2) {
+            v = v * 10 + (*p - '0');
+            digits++;
+            if (dec >= 0)
+                dec++;
+        } else {
+            digits = 0;
+            break;
+        }
+    }
+    if (digits == 0 || dec == 0) {
+        snprintf(err->message, sizeof(err->message),
+                 "%s: expected dollars from 0 to 99999999.99, at most two "
+                 "decimals",
+                 name);
+        return err->code = MN_EINVAL;
+    }
+    for (dec = dec < 0 ? 0 : dec; dec < 2; dec++)
+        v *= 10;
+    *out = v; /* the setter checks the range */
+    return MN_OK;
+}
+
+static int from_flags(mn_claim **out, const flags *f, mn_error *err)
 {
     mn_claim *c = NULL;
     int rc;
     int line;
     unsigned long u = 1;
+    int64_t charge;
+    int64_t allowed;
 
     *out = NULL;
     if ((rc = mn_claim_new(&c, NULL, err)))
         goto done;
-    if (units) {
+    if (f->units) {
         char *end = NULL;
-        u = strtoul(units, &end, 10);
-        if (!units[0] || *end || u < 1 || u > 9999) {
+        u = strtoul(f->units, &end, 10);
+        if (!f->units[0] || *end || u < 1 || u > 9999) {
             snprintf(err->message, sizeof(err->message),
                      "--units: expected an integer from 1 to 9999");
             rc = err->code = MN_EINVAL;
             goto done;
         }
     }
-    if (payer && (rc = mn_claim_set_payer(c, payer, strlen(payer), err)))
+    if ((rc = parse_amount(&charge, f->charge, "--charge", err)) ||
+        (rc = parse_amount(&allowed, f->allowed, "--allowed", err)))
         goto done;
-    if (jur && (rc = mn_claim_set_jurisdiction(c, jur, strlen(jur), err)))
+    if (f->payer &&
+        (rc = mn_claim_set_payer(c, f->payer, strlen(f->payer), err)))
         goto done;
-    if (pos && (rc = mn_claim_set_place_of_service(c, pos, strlen(pos), err)))
+    if (f->claim_type && (rc = mn_claim_set_claim_type(
+                              c, f->claim_type, strlen(f->claim_type), err)))
         goto done;
-    if (dob && (rc = mn_claim_set_birth_date(c, dob, strlen(dob), err)))
+    if (f->jur &&
+        (rc = mn_claim_set_jurisdiction(c, f->jur, strlen(f->jur), err)))
         goto done;
-    if (age) {
+    if (f->pos &&
+        (rc = mn_claim_set_place_of_service(c, f->pos, strlen(f->pos), err)))
+        goto done;
+    if (f->dob &&
+        (rc = mn_claim_set_birth_date(c, f->dob, strlen(f->dob), err)))
+        goto done;
+    if (f->age) {
         char *end = NULL;
-        long a = strtol(age, &end, 10);
-        if (!age[0] || *end || a < 0 || a > 130) {
+        long a = strtol(f->age, &end, 10);
+        if (!f->age[0] || *end || a < 0 || a > 130) {
             snprintf(err->message, sizeof(err->message),
                      "--age: expected years from 0 to 130");
             rc = err->code = MN_EINVAL;
@@ -77,17 +132,17 @@ static int from_flags(mn_claim **out, const char *code, const char *units,
         if ((rc = mn_claim_set_age(c, (int)a, err)))
             goto done;
     }
-    if (sex) {
-        if (strlen(sex) != 1) {
+    if (f->sex) {
+        if (strlen(f->sex) != 1) {
             snprintf(err->message, sizeof(err->message),
                      "--sex: expected M, F or U");
             rc = err->code = MN_EINVAL;
             goto done;
         }
-        if ((rc = mn_claim_set_sex(c, sex[0], err)))
+        if ((rc = mn_claim_set_sex(c, f->sex[0], err)))
             goto done;
     }
-    for (const char *p = dx; p && *p;) {
+    for (const char *p = f->dx; p && *p;) {
         size_t n = strcspn(p, ",");
         if (n && (rc = mn_claim_add_diagnosis(c, p, n, err)))
             goto done;
@@ -95,14 +150,14 @@ static int from_flags(mn_claim **out, const char *code, const char *units,
         if (*p == ',')
             p++;
     }
-    if (!date) {
+    if (!f->date) {
         snprintf(err->message, sizeof(err->message),
                  "--date: the date of service is required");
         rc = err->code = MN_EINVAL;
         goto done;
     }
-    line = mn_claim_add_line(c, code, strlen(code), (unsigned)u, date,
-                             strlen(date), err);
+    line = mn_claim_add_line(c, f->code, strlen(f->code), (unsigned)u, f->date,
+                             strlen(f->date), err);
     if (line < 0) {
         rc = line;
         goto done;
@@ -111,6 +166,13 @@ static int from_flags(mn_claim **out, const char *code, const char *units,
         if ((rc = mn_claim_line_add_modifier(c, (size_t)line, mods[i],
                                              strlen(mods[i]), err)))
             goto done;
+    }
+    if ((rc = mn_claim_line_set_amounts(c, (size_t)line, charge, allowed,
+                                        err))) {
+        /* the setter names lines[0].charge; the user gave a flag */
+        snprintf(err->where, sizeof(err->where), "%s",
+                 strstr(err->where, "charge") ? "--charge" : "--allowed");
+        goto done;
     }
     *out = c;
     c = NULL;
@@ -121,20 +183,29 @@ done:
 
 int cmd_check(int argc, char **argv)
 {
-    const char *kb_path = NULL, *format = NULL, *code = NULL, *units = NULL;
-    const char *dx = NULL, *dob = NULL, *age = NULL, *sex = NULL;
-    const char *date = NULL, *jur = NULL, *pos = NULL, *payer = NULL;
-    const char *hist_path = NULL;
+    const char *kb_path = NULL, *format = NULL, *hist_path = NULL;
+    flags f;
     int want_help = 0;
     const cli_opt opts[] = {
-        {"--kb", 1, &kb_path, NULL},       {"--format", 1, &format, NULL},
-        {"--code", 1, &code, NULL},        {"--modifier", 1, NULL, NULL},
-        {"--units", 1, &units, NULL},      {"--dx", 1, &dx, NULL},
-        {"--dob", 1, &dob, NULL},          {"--age", 1, &age, NULL},
-        {"--sex", 1, &sex, NULL},          {"--date", 1, &date, NULL},
-        {"--jurisdiction", 1, &jur, NULL}, {"--pos", 1, &pos, NULL},
-        {"--payer", 1, &payer, NULL},      {"--history", 1, &hist_path, NULL},
-        {"--help", 0, NULL, &want_help},   {NULL, 0, NULL, NULL},
+        {"--kb", 1, &kb_path, NULL},
+        {"--format", 1, &format, NULL},
+        {"--code", 1, &f.code, NULL},
+        {"--modifier", 1, NULL, NULL},
+        {"--units", 1, &f.units, NULL},
+        {"--dx", 1, &f.dx, NULL},
+        {"--dob", 1, &f.dob, NULL},
+        {"--age", 1, &f.age, NULL},
+        {"--sex", 1, &f.sex, NULL},
+        {"--date", 1, &f.date, NULL},
+        {"--jurisdiction", 1, &f.jur, NULL},
+        {"--pos", 1, &f.pos, NULL},
+        {"--payer", 1, &f.payer, NULL},
+        {"--claim-type", 1, &f.claim_type, NULL},
+        {"--charge", 1, &f.charge, NULL},
+        {"--allowed", 1, &f.allowed, NULL},
+        {"--history", 1, &hist_path, NULL},
+        {"--help", 0, NULL, &want_help},
+        {NULL, 0, NULL, NULL},
     };
     const char *args[1];
     int nargs = 0;
@@ -153,6 +224,7 @@ int cmd_check(int argc, char **argv)
     int rc;
     int exit_code = EXIT_INTERNAL;
 
+    memset(&f, 0, sizeof(f));
     mn_error_clear(&err);
     n_mods = 0;
     if ((rc = cli_parse(argc, argv, opts, args, &nargs, 1, repeat)))
@@ -165,27 +237,27 @@ int cmd_check(int argc, char **argv)
         fprintf(stderr, "mednec check: --format must be json or text\n");
         return EXIT_USAGE;
     }
-    if (code && nargs) {
+    if (f.code && nargs) {
         fprintf(stderr, "mednec check: give a claim file or --code, not "
                         "both\n");
         return EXIT_USAGE;
     }
-    if (!code && (dx || units || dob || age || sex || date || n_mods)) {
+    if (!f.code && (f.dx || f.units || f.dob || f.age || f.sex || f.date ||
+                    f.charge || f.allowed || n_mods)) {
         fprintf(stderr, "mednec check: line flags need --code\n");
         return EXIT_USAGE;
     }
-    if (code && !dx) {
+    if (f.code && !f.dx) {
         fprintf(stderr, "mednec check: --code needs --dx\n");
         return EXIT_USAGE;
     }
 
-    if (code) {
-        rc = from_flags(&claim, code, units, dx, dob, age, sex, date, jur, pos,
-                        payer, &err);
+    if (f.code) {
+        rc = from_flags(&claim, &f, &err);
     } else {
-        if (jur || pos || payer) {
-            fprintf(stderr, "mednec check: --jurisdiction, --pos and "
-                            "--payer go with --code\n");
+        if (f.jur || f.pos || f.payer || f.claim_type) {
+            fprintf(stderr, "mednec check: --jurisdiction, --pos, --payer "
+                            "and --claim-type go with --code\n");
             return EXIT_USAGE;
         }
         rc = cli_read(&input, &input_len, nargs ? args[0] : "-",

@@ -110,6 +110,40 @@ static void test_flags_form(void)
     CHECK_INT(run("check --code 83036 --dx E11.65 --date 2024-06-03", &o, &e),
               0);
     CHECK_CONTAINS(o, "policy.none");
+    /* money and the claim type (extensions) */
+    CHECK_INT(run("check --code 97110 --modifier GP --dx M54.50 "
+                  "--date 2024-06-03 --allowed 2330.01",
+                  &o, &e),
+              1);
+    CHECK_CONTAINS(o, "\"edit\":\"therapy.kx_required\"");
+    CHECK_CONTAINS(o, "$2,330.01");
+    CHECK_INT(run("check --code 97110 --modifier GP --dx M54.50 "
+                  "--date 2024-06-03 --charge 2330",
+                  &o, &e),
+              1);
+    CHECK(strstr(o, "therapy.kx_required") == NULL);
+    CHECK_INT(run("check --code 97110 --dx M54.50 --date 2024-06-03 "
+                  "--allowed 1.234",
+                  &o, &e),
+              3);
+    CHECK_CONTAINS(e, "--allowed: expected dollars");
+    CHECK(one_line(e));
+    CHECK_INT(run("check --code 97110 --dx M54.50 --date 2024-06-03 "
+                  "--charge 100000000",
+                  &o, &e),
+              3);
+    CHECK_CONTAINS(e, "--charge");
+    CHECK(one_line(e));
+    CHECK_INT(run("check --code E0100 --dx M54.50 --date 2024-06-03 "
+                  "--claim-type dental",
+                  &o, &e),
+              3);
+    CHECK_CONTAINS(e, "professional, institutional or dme");
+    CHECK_INT(run("check --code E0100 --dx M54.50 --date 2024-06-03 "
+                  "--claim-type dme",
+                  &o, &e),
+              0);
+    CHECK_INT(run("check --claim-type dme", &o, &e), 2);
     free(o);
     free(e);
 }
