@@ -811,6 +811,7 @@ static int prior_from_store(void *payload, const mn_history_service *svc)
     p.date = svc->date;
     p.units = svc->units;
     p.status = svc->status;
+    p.from_store = 1;
     p.charge = a->amounts ? svc->charge : MN_NO_AMOUNT;
     p.allowed = a->amounts ? svc->allowed : MN_NO_AMOUNT;
     for (size_t i = 0; i + 1 < ml + 1 && p.n_modifiers < MN_MAX_MODIFIERS;) {
@@ -847,13 +848,48 @@ static int prior_from_store(void *payload, const mn_history_service *svc)
     return prior_push(a, &p);
 }
 
+/* By date, code, then store services before the claim's own entries. */
 static int cmp_prior(const void *x, const void *y)
 {
     const mn_prior *a = x;
     const mn_prior *b = y;
     if (a->date != b->date)
         return a->date < b->date ? -1 : 1;
-    return (a->code > b->code) - (a->code < b->code);
+    if (a->code != b->code)
+        return a->code < b->code ? -1 : 1;
+    return (int)b->from_store - (int)a->from_store;
+}
+
+/*
+ * A claim often repeats in `history` services the store already holds
+ * (the sender copies what it knows). Counted twice, they would deny a
+ * service a frequency limit still allows; so each of the claim's entries
+ * is paired with a store service of the same code and date, and a paired
+ * entry is dropped (the store's copy has the status, amounts and
+ * diagnoses). Entries beyond the store's services of that code and date
+ * stay. `v` is sorted by cmp_prior.
+ */
+static size_t drop_repeats(mn_prior *v, size_t n)
+{
+    size_t out = 0;
+
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        size_t stored = 0;
+        while (j < n && v[j].date == v[i].date && v[j].code == v[i].code) {
+            stored += v[j].from_store;
+            j++;
+        }
+        for (size_t k = i; k < j; k++) {
+            if (!v[k].from_store && stored) {
+                stored--;
+                continue;
+            }
+            v[out++] = v[k];
+        }
+        i = j;
+    }
+    return out;
 }
 
 static int collect_prior(prior_acc *a, const mn_claim *claim,
@@ -890,8 +926,11 @@ static int collect_prior(prior_acc *a, const mn_claim *claim,
         if (rc)
             return a->nomem ? mn_x__err(err, MN_ENOMEM, "out of memory") : rc;
     }
-    if (a->n > 1)
+    if (a->n > 1) {
         qsort(a->v, a->n, sizeof(*a->v), cmp_prior);
+        if (claim->n_hist && a->n > claim->n_hist)
+            a->n = drop_repeats(a->v, a->n);
+    }
     return MN_OK;
 }
 

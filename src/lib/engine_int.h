@@ -82,6 +82,7 @@ typedef struct mn_prior {
     char modifiers[MN_MAX_MODIFIERS][3];
     int64_t charge; /* cents, MN_NO_AMOUNT when not known */
     int64_t allowed;
+    unsigned from_store : 1; /* from the history store, not the claim */
     unsigned n_dx; /* 0: diagnoses not known (or more than MN_PRIOR_DX) */
     mn_key dx[MN_PRIOR_DX];
 } mn_prior;

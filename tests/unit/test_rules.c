@@ -1475,6 +1475,65 @@ static void test_threshold_store(void)
     CHECK(find(r, 0, "therapy.kx_required") == NULL);
 }
 
+/* G0443 (4 per 12 months) on 2024-06-03: the store holds two services,
+ * the claim's `history` lists `inline_hist` (JSON entries). */
+static const mn_result *counseling_with_copies(const char *inline_hist)
+{
+    static mn_history_service svc[2];
+    static fake_store st;
+    static mn_history_source src;
+    static const int days[2][3] = {{2024, 1, 10}, {2024, 3, 10}};
+    mn_check_options o = MN_CHECK_OPTIONS_INIT;
+    char json[1024];
+
+    memset(svc, 0, sizeof(svc));
+    for (int i = 0; i < 2; i++) {
+        svc[i].code = "G0443";
+        svc[i].code_len = 5;
+        svc[i].date = mn_x__days_from_civil(days[i][0], days[i][1], days[i][2]);
+        svc[i].units = 1;
+        svc[i].status = -1;
+        svc[i].claim_key = "older";
+        svc[i].claim_key_len = 5;
+        svc[i].line = (unsigned)i + 1;
+        svc[i].charge = svc[i].allowed = MN_NO_AMOUNT;
+    }
+    st.svc = svc;
+    st.n = 2;
+    src.version = MN_HISTORY_SOURCE_VERSION;
+    src.self = &st;
+    src.lookup = fake_lookup;
+    o.history = &src;
+    snprintf(json, sizeof(json),
+             "{\"id\":\"c\",\"patient\":{\"id\":\"p1\"," WOMAN_54
+             "},\"diagnoses\":[\"F10.10\"],\"lines\":[{\"code\":"
+             "\"G0443\",\"date\":\"2024-06-03\"}],\"history\":[%s]}",
+             inline_hist);
+    return check_json(json, &o);
+}
+
+/* Services the claim repeats from the store count once. */
+static void test_history_copies(void)
+{
+    const mn_result *r;
+
+    /* the claim repeats both stored services: 2 prior + this = 3 of 4 */
+    r = counseling_with_copies("{\"code\":\"G0443\",\"date\":\"2024-01-10\"},"
+                               "{\"code\":\"G0443\",\"date\":\"2024-03-10\"}");
+    LINE_IS(r, MN_STATUS_COVERED, NULL, NULL);
+    /* one more, not in the store: 3 prior + this = 4 of 4 */
+    r = counseling_with_copies("{\"code\":\"G0443\",\"date\":\"2024-01-10\"},"
+                               "{\"code\":\"G0443\",\"date\":\"2024-04-10\"}");
+    LINE_IS(r, MN_STATUS_COVERED, NULL, NULL);
+    /* two on one stored day: one is the store's, the other is new */
+    r = counseling_with_copies("{\"code\":\"G0443\",\"date\":\"2024-03-10\"},"
+                               "{\"code\":\"G0443\",\"date\":\"2024-03-10\"},"
+                               "{\"code\":\"G0443\",\"date\":\"2024-05-10\"}");
+    LINE_IS(r, MN_STATUS_NOT_COVERED, "frequency.exceeded",
+            "alcohol.counseling");
+    CHECK_CONTAINS(MSG(r, "frequency.exceeded"), "4 prior services count");
+}
+
 static void test_history_store(void)
 {
     /* unknown and paid services count; denials do not */
@@ -1580,6 +1639,7 @@ int main(void)
     RUN(test_same_claim);
     RUN(test_history_store);
     RUN(test_threshold_store);
+    RUN(test_history_copies);
     RUN(test_payer);
     RUN(test_many_priors_and_memory);
     mn_claim_free(claim);
