@@ -2,7 +2,9 @@
  * test_cases.c: data-driven cases. Each tests/cases/<area>/<name>/ holds a
  * claim.json and an expected.json. Every case runs twice: through the
  * library and through the mednec command (exit code, stdout JSON, stderr).
- * The KB is built from tests/cases/kb (official layouts) by the library.
+ * The KB is built from tests/cases/kb (official layouts) by the library,
+ * with the rule packs in tests/cases/kb (test fixtures, .mnr) added as
+ * `mednec build --rules` would add them: a build folder reads no packs.
  * Per line, expected.json may give: status, abn, suggested_modifiers,
  * edits (exactly the deny and review edits), info, edit_counts
  * ({"edit": n}), policy, policy_version, rarc, carc, source_contains (in
@@ -398,6 +400,45 @@ static void run_all(void)
     CHECK(n >= 20);
 }
 
+/* Adds every .mnr file in tests/cases/kb (name order) as a rule pack. */
+static int add_packs(mn_build *b, mn_error *err)
+{
+    DIR *d = opendir(MN_CASES "/kb");
+    struct dirent *e;
+    char *names[16];
+    size_t n = 0;
+    int rc = MN_OK;
+
+    while (d && (e = readdir(d)) && n < 16) {
+        size_t len = strlen(e->d_name);
+        char *nm = NULL;
+        if (e->d_name[0] != '.' && len > 4 &&
+            !strcmp(e->d_name + len - 4, ".mnr"))
+            nm = strdup(e->d_name);
+        if (nm)
+            names[n++] = nm;
+    }
+    if (d)
+        closedir(d);
+    qsort(names, n, sizeof(char *), cmp_str);
+    for (size_t i = 0; i < n; i++) {
+        char path[600];
+        size_t len = 0;
+        char *text;
+        snprintf(path, sizeof(path), "%s/kb/%s", MN_CASES, names[i]);
+        text = mn_t_slurp(path, &len);
+        if (!rc && !text) {
+            fprintf(stderr, "setup: cannot read %s\n", path);
+            rc = MN_EINVAL;
+        }
+        if (!rc)
+            rc = mn_build_add_rules(b, names[i], text, len, err);
+        free(text);
+        free(names[i]);
+    }
+    return rc;
+}
+
 int main(void)
 {
     mn_build *b = NULL;
@@ -411,7 +452,7 @@ int main(void)
     close(fd);
     o.built = "2026-11-01";
     if (mn_build_new(&b, &o, &err) ||
-        mn_build_add_path(b, MN_CASES "/kb", &err) ||
+        mn_build_add_path(b, MN_CASES "/kb", &err) || add_packs(b, &err) ||
         mn_build_write(b, kb_path, &err) || mn_kb_open(&kb, kb_path, &err) ||
         mn_ctx_new(&ctx, 0, &err)) {
         char line[700];
