@@ -185,6 +185,29 @@ static void billable_children(mn_lstate *s, mn_finding *f, mn_key key)
     }
 }
 
+/* The claim's first-listed diagnosis is a manifestation code (MCE). */
+static void manifestation_first(mn_lstate *s, const mn_claim_dx *d,
+                                const kb_mce *m)
+{
+    mn_finding *f = mn_x__add_finding(
+        s, "dx.manifestation_primary", MN_SEV_DENY, MN_STATUS_INVALID,
+        PRINTF(s,
+               "%s is a manifestation code and cannot be the first-listed "
+               "diagnosis.",
+               d->text));
+
+    if (f) {
+        f->dx = d->text;
+        f->carc = "16";
+        f->rarc = "M76";
+        f->policy_kind = "mce";
+        f->policy_id = PRINTF(s, "MCE FY%d manifestation edit",
+                              s->kb->meta->mce_fy[m->ver]);
+        f->fix = "List the underlying condition first, then the "
+                 "manifestation.";
+    }
+}
+
 static void check_dx(mn_lstate *s)
 {
     const mn_kb *kb = s->kb;
@@ -274,23 +297,20 @@ static void check_dx(mn_lstate *s)
             }
         }
         if ((m->flags & MN_MCE_MANIFESTATION) && s->claim->n_dx &&
-            d == &s->claim->dx[0]) {
-            f = mn_x__add_finding(
-                s, "dx.manifestation_primary", MN_SEV_DENY, MN_STATUS_INVALID,
-                PRINTF(s,
-                       "%s is a manifestation code and cannot be the "
-                       "first-listed diagnosis.",
-                       d->text));
-            if (f) {
-                f->dx = d->text;
-                f->carc = "16";
-                f->rarc = "M76";
-                f->policy_kind = "mce";
-                f->policy_id = PRINTF(s, "MCE FY%d manifestation edit",
-                                      kb->meta->mce_fy[m->ver]);
-                f->fix = "List the underlying condition first, then the "
-                         "manifestation.";
-            }
+            d == &s->claim->dx[0])
+            manifestation_first(s, d, m);
+    }
+    /* the first-listed diagnosis is the claim's: a line that does not
+       point to it is still on a claim that lists a manifestation first */
+    if (s->claim->n_dx) {
+        const mn_claim_dx *d0 = &s->claim->dx[0];
+        bool pointed = false;
+        for (size_t i = 0; i < s->n_dx && !pointed; i++)
+            pointed = s->dx[i] == d0;
+        if (!pointed) {
+            const kb_mce *m = mn_x__kb_mce(kb, d0->key, s->mce_ver);
+            if (m && (m->flags & MN_MCE_MANIFESTATION))
+                manifestation_first(s, d0, m);
         }
     }
 }
