@@ -723,6 +723,67 @@ static void eval_policy(mn_lstate *s, const kb_policy *p)
     s->med_nec_denial = true;
 }
 
+/* The rule that makes policy `p` define a statutory exclusion on the
+ * line's date, or NULL. */
+static const kb_rule *statutory_rule(const mn_lstate *s, const kb_policy *p)
+{
+    const mn_kb *kb = s->kb;
+
+    for (size_t i = 0; i < kb->n_rule; i++) {
+        const kb_rule *r = &kb->rule[i];
+        if (r->kind == KB_RULE_STATUTORY && r->policy_kind == p->kind &&
+            r->policy_id.len == p->id.len &&
+            memcmp(kb_s(kb, r->policy_id), kb_s(kb, p->id), p->id.len) == 0 &&
+            (r->effective == MN_NODATE || r->effective <= s->date) &&
+            (r->ending == MN_NODATE || s->date <= r->ending))
+            return r;
+    }
+    return NULL;
+}
+
+/*
+ * Some local policies define a statutory exclusion: routine foot care
+ * (SSA 1862(a)(13)) and cosmetic surgery (1862(a)(10)) are excluded
+ * unless the policy's conditions are met. The diagnosis denials such a
+ * policy gave (findings from `first` on) become statutory.excluded: the
+ * line is excluded, GY applies, no ABN is needed.
+ */
+static void statutory_policy(mn_lstate *s, const kb_policy *p, size_t first,
+                             bool med_before)
+{
+    const kb_rule *r = statutory_rule(s, p);
+    mn_line_result *lr = s->lr;
+    bool changed = false;
+
+    if (!r)
+        return;
+    for (size_t i = first; i < lr->n_findings; i++) {
+        mn_finding *f = &lr->findings[i];
+        if (f->severity != MN_SEV_DENY ||
+            (strcmp(f->edit, "policy.dx_not_supported") != 0 &&
+             strcmp(f->edit, "policy.dx_noncovered") != 0 &&
+             strcmp(f->edit, "policy.secondary_dx_missing") != 0))
+            continue;
+        f->message = PRINTF(s,
+                            "%s Without a diagnosis the policy covers, the "
+                            "service is %s, excluded by statute.",
+                            f->message, kb_s(s->kb, r->reason));
+        f->edit = "statutory.excluded";
+        f->carc = "96";
+        f->rarc = "N130";
+        f->source = kb_s(s->kb, r->source);
+        f->fix = "If the record shows a condition the policy covers, report "
+                 "it; otherwise Medicare never pays: bill with modifier GY "
+                 "and the patient may be billed (no ABN is required).";
+        changed = true;
+    }
+    if (changed) {
+        if (lr->status > MN_STATUS_EXCLUDED)
+            lr->status = MN_STATUS_EXCLUDED;
+        s->med_nec_denial = med_before;
+    }
+}
+
 static void check_policies(mn_lstate *s, uint64_t states, bool jur_given)
 {
     const mn_kb *kb = s->kb;
@@ -753,7 +814,13 @@ static void check_policies(mn_lstate *s, uint64_t states, bool jur_given)
             if (!(c->states & states))
                 continue;
         }
-        eval_policy(s, &kb->pol[c->policy]);
+        {
+            size_t first = s->lr->n_findings;
+            bool med_before = s->med_nec_denial;
+            eval_policy(s, &kb->pol[c->policy]);
+            if (kb->pol[c->policy].flags & MN_PF_STATUTORY)
+                statutory_policy(s, &kb->pol[c->policy], first, med_before);
+        }
         evaluated++;
         if (s->nomem)
             return;

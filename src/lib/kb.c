@@ -255,7 +255,10 @@ static int check_content(mn_kb *kb, mn_error *err)
     for (size_t i = 0; i < kb->n_rule; i++) {
         const kb_rule *r = &kb->rule[i];
         if (!str_ok(kb, r->rule_id) || !str_ok(kb, r->policy_id) ||
-            !str_ok(kb, r->source) || !str_ok(kb, r->pack))
+            !str_ok(kb, r->source) || !str_ok(kb, r->pack) ||
+            !str_ok(kb, r->reason) || r->kind < KB_RULE_NCD_INVERTED ||
+            r->kind > KB_RULE_STATUTORY ||
+            (r->kind == KB_RULE_STATUTORY && !r->reason.len))
             return bad(err, "rule table");
     }
     return MN_OK;

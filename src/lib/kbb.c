@@ -175,6 +175,7 @@ void mn_x__kbb_free(mn_kbb *b)
         mn_x__free((char *)r->pack);
         mn_x__free((char *)r->source);
         mn_x__free((char *)r->policy_id);
+        mn_x__free((char *)r->reason);
     }
     mn_x__vec_free(&b->rules);
     mn_x__free(b);
@@ -574,13 +575,16 @@ int mn_x__kbb_rule(mn_kbb *b, const mn_kbb_rule *r)
     e.r.source = r->source ? mn_x__strndup(r->source, strlen(r->source)) : NULL;
     e.r.policy_id =
         r->policy_id ? mn_x__strndup(r->policy_id, strlen(r->policy_id)) : NULL;
+    e.r.reason = r->reason ? mn_x__strndup(r->reason, strlen(r->reason)) : NULL;
     if ((r->rule_id && !e.r.rule_id) || (r->pack && !e.r.pack) ||
         (r->source && !e.r.source) || (r->policy_id && !e.r.policy_id) ||
+        (r->reason && !e.r.reason) ||
         mn_x__vec_push(&b->rules, &e, sizeof(e))) {
         mn_x__free((char *)e.r.rule_id);
         mn_x__free((char *)e.r.pack);
         mn_x__free((char *)e.r.source);
         mn_x__free((char *)e.r.policy_id);
+        mn_x__free((char *)e.r.reason);
         return MN_ENOMEM;
     }
     return MN_OK;
@@ -808,6 +812,8 @@ static int finish_policy(mn_kbb *b, pol *p)
         const mn_kbb_rule *rr = &MN_VEC_AT(&b->rules, rule_e, r).r;
         if (rr->kind == KB_RULE_NCD_INVERTED && rule_targets(rr, p))
             p->flags |= MN_PF_INVERTED;
+        else if (rr->kind == KB_RULE_STATUTORY && rule_targets(rr, p))
+            p->flags |= MN_PF_STATUTORY;
     }
     return MN_OK;
 }
@@ -1239,7 +1245,8 @@ int mn_x__kbb_serialize(mn_kbb *b, const char *built, void **out,
         if ((rc = pool_cstr(&sp, &k.rule_id, r->rule_id)) ||
             (rc = pool_cstr(&sp, &k.policy_id, r->policy_id)) ||
             (rc = pool_cstr(&sp, &k.source, r->source)) ||
-            (rc = pool_cstr(&sp, &k.pack, r->pack)))
+            (rc = pool_cstr(&sp, &k.pack, r->pack)) ||
+            (rc = pool_cstr(&sp, &k.reason, r->reason)))
             break;
         rc = mn_x__vec_push(&rules, &k, sizeof(k));
     }

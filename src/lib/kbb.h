@@ -35,9 +35,11 @@ enum {
 };
 /* Policy flags. */
 enum {
-    MN_PF_LAB = 1,     /* a national lab NCD (190.x) */
-    MN_PF_ALL_LAB = 2, /* the list that applies to every lab NCD */
-    MN_PF_INVERTED = 4 /* covered unless listed (NCD 190.15) */
+    MN_PF_LAB = 1,      /* a national lab NCD (190.x) */
+    MN_PF_ALL_LAB = 2,  /* the list that applies to every lab NCD */
+    MN_PF_INVERTED = 4, /* covered unless listed (NCD 190.15) */
+    MN_PF_STATUTORY = 8 /* what it does not cover is a statutory exclusion
+                           (a KB_RULE_STATUTORY rule names it) */
 };
 
 int mn_x__kbb_new(mn_kbb **out);
@@ -125,7 +127,8 @@ typedef struct mn_kbb_rule {
     int policy_kind; /* MN_PK_* */
     const char *policy_id;
     int group;
-    uint32_t partners; /* bit g-1 for group g */
+    uint32_t partners;  /* bit g-1 for group g */
+    const char *reason; /* KB_RULE_STATUTORY */
 } mn_kbb_rule;
 
 int mn_x__kbb_rule(mn_kbb *b, const mn_kbb_rule *r);

@@ -183,7 +183,9 @@ enum {
     KB_RULE_NCD_INVERTED = 1,
     KB_RULE_GROUP_REQUIRES,
     KB_RULE_GROUP_SECONDARY_ONLY,
-    KB_RULE_GROUP_STANDALONE
+    KB_RULE_GROUP_STANDALONE,
+    KB_RULE_STATUTORY /* the policy defines a statutory exclusion: a line
+                         it does not cover is excluded (reason) */
 };
 
 typedef struct kb_rule {
@@ -197,6 +199,7 @@ typedef struct kb_rule {
     int32_t ending;
     uint32_t group;
     uint32_t partners;
+    kb_str reason; /* KB_RULE_STATUTORY: what the statute excludes */
 } kb_rule;
 
 #endif

@@ -27,6 +27,22 @@ static int date_json(mn_buf *b, int32_t d)
     return js(b, t);
 }
 
+/* What the statute excludes when policy `p` does not cover a line (a
+ * `statutory` policy rule), or NULL. */
+static const char *statutory_reason(const mn_kb *kb, const kb_policy *p)
+{
+    if (!(p->flags & MN_PF_STATUTORY))
+        return NULL;
+    for (size_t i = 0; i < kb->n_rule; i++) {
+        const kb_rule *r = &kb->rule[i];
+        if (r->kind == KB_RULE_STATUTORY && r->policy_kind == p->kind &&
+            r->policy_id.len == p->id.len &&
+            memcmp(kb_s(kb, r->policy_id), kb_s(kb, p->id), p->id.len) == 0)
+            return kb_s(kb, r->reason);
+    }
+    return NULL;
+}
+
 static int dx_list(mn_buf *b, const mn_kb *kb, const kb_policy *p, int list,
                    size_t max, mn_format fmt)
 {
@@ -314,6 +330,10 @@ int mn_lookup(mn_buf *buf, const mn_kb *kb, const char *code,
             if (!rc && p->note.len)
                 rc = mn_x__buf_printf(buf, "    note: %.400s\n",
                                       kb_s(kb, p->note));
+            if (!rc && statutory_reason(kb, p))
+                rc = mn_x__buf_printf(
+                    buf, "    not covered: excluded by statute as %.200s\n",
+                    statutory_reason(kb, p));
         } else {
             rc = mn_x__buf_printf(buf, "%s{\"kind\":\"%s\",\"id\":",
                                   shown ? "," : "", kind_name(p->kind));
@@ -345,6 +365,10 @@ int mn_lookup(mn_buf *buf, const mn_kb *kb, const char *code,
                 rc = mn_x__buf_puts(buf, ",\"note\":");
             if (!rc)
                 rc = js(buf, p->note.len ? kb_s(kb, p->note) : NULL);
+            if (!rc)
+                rc = mn_x__buf_puts(buf, ",\"statutory_exclusion\":");
+            if (!rc)
+                rc = js(buf, statutory_reason(kb, p));
             if (!rc)
                 rc = mn_x__buf_puts(buf, ",\"groups\":[");
             for (uint32_t g = 0; g < p->n_groups && !rc; g++) {

@@ -188,6 +188,7 @@ typedef struct rule_state {
     char id[128];
     char source[MAX_TOKLEN + 1];
     char policy[64];
+    char reason[MAX_TOKLEN + 1]; /* statutory "reason" */
     int has_eff;
     int has_stmt; /* a policy statement */
     size_t stmt_line;
@@ -240,8 +241,21 @@ static int statement(parser *p, rule_state *rs, tok *t, size_t nt, size_t ln)
         rs->stmt_line = ln;
         return MN_OK;
     }
+    if (is(&t[2], "statutory")) {
+        if (nt != 4 || !t[3].quoted || !t[3].len ||
+            copy_tok(rs->reason, sizeof(rs->reason), &t[3]))
+            return perr(p, ln, t[2].col,
+                        "expected 'statutory \"what the statute "
+                        "excludes\"'");
+        rs->r.kind = KB_RULE_STATUTORY;
+        rs->r.reason = rs->reason;
+        rs->has_stmt = 1;
+        rs->stmt_line = ln;
+        return MN_OK;
+    }
     if (!is(&t[2], "group") || nt < 5)
-        return perr(p, ln, t[2].col, "expected 'group N ...' or 'inverted'");
+        return perr(p, ln, t[2].col,
+                    "expected 'group N ...', 'inverted' or 'statutory'");
     if (!tok_int(&t[3], &g, 1, 32))
         return perr(p, ln, t[3].col, "group must be a number from 1 to 32");
     rs->r.group = g;

@@ -368,6 +368,14 @@ static void test_language_errors(void)
              2);
     LANG_ERR(" age 50..\n sex F\nend\n", "rule 'r' has no 'codes'", 4, 1);
     LANG_ERR(" codes 77067\n when-dx Z12.31\nend\n", "limits nothing", 6, 1);
+    LANG_ERR(" article A57759 statutory routine\nend\n",
+             "expected 'statutory \"what the statute excludes\"'", 4, 17);
+    LANG_ERR(" article A57759 statutory \"a\" \"b\"\nend\n",
+             "expected 'statutory", 4, 17);
+    LANG_ERR(" article A57759 statutory\nend\n", "expected 'statutory", 4, 17);
+    CHECK_INT(
+        lang(HEAD " lcd L33636 statutory \"routine foot care\"\nend\n", &err),
+        MN_OK);
     LANG_ERR(" codes any\n kx-threshold 2,330\nend\n",
              "expected 'kx-threshold DOLLARS'", 5, 15);
     LANG_ERR(" codes any\n kx-threshold 12.345\nend\n", "at most two decimals",
