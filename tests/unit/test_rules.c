@@ -1249,6 +1249,18 @@ static void test_therapy_and_requirements(void)
     LINE_IS(r, MN_STATUS_CONDITIONAL, "documentation.required",
             "therapy.plan_of_care");
     CHECK_CONTAINS(MSG(r, "documentation.required"), "plan of care");
+    {
+        /* and the progress report, its own requirement and citation */
+        bool progress = false;
+        for (size_t k = 0; r && k < r->lines[0].n_findings; k++) {
+            const mn_finding *f = &r->lines[0].findings[k];
+            if (!strcmp(f->edit, "documentation.required") &&
+                !strcmp(rule_of(f), "therapy.progress_report"))
+                progress = strstr(f->message, "every 10 treatment days") &&
+                           strstr(f->source, "10 treatment days");
+        }
+        CHECK(progress);
+    }
     r = one(WOMAN_54, "R13.10", "92526", "2024-06-01", "GN,KX", "");
     LINE_IS(r, MN_STATUS_CONDITIONAL, "documentation.required",
             "therapy.plan_of_care");
