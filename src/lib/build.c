@@ -433,6 +433,13 @@ static int loader_failed(run *r, const char *where, int rc)
     return rc;
 }
 
+/* A sniffer ran out of memory reading the header of `where`. */
+static int nomem(run *r, const char *where)
+{
+    mn_x__err(r->err, MN_ENOMEM, "out of memory");
+    return loader_failed(r, where, MN_ENOMEM);
+}
+
 static int load_icd_files(run *r)
 {
     int rc = MN_OK;
@@ -441,9 +448,15 @@ static int load_icd_files(run *r)
         mn_srcfile *f = &r->list.items[i];
         mn_src s;
         int fy;
+        const char *got;
         if (r->kind[i] != K_ICD || r->reported[i])
             continue;
-        if (!mn_x__icd_layout(f->data, f->len)) {
+        got = mn_x__icd_layout(f->data, f->len);
+        if (got == MN_LAYOUT_NOMEM) {
+            rc = nomem(r, f->path);
+            goto done;
+        }
+        if (!got) {
             unrecognised(r, i, "header does not match any icd-10-cm layout");
             continue;
         }
@@ -480,7 +493,12 @@ static int load_hcpcs_files(run *r)
             char note[128];
             if (r->kind[i] != order[o] || r->reported[i])
                 continue;
-            if (mn_x__hcpcs_layout(f->data, f->len) != want[o]) {
+            const char *got = mn_x__hcpcs_layout(f->data, f->len);
+            if (got == MN_LAYOUT_NOMEM) {
+                rc = nomem(r, f->path);
+                goto done;
+            }
+            if (got != want[o]) {
                 snprintf(note, sizeof(note), "header does not match layout %s",
                          want[o]);
                 unrecognised(r, i, note);
@@ -490,6 +508,10 @@ static int load_hcpcs_files(run *r)
             year = mn_x__year_in_name(f->name);
             if (order[o] == K_HCPCS_CSV && !year)
                 year = mn_x__hcpcs_csv_year(&s);
+            if (year < 0) {
+                rc = nomem(r, f->path);
+                goto done;
+            }
             if (order[o] == K_HCPCS_CSV && year > csv_year)
                 csv_year = year;
             if (order[o] == K_HCPCS_DESC && !year)
@@ -513,9 +535,15 @@ static int load_mce_files(run *r)
     for (size_t i = 0; i < r->list.n; i++) {
         mn_srcfile *f = &r->list.items[i];
         mn_src s;
+        const char *got;
         if (r->kind[i] != K_MCE || r->reported[i])
             continue;
-        if (!mn_x__mce_layout(f->data, f->len)) {
+        got = mn_x__mce_layout(f->data, f->len);
+        if (got == MN_LAYOUT_NOMEM) {
+            rc = nomem(r, f->path);
+            goto done;
+        }
+        if (!got) {
             unrecognised(r, i, "header does not match any mce layout");
             continue;
         }
@@ -581,13 +609,14 @@ done:
     return rc;
 }
 
-/* True when the first line of a CSV names the lab NCD id column. */
-static bool lab_header(const mn_srcfile *f)
+/* 1 when the first line of a CSV names the lab NCD id column, 0 when it
+ * does not, MN_ENOMEM. */
+static int lab_header(const mn_srcfile *f)
 {
     mn_csv *csv = NULL;
-    bool ok = mn_x__csv_open(&csv, f->data ? f->data : "", f->len, ',', NULL) ==
-                  MN_OK &&
-              mn_x__csv_col(csv, "ncd_id") >= 0;
+    int rc = mn_x__csv_open(&csv, f->data ? f->data : "", f->len, ',', NULL);
+    int ok = rc == MN_ENOMEM ? MN_ENOMEM
+                             : rc == MN_OK && mn_x__csv_col(csv, "ncd_id") >= 0;
     mn_csv_free(csv);
     return ok;
 }
@@ -601,9 +630,15 @@ static int load_lab_files(run *r)
         mn_src codes;
         mn_src meta;
         size_t m = r->list.n;
+        int hdr;
         if (r->kind[i] != K_LAB || r->reported[i])
             continue;
-        if (!lab_header(f)) {
+        hdr = lab_header(f);
+        if (hdr == MN_ENOMEM) {
+            rc = nomem(r, f->path);
+            goto done;
+        }
+        if (!hdr) {
             unrecognised(r, i, "header does not match layout lab ncd codes");
             continue;
         }
@@ -612,7 +647,12 @@ static int load_lab_files(run *r)
                 strcmp(r->list.items[j].container, f->container) == 0)
                 m = j;
         }
-        if (m < r->list.n && !lab_header(&r->list.items[m])) {
+        hdr = m < r->list.n ? lab_header(&r->list.items[m]) : 1;
+        if (hdr == MN_ENOMEM) {
+            rc = nomem(r, r->list.items[m].path);
+            goto done;
+        }
+        if (!hdr) {
             unrecognised(r, m, "header does not match layout lab ncd meta");
             m = r->list.n;
         }

@@ -195,8 +195,15 @@ const char *mn_x__hcpcs_layout(const char *data, size_t len)
             goto done;
         }
     }
-    if (mn_x__csv_open(&csv, data, len, ',', NULL) != MN_OK)
+    switch (mn_x__csv_open(&csv, data, len, ',', NULL)) {
+    case MN_OK:
+        break;
+    case MN_ENOMEM:
+        layout = MN_LAYOUT_NOMEM;
         goto done;
+    default:
+        goto done;
+    }
     if (mn_x__csv_col(csv, "hcpcs_code") >= 0) {
         if (mn_x__csv_col(csv, "date_added") >= 0)
             layout = MN_LAYOUT_HCPCS_CSV;
@@ -361,12 +368,16 @@ int mn_x__hcpcs_csv_year(const mn_src *src)
     mn_csv *csv = NULL;
     int cols[2];
     int year = 0;
+    int rc = MN_OK;
 
-    if (!src || mn_x__csv_open(&csv, src->data, src->len, ',', NULL))
+    if (!src)
+        goto done;
+    rc = mn_x__csv_open(&csv, src->data, src->len, ',', NULL);
+    if (rc)
         goto done;
     cols[0] = mn_x__csv_col(csv, "date_added");
     cols[1] = mn_x__csv_col(csv, "date_action");
-    while (mn_csv_next(csv, NULL) > 0) {
+    while ((rc = mn_csv_next(csv, NULL)) > 0) {
         for (int i = 0; i < 2; i++) {
             size_t len = 0;
             const char *f;
@@ -386,7 +397,7 @@ int mn_x__hcpcs_csv_year(const mn_src *src)
     }
 done:
     mn_csv_free(csv);
-    return year;
+    return rc == MN_ENOMEM ? -1 : year;
 }
 
 static int load_csv(mn_kbb *b, const mn_src *src, int year, bool desc_file,
@@ -537,6 +548,10 @@ int mn_x__load_hcpcs(mn_kbb *b, const mn_src *src, int data_year,
         goto done;
     }
     layout = mn_x__hcpcs_layout(src->data, src->len);
+    if (layout == MN_LAYOUT_NOMEM) {
+        rc = mn_x__err(err, MN_ENOMEM, "out of memory");
+        goto done;
+    }
     if (!layout) {
         rc =
             mn_x__err(err, MN_EINVAL, "header does not match any hcpcs layout");
@@ -551,6 +566,10 @@ int mn_x__load_hcpcs(mn_kbb *b, const mn_src *src, int data_year,
         data_year = mn_x__year_in_name(src->name);
     if (data_year <= 0 && layout == MN_LAYOUT_HCPCS_CSV)
         data_year = mn_x__hcpcs_csv_year(src);
+    if (data_year < 0) {
+        rc = mn_x__err(err, MN_ENOMEM, "out of memory");
+        goto done;
+    }
     if (layout == MN_LAYOUT_HCPCS_ANWEB)
         rc = load_anweb(b, src, data_year, rep, err);
     else

@@ -71,8 +71,15 @@ const char *mn_x__icd_layout(const char *data, size_t len)
         layout = MN_LAYOUT_ICD_CODES_TXT;
         goto done;
     }
-    if (mn_x__csv_open(&csv, data, len, ',', NULL) != MN_OK)
+    switch (mn_x__csv_open(&csv, data, len, ',', NULL)) {
+    case MN_OK:
+        break;
+    case MN_ENOMEM:
+        layout = MN_LAYOUT_NOMEM;
         goto done;
+    default:
+        goto done;
+    }
     if (mn_x__csv_col(csv, "order") == 0 && mn_x__csv_col(csv, "code") >= 0 &&
         mn_x__csv_col(csv, "valid") >= 0 &&
         mn_x__csv_col(csv, "description") >= 0)
@@ -267,6 +274,10 @@ int mn_x__load_icd(mn_kbb *b, const mn_src *src, int fy, mn_report *rep,
         goto done;
     }
     layout = mn_x__icd_layout(src->data, src->len);
+    if (layout == MN_LAYOUT_NOMEM) {
+        rc = mn_x__err(err, MN_ENOMEM, "out of memory");
+        goto done;
+    }
     if (!layout) {
         rc = mn_x__err(err, MN_EINVAL,
                        "header does not match any icd-10-cm layout");

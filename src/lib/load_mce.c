@@ -30,9 +30,13 @@ const char *mn_x__mce_layout(const char *data, size_t len)
 {
     const char *layout = NULL;
     mn_csv *csv = NULL;
+    int rc = mn_x__csv_open(&csv, data, len, ',', NULL);
 
-    if (mn_x__csv_open(&csv, data, len, ',', NULL) == MN_OK &&
-        mn_x__csv_col(csv, "icd_code") >= 0 &&
+    if (rc == MN_ENOMEM) {
+        layout = MN_LAYOUT_NOMEM;
+        goto done;
+    }
+    if (rc == MN_OK && mn_x__csv_col(csv, "icd_code") >= 0 &&
         mn_x__csv_col(csv, "icd_conflict_group") >= 0 &&
         mn_x__csv_col(csv, "icd_conflict_rule") >= 0) {
         layout = MN_LAYOUT_MCE_CSV;
@@ -40,8 +44,12 @@ const char *mn_x__mce_layout(const char *data, size_t len)
     }
     mn_csv_free(csv);
     csv = NULL;
-    if (mn_x__csv_open(&csv, data, len, '\t', NULL) == MN_OK &&
-        mn_x__csv_col(csv, "mce_version") >= 0 &&
+    rc = mn_x__csv_open(&csv, data, len, '\t', NULL);
+    if (rc == MN_ENOMEM) {
+        layout = MN_LAYOUT_NOMEM;
+        goto done;
+    }
+    if (rc == MN_OK && mn_x__csv_col(csv, "mce_version") >= 0 &&
         mn_x__csv_col(csv, "icd_version") >= 0 &&
         mn_x__csv_col(csv, "mce_edit_type") >= 0 &&
         mn_x__csv_col(csv, "icd_code_type") >= 0 &&
@@ -320,6 +328,10 @@ int mn_x__load_mce(mn_kbb *b, const mn_src *src, mn_report *rep, mn_error *err)
         goto done;
     }
     layout = mn_x__mce_layout(src->data, src->len);
+    if (layout == MN_LAYOUT_NOMEM) {
+        rc = mn_x__err(err, MN_ENOMEM, "out of memory");
+        goto done;
+    }
     if (!layout) {
         rc = mn_x__err(err, MN_EINVAL, "header does not match any mce layout");
         if (err) {

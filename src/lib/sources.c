@@ -18,6 +18,7 @@
 /* ------------------------------------------------------------------ */
 
 const char mn_x__layout_icd_order_txt[] = "icd10cm order file (fixed width)";
+const char mn_x__layout_nomem[] = "(out of memory while reading the header)";
 const char mn_x__layout_icd_codes_txt[] = "icd10cm code file (text)";
 const char mn_x__layout_icd_order_csv[] = "icd10cm order csv";
 const char mn_x__layout_icd_code_csv[] = "icd10cm code csv";

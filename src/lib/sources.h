@@ -107,7 +107,8 @@ const char *mn_x__hcpcs_layout(const char *data, size_t len);
 const char *mn_x__mce_layout(const char *data, size_t len);
 
 /* Newest year among the date_added / date_action fields of a HCPCS
- * Level II CSV (its data year), or 0 when there is none. */
+ * Level II CSV (its data year), 0 when there is none, -1 when out of
+ * memory. */
 int mn_x__hcpcs_csv_year(const mn_src *src);
 
 /* Layout names returned by the sniffers (compared by address). */
@@ -129,5 +130,8 @@ extern const char mn_x__layout_mce_csv[];
 #define MN_LAYOUT_MCE_CSV mn_x__layout_mce_csv
 extern const char mn_x__layout_mce_tsv[];
 #define MN_LAYOUT_MCE_TSV mn_x__layout_mce_tsv
+/* A sniffer ran out of memory: not a verdict on the file. */
+extern const char mn_x__layout_nomem[];
+#define MN_LAYOUT_NOMEM mn_x__layout_nomem
 
 #endif

@@ -9,14 +9,22 @@
 /* Test builds only (tests/oom): fail the Nth allocation of this thread.
  * Release and sanitizer builds have no such state. */
 static _Thread_local long oom_countdown = -1;
+static _Thread_local long oom_calls; /* allocations since the last set */
 
 void mn_x__oom_fail_after(long n)
 {
     oom_countdown = n;
+    oom_calls = 0;
+}
+
+long mn_x__oom_calls(void)
+{
+    return oom_calls;
 }
 
 static int oom_now(void)
 {
+    oom_calls++;
     if (oom_countdown < 0)
         return 0;
     if (oom_countdown == 0)

@@ -5,10 +5,14 @@
  * run must return MN_ENOMEM (or another error, never a crash) and leak
  * nothing (ASan's leak checker runs in CI).
  */
+#include <stdio.h>
+#include <stdlib.h>
+
 #include "harness.h"
 #include "mednec.h"
 
 void mn_x__oom_fail_after(long n);
+long mn_x__oom_calls(void);
 
 static const char claim_json[] =
     "{\"id\":\"c-1\",\"jurisdiction\":\"JE\",\"patient\":{\"id\":\"p\","
@@ -74,8 +78,128 @@ static void test_sweep(void)
     CHECK(n > 10);
 }
 
+/* The case KB's rule pack, read once (outside the sweep). */
+static char *rules_text;
+static size_t rules_len;
+
+static void read_rules(void)
+{
+    FILE *f = fopen(MN_CASES "/kb/cases.mnr", "rb");
+    long n;
+
+    if (!f)
+        return;
+    if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 &&
+        fseek(f, 0, SEEK_SET) == 0 && (rules_text = malloc((size_t)n))) {
+        rules_len = fread(rules_text, 1, (size_t)n, f);
+    }
+    fclose(f);
+}
+
+/* A KB built from the case sources in every official layout (ICD, HCPCS,
+ * MCD, lab NCD, MCE, NCCI, Addendum E, a rule pack), opened from memory,
+ * and a claim checked on it. */
+static int build_pass(mn_error *e, uint64_t *sum)
+{
+    static const char claim[] =
+        "{\"id\":\"c\",\"jurisdiction\":\"KY\",\"patient\":{\"age\":70,"
+        "\"sex\":\"F\"},\"diagnoses\":[\"L60.3\",\"E55.9\"],\"lines\":["
+        "{\"code\":\"G0127\",\"date\":\"2024-06-03\",\"dx_pointers\":[1]},"
+        "{\"code\":\"82306\",\"date\":\"2024-06-03\",\"units\":9},"
+        "{\"code\":\"29881\",\"date\":\"2024-06-03\"},{\"code\":"
+        "\"20610\",\"date\":\"2024-06-03\"}]}";
+    mn_build_options o = MN_BUILD_OPTIONS_INIT;
+    mn_build *b = NULL;
+    mn_kb *kb = NULL;
+    mn_claim *c = NULL;
+    mn_ctx *ctx = NULL;
+    const mn_result *res = NULL;
+    void *bytes = NULL;
+    size_t len = 0;
+    mn_error err;
+    int rc;
+
+    o.no_builtin = 1;
+    o.built = "2024-07-01";
+    mn_error_clear(&err);
+    if ((rc = mn_build_new(&b, &o, &err)))
+        goto done;
+    if ((rc = mn_build_add_path(b, MN_CASES "/kb", &err)))
+        goto done;
+    if ((rc = mn_build_add_rules(b, "cases.mnr", rules_text, rules_len, &err)))
+        goto done;
+    if ((rc = mn_build_to_memory(&bytes, &len, b, &err)))
+        goto done;
+    *sum = len;
+    for (size_t i = 0; i < len; i++)
+        *sum = *sum * 1099511628211ULL ^ ((const unsigned char *)bytes)[i];
+    if ((rc = mn_kb_open_buffer(&kb, bytes, len, 0, &err)))
+        goto done;
+    if ((rc = mn_claim_parse_json(&c, claim, sizeof(claim) - 1, NULL, &err)))
+        goto done;
+    if ((rc = mn_ctx_new(&ctx, 0, &err)))
+        goto done;
+    rc = mn_check(&res, ctx, kb, c, &err);
+done:
+    *e = err;
+    mn_ctx_free(ctx);
+    mn_claim_free(c);
+    mn_kb_free(kb);
+    mn_kb_bytes_free(bytes);
+    mn_build_free(b);
+    return rc;
+}
+
+/*
+ * The build sweep: every one of the first 1,500 allocations, then every
+ * 7th (a full sweep of the ~N allocations would take minutes under ASan).
+ */
+static void test_build_sweep(void)
+{
+    long total;
+    long tried = 0;
+    mn_error err;
+    uint64_t want = 0;
+    uint64_t got = 0;
+    int rc;
+
+    read_rules();
+    CHECK(rules_text != NULL);
+    mn_x__oom_fail_after(-1);
+    rc = build_pass(&err, &want);
+    total = mn_x__oom_calls();
+    CHECK_INT(rc, MN_OK);
+    for (long n = 0; n < total; n += n < 1500 ? 1 : 7) {
+        mn_x__oom_fail_after(n);
+        rc = build_pass(&err, &got);
+        mn_x__oom_fail_after(-1);
+        tried++;
+        /* a build that succeeds despite the failure must not have lost
+           anything: the KB bytes are deterministic */
+        if (rc == MN_OK && got != want) {
+            fprintf(stderr,
+                    "build, allocation %ld: succeeded with a "
+                    "different KB (a source was dropped)\n",
+                    n);
+            mn_t_failures++;
+        }
+        if (rc != MN_OK && rc != MN_ENOMEM && rc != MN_ELIMIT) {
+            fprintf(stderr, "build, allocation %ld: unexpected error %d: %s\n",
+                    n, rc, err.message);
+            mn_t_failures++;
+        }
+    }
+    fprintf(stderr,
+            "build + open + check: %ld allocations, %ld of them failed in "
+            "turn\n",
+            total, tried);
+    CHECK(total > 100);
+    free(rules_text);
+}
+
 int main(void)
 {
     RUN(test_sweep);
+    RUN(test_build_sweep);
     DONE();
 }
