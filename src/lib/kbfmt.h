@@ -12,7 +12,9 @@
 #include <stdint.h>
 
 #define MN_KB_MAGIC "MNKB\r\n\x1a\n"
-#define MN_KB_FORMAT 2 /* 2: HCPCS coverage code and statute */
+#define MN_KB_FORMAT                                                           \
+    3 /* 2: HCPCS coverage code and statute; 3: the                            \
+         reason of a statutory policy rule */
 #define MN_KB_ENDIAN 0x01020304u
 #define MN_KB_MAX_YEARS 32
 #define MN_KB_MAX_MCE 16
