@@ -70,6 +70,9 @@ MN_API int mn_buf_new(mn_buf **out, size_t max);
 MN_API void mn_buf_free(mn_buf *buf);
 /** Empties the buffer, keeping its memory. */
 MN_API void mn_buf_clear(mn_buf *buf);
+/** Appends `len` bytes. MN_OK, MN_ELIMIT (the maximum size would be
+ * passed; nothing is appended) or MN_ENOMEM. */
+MN_API int mn_buf_append(mn_buf *buf, const void *data, size_t len);
 /** Borrowed pointer to the NUL-terminated contents, valid until changed. */
 MN_API const char *mn_buf_data(const mn_buf *buf);
 MN_API size_t mn_buf_len(const mn_buf *buf);

@@ -37,6 +37,8 @@ MN_API int mn_kb_open_builtin(mn_kb **out, mn_error *err);
 
 /** Unmaps and frees. NULL is accepted. */
 MN_API void mn_kb_free(mn_kb *kb);
+/** The knowledge-base file format this library reads and writes. */
+MN_API unsigned mn_kb_format(void);
 
 /** Content version (hex digest of the payload). Borrowed. Thread-safe. */
 MN_API const char *mn_kb_version(const mn_kb *kb);

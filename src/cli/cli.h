@@ -43,6 +43,7 @@ int cli_read(char **out, size_t *len, const char *path, size_t max,
 int cli_format(const char *s, mn_format *out);
 
 int cmd_check(int argc, char **argv);
+int cmd_batch(int argc, char **argv);
 int cmd_build(int argc, char **argv);
 int cmd_lookup(int argc, char **argv);
 int cmd_history(int argc, char **argv);

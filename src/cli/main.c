@@ -12,6 +12,7 @@ static const struct {
     const char *desc;
 } commands[] = {
     {"check", cmd_check, "check a claim (JSON file, stdin, or flags)"},
+    {"batch", cmd_batch, "check many claims (JSON Lines), in parallel"},
     {"build", cmd_build, "compile a knowledge base from official files"},
     {"lookup", cmd_lookup, "policies that govern a code, supporting dx"},
     {"history", cmd_history, "import and count prior services of patients"},
@@ -39,8 +40,8 @@ int main(int argc, char **argv)
         return EXIT_CLEAN;
     }
     if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
-        printf("mednec %s (knowledge base format 1, contract 1)\n",
-               mn_version());
+        printf("mednec %s (knowledge base format %u, contract 1)\n",
+               mn_version(), mn_kb_format());
         return EXIT_CLEAN;
     }
     for (size_t i = 0; i < N_COMMANDS; i++) {

@@ -410,6 +410,11 @@ done:
     return rc;
 }
 
+unsigned mn_kb_format(void)
+{
+    return MN_KB_FORMAT;
+}
+
 void mn_kb_free(mn_kb *kb)
 {
     if (!kb)

@@ -207,6 +207,13 @@ void mn_buf_clear(mn_buf *buf)
         buf->v.len = 0;
 }
 
+int mn_buf_append(mn_buf *buf, const void *data, size_t len)
+{
+    if (!buf || (!data && len))
+        return MN_EINVAL;
+    return mn_x__buf_append(buf, (const char *)data, len);
+}
+
 const char *mn_buf_data(const mn_buf *buf)
 {
     if (!buf || !buf->v.data)

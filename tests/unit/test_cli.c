@@ -322,6 +322,157 @@ static void test_lookup(void)
     free(e);
 }
 
+/* Line `n` (1-based) of `s`, into `out`. */
+static const char *nth_line(const char *s, int n, char *out, size_t size)
+{
+    out[0] = '\0';
+    for (int i = 1; s && *s; i++) {
+        const char *e = strchr(s, '\n');
+        size_t len = e ? (size_t)(e - s) : strlen(s);
+        if (i == n) {
+            snprintf(out, size, "%.*s", (int)len, s);
+            break;
+        }
+        s = e ? e + 1 : NULL;
+    }
+    return out;
+}
+
+static void test_batch(void)
+{
+    char *o = NULL, *e = NULL;
+    char args[1200];
+    char line[2048];
+    static char big[200000];
+    size_t n = 0;
+    static const char good[] =
+        "{\"id\":\"b1\",\"jurisdiction\":\"KY\",\"patient\":{\"age\":70,"
+        "\"sex\":\"F\"},\"diagnoses\":[\"E55.9\"],\"lines\":[{\"code\":"
+        "\"82306\",\"date\":\"2024-06-03\"}]}";
+
+    /* a good claim, a blank line, a broken one, a denied one (CRLF) */
+    n = (size_t)snprintf(big, sizeof(big),
+                         "%s\n\n{\"id\":\"b2\",\"lines\":[{\"code\":\"82306\","
+                         "\"date\":\"2024-02-30\"}]}\n{\"id\":\"b3\","
+                         "\"jurisdiction\":\"KY\",\"patient\":{\"age\":70},"
+                         "\"diagnoses\":[\"I10\"],\"lines\":[{\"code\":"
+                         "\"82306\",\"date\":\"2024-06-03\"}]}\r\n",
+                         good);
+    write_file("in.jsonl", big, n);
+    snprintf(args, sizeof(args), "batch --kb %s --threads 2 %s/in.jsonl", kb,
+             tmpdir);
+    CHECK_INT(run(args, &o, &e), 3);
+    CHECK_CONTAINS(nth_line(o, 1, line, sizeof(line)), "\"id\":\"b1\"");
+    CHECK_CONTAINS(line, "\"status\":\"covered\"");
+    CHECK_CONTAINS(nth_line(o, 2, line, sizeof(line)),
+                   "{\"input_line\":3,\"error\":\"lines[0].date: ");
+    CHECK_CONTAINS(nth_line(o, 3, line, sizeof(line)), "\"id\":\"b3\"");
+    CHECK_CONTAINS(line, "\"status\":\"not_covered\"");
+    CHECK(nth_line(o, 4, line, sizeof(line))[0] == '\0');
+    CHECK(one_line(e));
+    CHECK_CONTAINS(e, "2 claims (2 lines; 1 claims with a line not covered), "
+                      "1 input errors, 1 blank lines skipped");
+    CHECK(strstr(e, "E55.9") == NULL && strstr(e, "b1") == NULL);
+
+    /* the same claims from stdin, to a file; exit 1 without the error */
+    n = (size_t)snprintf(big, sizeof(big), "%s\n%s\n", good, good);
+    write_file("two.jsonl", big, n);
+    snprintf(args, sizeof(args),
+             "batch --kb %s -o %s/out.jsonl - < %s/two.jsonl", kb, tmpdir,
+             tmpdir);
+    CHECK_INT(run(args, &o, &e), 0);
+    CHECK(o && o[0] == '\0');
+    {
+        char p[400];
+        char *f;
+        snprintf(p, sizeof(p), "%s/out.jsonl", tmpdir);
+        f = mn_t_slurp(p, NULL);
+        CHECK_CONTAINS(nth_line(f, 2, line, sizeof(line)), "\"id\":\"b1\"");
+        free(f);
+    }
+
+    /* order is kept across threads: 300 claims, ids in order */
+    n = 0;
+    for (int i = 0; i < 300; i++)
+        n += (size_t)snprintf(big + n, sizeof(big) - n,
+                              "{\"id\":\"k%03d\",\"lines\":[{\"code\":"
+                              "\"83036\",\"date\":\"2024-06-03\"}],"
+                              "\"diagnoses\":[\"E11.65\"]}\n",
+                              i);
+    write_file("many.jsonl", big, n);
+    snprintf(args, sizeof(args), "batch --kb %s --threads 7 %s/many.jsonl", kb,
+             tmpdir);
+    CHECK_INT(run(args, &o, &e), 0);
+    for (int i = 0; i < 300; i += 37) {
+        char want[32];
+        snprintf(want, sizeof(want), "\"id\":\"k%03d\"", i);
+        CHECK_CONTAINS(nth_line(o, i + 1, line, sizeof(line)), want);
+    }
+
+    /* the history store, loaded once, on the built-in KB */
+    n = (size_t)snprintf(big, sizeof(big),
+                         "{\"id\":\"h1\",\"patient\":{\"id\":\"p1\"},"
+                         "\"date\":\"2025-06-10\",\"lines\":[{\"code\":"
+                         "\"G0439\"}]}\n");
+    write_file("prior.jsonl", big, n);
+    snprintf(args, sizeof(args),
+             "history import --quiet --db %s/h.db %s/prior.jsonl", tmpdir,
+             tmpdir);
+    CHECK_INT(run(args, &o, &e), 0);
+    n = (size_t)snprintf(big, sizeof(big),
+                         "{\"id\":\"n1\",\"patient\":{\"id\":\"p1\","
+                         "\"age\":70},\"diagnoses\":[\"Z00.00\"],\"lines\":[{"
+                         "\"code\":\"G0439\",\"date\":\"2026-03-02\"}]}\n");
+    write_file("now.jsonl", big, n);
+    snprintf(args, sizeof(args), "batch --history %s/h.db %s/now.jsonl", tmpdir,
+             tmpdir);
+    CHECK_INT(run(args, &o, &e), 1);
+    CHECK_CONTAINS(o, "\"edit\":\"frequency.exceeded\"");
+    CHECK_CONTAINS(o, "2025-06-10");
+
+    /* usage errors */
+    CHECK_INT(run("batch --format x12 -", &o, &e), 2);
+    CHECK_CONTAINS(e, "X12 837 input is not supported yet");
+    CHECK_INT(run("batch --threads 0 -", &o, &e), 2);
+    CHECK_INT(run("batch --format csv -", &o, &e), 2);
+    snprintf(args, sizeof(args), "batch --kb %s %s/missing.jsonl", kb, tmpdir);
+    CHECK_INT(run(args, &o, &e), 3);
+    CHECK(one_line(e));
+    free(o);
+    free(e);
+}
+
+/* A claim longer than the 4 MiB limit is an error record, and the claims
+ * after it are still read. */
+static void test_batch_long_line(void)
+{
+    char *o = NULL, *e = NULL;
+    char args[1200];
+    char line[2048];
+    size_t n = (5u << 20) + 64;
+    char *big = malloc(n + 512);
+    size_t k;
+
+    if (!big)
+        return;
+    k = (size_t)snprintf(big, 64, "{\"id\":\"x\",\"note\":\"");
+    memset(big + k, 'a', n - k);
+    k = n;
+    k += (size_t)snprintf(big + k, 512,
+                          "\"}\n{\"id\":\"after\",\"lines\":[{\"code\":"
+                          "\"83036\",\"date\":\"2024-06-03\"}],"
+                          "\"diagnoses\":[\"E11.65\"]}\n");
+    write_file("long.jsonl", big, k);
+    free(big);
+    snprintf(args, sizeof(args), "batch --kb %s %s/long.jsonl", kb, tmpdir);
+    CHECK_INT(run(args, &o, &e), 3);
+    CHECK_CONTAINS(nth_line(o, 1, line, sizeof(line)),
+                   "{\"input_line\":1,\"error\":\"the claim is longer than");
+    CHECK_CONTAINS(nth_line(o, 2, line, sizeof(line)), "\"id\":\"after\"");
+    free(o);
+    free(e);
+}
+
 int main(void)
 {
     char cmd[1200];
@@ -342,6 +493,8 @@ int main(void)
     RUN(test_bad_kb);
     RUN(test_build_errors);
     RUN(test_lookup);
+    RUN(test_batch);
+    RUN(test_batch_long_line);
     snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
     if (system(cmd) != 0)
         fprintf(stderr, "cannot remove %s\n", tmpdir);
