@@ -21,10 +21,11 @@ mkdir -p "$results"
 echo "== configuring and building (Release) in $build"
 # -g only adds symbols for the profile; code generation stays -O3
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_FLAGS=-g \
-  -DMN_BUILD_BENCH=ON -DMN_BUILD_TESTS=OFF -DMN_BUILD_CLI=OFF \
+  -DMN_BUILD_BENCH=ON -DMN_BUILD_TESTS=OFF -DMN_BUILD_CLI=ON \
   -DMN_SHARED_DATA="$data" >"$results/cmake.log"
 cmake --build "$build" -j"$(nproc 2>/dev/null || echo 2)" \
-  --target mednec_bench gen_mcd mednec_hist_bench >>"$results/cmake.log"
+  --target mednec_bench gen_mcd mednec_hist_bench mednec_cli \
+  >>"$results/cmake.log"
 
 if [ ! -d "$data" ]; then
   echo "note: shared data not found at $data: the shared-data KB build is"
@@ -38,8 +39,28 @@ fi
 echo "== history-aware checks"
 {
   printf '\n## History-aware checks (bench/history/hist_bench.c)\n\n```\n'
-  "$build/mednec_hist_bench" --db "$work/history-bench.db" |
-    tee -a "$results/bench.log"
+  "$build/mednec_hist_bench" --db "$work/history-bench.db" \
+    --claims-out "$work/history-claims.jsonl" | tee -a "$results/bench.log"
+  printf '```\n'
+} >>"$results/latest.md"
+
+# ---- the same claims through the command line ----------------------------
+echo "== mednec batch --history (the same claims, built-in KB)"
+{
+  printf '\n## mednec batch with the history store (same claims)\n\n'
+  printf '`mednec batch --history history-bench.db --threads N '
+  printf 'history-claims.jsonl -o /dev/null`: KB open, history loaded into '
+  printf 'memory, JSON parse, check, render, write.\n\n```\n'
+  for t in 1 2; do
+    for r in 1 2 3; do
+      s=$(date +%s.%N)
+      "$build/mednec" batch --history "$work/history-bench.db" --threads "$t" \
+        "$work/history-claims.jsonl" -o /dev/null 2>/dev/null || true
+      e=$(date +%s.%N)
+      awk -v s="$s" -v e="$e" -v t="$t" -v r="$r" -v n="$(wc -l <"$work/history-claims.jsonl")" \
+        'BEGIN { printf "threads %d run %d: %.2f s wall for %d claims\n", t, r, e - s, n }'
+    done
+  done | tee -a "$results/bench.log"
   printf '```\n'
 } >>"$results/latest.md"
 

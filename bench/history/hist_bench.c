@@ -5,6 +5,10 @@
  * services whose frequency rules read the store, checked on one core.
  *
  *   mednec_hist_bench [--services N] [--lines N] [--db FILE]
+ *                     [--claims-out FILE]
+ *
+ * --claims-out writes the claims as JSON Lines, for timing `mednec batch
+ * --history` on the same work (bench/run.sh).
  *
  * Deterministic (fixed seed). Prints one line per measurement.
  */
@@ -54,6 +58,8 @@ int main(int argc, char **argv)
 {
     size_t services = 1000000, lines = 200000;
     const char *db = "build-bench/history-bench.db";
+    const char *claims_out = NULL;
+    FILE *cj = NULL;
     size_t patients;
     mn_error err;
     mn_history *h = NULL;
@@ -70,6 +76,8 @@ int main(int argc, char **argv)
             lines = strtoul(argv[i + 1], NULL, 10);
         else if (!strcmp(argv[i], "--db"))
             db = argv[i + 1];
+        else if (!strcmp(argv[i], "--claims-out"))
+            claims_out = argv[i + 1];
     }
     patients = services / 10 ? services / 10 : 1;
     CPU_ZERO(&set);
@@ -118,24 +126,53 @@ int main(int argc, char **argv)
 
     /* claims: 1-4 lines of preventive services in 2026 */
     claims = calloc(lines, sizeof(*claims));
+    if (claims_out && !(cj = fopen(claims_out, "wb"))) {
+        fprintf(stderr, "cannot write %s\n", claims_out);
+        return 1;
+    }
     while (n_lines < lines) {
         mn_claim *c = NULL;
         char pid[32], d[11];
         size_t nl = 1 + next() % 4;
+        char sex;
+        char dx[4][16];
+        size_t line_code[4];
+        size_t used = 0;
         snprintf(pid, sizeof(pid), "p%zu", (size_t)(next() % patients));
+        sex = (next() & 1) ? 'F' : 'M';
         mn_claim_new(&c, NULL, &err);
         mn_claim_set_patient_id(c, pid, strlen(pid), &err);
         mn_claim_set_age(c, 70, &err);
-        mn_claim_set_sex(c, (next() & 1) ? 'F' : 'M', &err);
+        mn_claim_set_sex(c, sex, &err);
         mn_claim_set_jurisdiction(c, "JE", 2, &err);
         date_text(d, 2026, 1 + (int)(next() % 12), 1 + (int)(next() % 28));
         for (size_t i = 0; i < nl && n_lines < lines; i++) {
             size_t k = next() % N_CODES;
             mn_claim_add_diagnosis(c, codes[k][1], strlen(codes[k][1]), &err);
             mn_claim_add_line(c, codes[k][0], 5, 1, d, 10, &err);
+            snprintf(dx[used], sizeof(dx[used]), "%s", codes[k][1]);
+            line_code[used++] = k;
             n_lines++;
         }
+        if (cj) {
+            fprintf(cj,
+                    "{\"id\":\"q%zu\",\"jurisdiction\":\"JE\",\"patient\":"
+                    "{\"id\":\"%s\",\"age\":70,\"sex\":\"%c\"},"
+                    "\"diagnoses\":[",
+                    n_claims, pid, sex);
+            for (size_t i = 0; i < used; i++)
+                fprintf(cj, "%s\"%s\"", i ? "," : "", dx[i]);
+            fputs("],\"lines\":[", cj);
+            for (size_t i = 0; i < used; i++)
+                fprintf(cj, "%s{\"code\":\"%s\",\"date\":\"%s\"}", i ? "," : "",
+                        codes[line_code[i]][0], d);
+            fputs("]}\n", cj);
+        }
         claims[n_claims++] = c;
+    }
+    if (cj && fclose(cj) != 0) {
+        fprintf(stderr, "cannot write %s\n", claims_out);
+        return 1;
     }
 
     /* history-aware checks: one store lookup per claim */
