@@ -757,6 +757,14 @@ static void statutory_policy(mn_lstate *s, const kb_policy *p, size_t first,
 
     if (!r)
         return;
+    for (size_t i = 0; i < first; i++) {
+        if (!strcmp(lr->findings[i].edit, "statutory.excluded")) {
+            /* excluded already (HCPCS coverage code S): one exclusion
+               per line; the policy's findings stay as they are */
+            s->med_nec_denial = med_before;
+            return;
+        }
+    }
     for (size_t i = first; i < lr->n_findings; i++) {
         mn_finding *f = &lr->findings[i];
         if (f->severity != MN_SEV_DENY ||
