@@ -139,15 +139,6 @@ static void cite(mn_finding *f, unsigned coverage)
     }
 }
 
-static bool has_edit(const mn_line_result *lr, const char *edit)
-{
-    for (size_t i = 0; i < lr->n_findings; i++) {
-        if (lr->findings[i].edit && strcmp(lr->findings[i].edit, edit) == 0)
-            return true;
-    }
-    return false;
-}
-
 static void statutory(mn_lstate *s, const kb_hcpcs *h)
 {
     const char *code = s->line->code_text;
@@ -156,7 +147,7 @@ static void statutory(mn_lstate *s, const kb_hcpcs *h)
     bool clear = false;
     mn_finding *f;
 
-    if (has_edit(s->lr, "statutory.excluded"))
+    if (mn_x__line_has(s->lr, s->lr->n_findings, "statutory.excluded"))
         return; /* one exclusion per line */
     statute[0] = '\0';
     if (h->statute.len)

@@ -234,11 +234,8 @@ static void check_exclude(mn_lstate *s, const kb_srule *r)
 
     /* one exclusion per line: the HCPCS coverage code S (engine.c, which
        runs first) or an earlier rule may have excluded it already */
-    for (size_t i = 0; i < s->lr->n_findings; i++) {
-        const char *e = s->lr->findings[i].edit;
-        if (e && strcmp(e, "statutory.excluded") == 0)
-            return;
-    }
+    if (mn_x__line_has(s->lr, s->lr->n_findings, "statutory.excluded"))
+        return;
     f = add(s, r, "statutory.excluded", MN_SEV_DENY, MN_STATUS_EXCLUDED,
             PRINTF(s, "%s is excluded from Medicare coverage by statute: %s.",
                    s->line->code_text, kb_s(s->kb, r->exclude)));

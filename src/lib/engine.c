@@ -41,6 +41,15 @@ void mn_ctx_reset(mn_ctx *ctx)
     }
 }
 
+bool mn_x__line_has(const mn_line_result *lr, size_t upto, const char *edit)
+{
+    for (size_t i = 0; i < upto && i < lr->n_findings; i++) {
+        if (lr->findings[i].edit && strcmp(lr->findings[i].edit, edit) == 0)
+            return true;
+    }
+    return false;
+}
+
 mn_finding *mn_x__add_finding(mn_lstate *s, const char *edit, mn_severity sev,
                               mn_status status, const char *message)
 {
@@ -723,24 +732,6 @@ static void eval_policy(mn_lstate *s, const kb_policy *p)
     s->med_nec_denial = true;
 }
 
-/* The rule that makes policy `p` define a statutory exclusion on the
- * line's date, or NULL. */
-static const kb_rule *statutory_rule(const mn_lstate *s, const kb_policy *p)
-{
-    const mn_kb *kb = s->kb;
-
-    for (size_t i = 0; i < kb->n_rule; i++) {
-        const kb_rule *r = &kb->rule[i];
-        if (r->kind == KB_RULE_STATUTORY && r->policy_kind == p->kind &&
-            r->policy_id.len == p->id.len &&
-            memcmp(kb_s(kb, r->policy_id), kb_s(kb, p->id), p->id.len) == 0 &&
-            (r->effective == MN_NODATE || r->effective <= s->date) &&
-            (r->ending == MN_NODATE || s->date <= r->ending))
-            return r;
-    }
-    return NULL;
-}
-
 /*
  * Some local policies define a statutory exclusion: routine foot care
  * (SSA 1862(a)(13)) and cosmetic surgery (1862(a)(10)) are excluded
@@ -751,19 +742,17 @@ static const kb_rule *statutory_rule(const mn_lstate *s, const kb_policy *p)
 static void statutory_policy(mn_lstate *s, const kb_policy *p, size_t first,
                              bool med_before)
 {
-    const kb_rule *r = statutory_rule(s, p);
+    const kb_rule *r = mn_x__kb_statutory_rule(s->kb, p, s->date);
     mn_line_result *lr = s->lr;
     bool changed = false;
 
     if (!r)
         return;
-    for (size_t i = 0; i < first; i++) {
-        if (!strcmp(lr->findings[i].edit, "statutory.excluded")) {
-            /* excluded already (HCPCS coverage code S): one exclusion
-               per line; the policy's findings stay as they are */
-            s->med_nec_denial = med_before;
-            return;
-        }
+    if (mn_x__line_has(lr, first, "statutory.excluded")) {
+        /* excluded already (HCPCS coverage code S): one exclusion per
+           line; the policy's findings stay as they are */
+        s->med_nec_denial = med_before;
+        return;
     }
     for (size_t i = first; i < lr->n_findings; i++) {
         mn_finding *f = &lr->findings[i];
@@ -826,8 +815,7 @@ static void check_policies(mn_lstate *s, uint64_t states, bool jur_given)
             size_t first = s->lr->n_findings;
             bool med_before = s->med_nec_denial;
             eval_policy(s, &kb->pol[c->policy]);
-            if (kb->pol[c->policy].flags & MN_PF_STATUTORY)
-                statutory_policy(s, &kb->pol[c->policy], first, med_before);
+            statutory_policy(s, &kb->pol[c->policy], first, med_before);
         }
         evaluated++;
         if (s->nomem)

@@ -137,6 +137,8 @@ bool mn_x__hcpcs_statute(char *out, size_t size, const char *s, size_t len);
  * if worse. Returns NULL (and sets s->nomem) when out of memory. */
 mn_finding *mn_x__add_finding(mn_lstate *s, const char *edit, mn_severity sev,
                               mn_status status, const char *message);
+/* True when one of the line's first `upto` findings is `edit`. */
+bool mn_x__line_has(const mn_line_result *lr, size_t upto, const char *edit);
 /* A formatted string in the context arena ("" when out of memory). */
 const char *mn_x__lprintf(mn_lstate *s, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

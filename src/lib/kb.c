@@ -506,6 +506,24 @@ const char *mn_x__kb_icd_desc(const mn_kb *kb, mn_key key)
     return e && e->desc.len ? kb_s(kb, e->desc) : NULL;
 }
 
+const kb_rule *mn_x__kb_statutory_rule(const mn_kb *kb, const kb_policy *p,
+                                       int32_t date)
+{
+    if (!(p->flags & MN_PF_STATUTORY))
+        return NULL;
+    for (size_t i = 0; i < kb->n_rule; i++) {
+        const kb_rule *r = &kb->rule[i];
+        if (r->kind == KB_RULE_STATUTORY && r->policy_kind == p->kind &&
+            r->policy_id.len == p->id.len &&
+            memcmp(kb_s(kb, r->policy_id), kb_s(kb, p->id), p->id.len) == 0 &&
+            (date == MN_NODATE ||
+             ((r->effective == MN_NODATE || r->effective <= date) &&
+              (r->ending == MN_NODATE || date <= r->ending))))
+            return r;
+    }
+    return NULL;
+}
+
 const kb_hcpcs *mn_x__kb_hcpcs(const mn_kb *kb, mn_key key)
 {
     size_t lo = 0;

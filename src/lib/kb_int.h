@@ -80,6 +80,10 @@ size_t mn_x__kb_icd_lower(const mn_kb *kb, mn_key key);
 /* Description of an ICD-10-CM code, or NULL. */
 const char *mn_x__kb_icd_desc(const mn_kb *kb, mn_key key);
 const kb_hcpcs *mn_x__kb_hcpcs(const mn_kb *kb, mn_key key);
+/* The `statutory` rule of policy `p` in force on `date` (MN_NODATE: any
+ * date), or NULL. */
+const kb_rule *mn_x__kb_statutory_rule(const mn_kb *kb, const kb_policy *p,
+                                       int32_t date);
 /* First PCODE entry for `code` and the count. */
 const kb_pcode *mn_x__kb_pcodes(const mn_kb *kb, mn_key code, size_t *n);
 /* Index of the ICD year to use for a date (-1 when no ICD table). */

@@ -31,16 +31,8 @@ static int date_json(mn_buf *b, int32_t d)
  * `statutory` policy rule), or NULL. */
 static const char *statutory_reason(const mn_kb *kb, const kb_policy *p)
 {
-    if (!(p->flags & MN_PF_STATUTORY))
-        return NULL;
-    for (size_t i = 0; i < kb->n_rule; i++) {
-        const kb_rule *r = &kb->rule[i];
-        if (r->kind == KB_RULE_STATUTORY && r->policy_kind == p->kind &&
-            r->policy_id.len == p->id.len &&
-            memcmp(kb_s(kb, r->policy_id), kb_s(kb, p->id), p->id.len) == 0)
-            return kb_s(kb, r->reason);
-    }
-    return NULL;
+    const kb_rule *r = mn_x__kb_statutory_rule(kb, p, MN_NODATE);
+    return r ? kb_s(kb, r->reason) : NULL;
 }
 
 static int dx_list(mn_buf *b, const mn_kb *kb, const kb_policy *p, int list,
