@@ -598,23 +598,34 @@ static void finish_rate(rate_res *r, const double *lps, size_t n,
     r->done = 1;
 }
 
-static int measure_check(rate_res *r, const bm_workload *w, mn_ctx *ctx,
-                         const mn_kb *kb, double min_time, double *allocs)
+/* One timed pass over the workload: the lines checked, 0 on failure. */
+typedef struct pass_args {
+    const bm_workload *w;
+    mn_ctx *ctx;
+    const mn_kb *kb;
+    mn_buf *buf; /* NULL: pre-parsed check; else parse + check + render */
+} pass_args;
+
+static size_t run_pass(const pass_args *p)
+{
+    return p->buf ? e2e_pass(p->w->json, p->w->json_len, p->w->n_claims, p->ctx,
+                             p->kb, p->buf)
+                  : check_pass(p->w, p->ctx, p->kb);
+}
+
+/* Passes after a warm-up until `min_time`, at least 3. */
+static int measure_rate(rate_res *r, const pass_args *p, double min_time)
 {
     double lps[MAX_PASSES];
     size_t n = 0;
     size_t total = 0;
-    uint64_t a0;
 
-    (void)check_pass(w, ctx, kb); /* warm-up */
-    a0 = bm_allocs();
-    if (!check_pass(w, ctx, kb))
-        return -1;
-    *allocs = (double)(bm_allocs() - a0) / (double)w->n_claims;
+    if (!run_pass(p))
+        return -1; /* warm-up */
     r->total_s = 0;
     while (n < MAX_PASSES && (n < 3 || r->total_s < min_time)) {
         uint64_t t0 = bm_now_ns();
-        size_t lines = check_pass(w, ctx, kb);
+        size_t lines = run_pass(p);
         double s = (double)(bm_now_ns() - t0) / 1e9;
         if (!lines)
             return -1;
@@ -626,30 +637,25 @@ static int measure_check(rate_res *r, const bm_workload *w, mn_ctx *ctx,
     return 0;
 }
 
-/* Passes of the end-to-end loop until `min_time`, at least 3. */
+static int measure_check(rate_res *r, const bm_workload *w, mn_ctx *ctx,
+                         const mn_kb *kb, double min_time, double *allocs)
+{
+    pass_args p = {w, ctx, kb, NULL};
+    uint64_t a0;
+
+    (void)check_pass(w, ctx, kb); /* warm-up */
+    a0 = bm_allocs();
+    if (!check_pass(w, ctx, kb))
+        return -1;
+    *allocs = (double)(bm_allocs() - a0) / (double)w->n_claims;
+    return measure_rate(r, &p, min_time);
+}
+
 static int measure_e2e_rate(rate_res *r, const bm_workload *w, mn_ctx *ctx,
                             const mn_kb *kb, mn_buf *buf, double min_time)
 {
-    double lps[MAX_PASSES];
-    size_t n = 0;
-    size_t total = 0;
-
-    if (!e2e_pass(w->json, w->json_len, w->n_claims, ctx, kb, buf))
-        return -1; /* warm-up */
-    r->total_s = 0;
-    while (n < MAX_PASSES && (n < 3 || r->total_s < min_time)) {
-        uint64_t t0 = bm_now_ns();
-        size_t lines =
-            e2e_pass(w->json, w->json_len, w->n_claims, ctx, kb, buf);
-        double s = (double)(bm_now_ns() - t0) / 1e9;
-        if (!lines)
-            return -1;
-        lps[n++] = (double)lines / s;
-        r->total_s += s;
-        total += lines;
-    }
-    finish_rate(r, lps, n, total);
-    return 0;
+    pass_args p = {w, ctx, kb, buf};
+    return measure_rate(r, &p, min_time);
 }
 
 static int measure_e2e(results *res, const bm_workload *w, mn_ctx *ctx,

@@ -415,10 +415,8 @@ int cmd_batch(int argc, char **argv)
             w[i].first = at;
             w[i].count = (size_t)n - at < per ? (size_t)n - at : per;
             at += w[i].count;
-            if (used == 0 || nthreads == 1) {
-                w[i].tid = pthread_self();
+            if (used == 0)
                 continue; /* the main thread takes the first range */
-            }
             if (pthread_create(&w[i].tid, NULL, work, &w[i]) != 0) {
                 fprintf(stderr, "mednec batch: cannot start a thread\n");
                 for (long j = 1; j < i; j++)
