@@ -4,15 +4,19 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bad=0
 banned='\b(atoi|strtok|sprintf|strcpy|abort|isalpha|isdigit|isspace|isalnum|isupper|islower|toupper|tolower|setlocale)\s*\('
-if grep -nE "$banned" src/lib/*.c src/util/*.c | grep -vE '^\S+:\s*[0-9]+:\s*(/\*|\*)'; then
+lib=$(find src/lib -name '*.c' | sort)
+# shellcheck disable=SC2086
+if grep -nE "$banned" $lib | grep -vE '^\S+:\s*[0-9]+:\s*(/\*|\*)'; then
   echo "check-source: banned call above" >&2; bad=1
 fi
-if grep -nE '\b(malloc|calloc|realloc|free)\s*\(' src/lib/*.c src/util/*.c | grep -v 'src/util/alloc.c' | grep -vE 'mn_x__'; then
-  echo "check-source: raw allocation outside src/util/alloc.c" >&2; bad=1
+# shellcheck disable=SC2086
+if grep -nE '\b(malloc|calloc|realloc|free)\s*\(' $lib | grep -v 'src/lib/core/alloc.c' | grep -vE 'mn_x__'; then
+  echo "check-source: raw allocation outside src/lib/core/alloc.c" >&2; bad=1
 fi
-if grep -nE '#include "\.\./(lib|util)' src/cli/*.c; then
+if grep -nE '#include "[^"]*/' src/cli/*.c src/cli/*.h | grep -v '"mednec/'; then
   echo "check-source: the CLI must use only include/mednec" >&2; bad=1
 fi
+if ! ./scripts/check-layers.sh; then bad=1; fi
 if command -v clang-format >/dev/null; then
   files=$(git ls-files 'src/*.[ch]' 'include/*.h' 'tests/*.[ch]' 'fuzz/*.c' \
           'bench/*.[ch]' 'tools/*.c' 2>/dev/null || true)

@@ -8,8 +8,8 @@
 
 #include <string.h>
 
-#include "kbb.h"
-#include "kbfmt.h"
+#include "build/writer/kbb.h"
+#include "kb/kbfmt.h"
 #include "mednec.h"
 
 static int32_t fx_date(const char *s)

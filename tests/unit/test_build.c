@@ -9,9 +9,9 @@
 
 #include "harness.h"
 
-#include "kb_int.h"
+#include "kb/kb_int.h"
 #include "mednec/kb.h"
-#include "sources.h"
+#include "build/sources.h"
 
 #define FIX MN_FIXTURES
 #define MAX_REPORTS 256

@@ -7,9 +7,9 @@
 
 #include "harness.h"
 
-#include "kb_int.h"
+#include "kb/kb_int.h"
 #include "mednec/kb.h"
-#include "sources.h"
+#include "build/sources.h"
 
 #define DATA MN_SHARED_DATA
 #define MAX_REPORTS 1024

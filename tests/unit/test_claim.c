@@ -3,7 +3,7 @@
  */
 #include <time.h>
 
-#include "claim_int.h"
+#include "claim/claim_int.h"
 #include "harness.h"
 
 /* The contract example (contract.md section 2). */

@@ -1,5 +1,5 @@
 /* test_engine.c: the checks, on a small KB built through the builder. */
-#include "engine_int.h"
+#include "check/check.h"
 #include "harness.h"
 #include "kbfix.h"
 

@@ -1,8 +1,8 @@
 /* test_freq.c: frequency semantics (freq.c), each at its boundaries: the
  * day before a service becomes payable and the day it does. */
-#include "freq.h"
+#include "core/freq.h"
 #include "harness.h"
-#include "mn_util.h"
+#include "core/util.h"
 
 static int32_t D(const char *s)
 {

@@ -14,7 +14,7 @@
 #include <sqlite3.h>
 
 #include "harness.h"
-#include "history_int.h"
+#include "history/history_int.h"
 #include "mednec.h"
 #include "mednec/history.h"
 

@@ -5,8 +5,9 @@
 #include <xxhash.h>
 
 #include "harness.h"
-#include "kb_int.h"
+#include "kb/kb_int.h"
 #include "kbfix.h"
+#include "claim/jurisdiction.h"
 
 static void test_open_valid(void)
 {

@@ -5,9 +5,9 @@
  * and in the serialised KB.
  */
 #include "harness.h"
-#include "kb_int.h"
-#include "kbb.h"
-#include "loaders.h"
+#include "kb/kb_int.h"
+#include "build/writer/kbb.h"
+#include "build/load/loaders.h"
 
 #define MAX_FILES 16
 

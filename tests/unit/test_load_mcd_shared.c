@@ -7,9 +7,9 @@
 #include <zlib.h>
 
 #include "harness.h"
-#include "kb_int.h"
-#include "kbb.h"
-#include "loaders.h"
+#include "kb/kb_int.h"
+#include "build/writer/kbb.h"
+#include "build/load/loaders.h"
 
 #define MCD_DIR MN_SHARED_DATA "/mcd-articles"
 #define LAB_DIR MN_SHARED_DATA "/lab-ncd"

@@ -1,10 +1,10 @@
 /* test_loaders.c: the ICD-10-CM, HCPCS and MCE loaders on fixtures. */
 #include "harness.h"
 
-#include "kb_int.h"
-#include "kbb.h"
-#include "loaders.h"
-#include "sources.h"
+#include "kb/kb_int.h"
+#include "build/writer/kbb.h"
+#include "build/load/loaders.h"
+#include "build/sources.h"
 
 #define FIX MN_FIXTURES
 

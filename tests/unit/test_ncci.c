@@ -7,10 +7,10 @@
 #include <stddef.h>
 #include <xxhash.h>
 
-#include "engine_int.h"
+#include "check/check.h"
 #include "harness.h"
-#include "ncci_int.h"
-#include "sources.h"
+#include "build/writer/ncci_build.h"
+#include "build/sources.h"
 
 #define FIX MN_FIXTURES "/ncci"
 

@@ -10,9 +10,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "engine_int.h"
+#include "check/check.h"
 #include "harness.h"
-#include "ncci_int.h"
+#include "build/writer/ncci_build.h"
 
 #define NCCI MN_SHARED_DATA "/ncci"
 

@@ -6,9 +6,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "engine_int.h"
+#include "check/check.h"
 #include "harness.h"
-#include "kb_int.h"
+#include "kb/kb_int.h"
 
 static mn_kb *kb;
 static mn_ctx *ctx;

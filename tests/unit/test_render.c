@@ -6,9 +6,9 @@
 
 #include <jansson.h>
 
-#include "engine_int.h"
+#include "check/check.h"
 #include "harness.h"
-#include "kbb.h"
+#include "build/writer/kbb.h"
 
 /* A KB with one described code, E11.9 (E11.65 has no description). */
 static mn_kb *desc_kb(void)

@@ -8,13 +8,13 @@
  */
 #include <xxhash.h>
 
-#include "engine_int.h"
+#include "check/check.h"
 #include "harness.h"
-#include "kb_int.h"
-#include "kbb.h"
+#include "kb/kb_int.h"
+#include "build/writer/kbb.h"
 #include "mednec.h"
 #include "mednec/history.h"
-#include "srules_int.h"
+#include "build/writer/srules_build.h"
 
 static mn_kb *kb;
 static mn_ctx *ctx;

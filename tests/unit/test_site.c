@@ -4,11 +4,11 @@
  * through the builder. Codes and descriptions are real ICD-10-CM FY2024;
  * the policies (A99xxx, L99xxx) are made up for the tests.
  */
-#include "engine_int.h"
+#include "check/check.h"
 #include "harness.h"
-#include "kb_int.h"
-#include "kbb.h"
-#include "laterality.h"
+#include "kb/kb_int.h"
+#include "build/writer/kbb.h"
+#include "check/laterality.h"
 #include "mednec.h"
 
 static mn_kb *kb;

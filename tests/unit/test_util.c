@@ -1,7 +1,7 @@
 /* test_util.c: dates, keys, code shapes, CSV reader. */
 #include "harness.h"
 #include "mednec/csv.h"
-#include "mn_util.h"
+#include "core/util.h"
 
 static void test_dates(void)
 {

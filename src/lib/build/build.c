@@ -1,0 +1,869 @@
+/* build/build.c: the public KB building API (mn_build_*). */
+#define _POSIX_C_SOURCE 200809L
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "mednec/kb.h"
+#include "build/sources.h"
+
+typedef struct pack {
+    char *name;
+    char *text;
+    size_t len;
+} pack;
+
+struct mn_build {
+    mn_build_options opts;
+    char *built;
+    char **paths;
+    size_t n_paths;
+    size_t cap_paths;
+    pack *packs;
+    size_t n_packs;
+    size_t cap_packs;
+    mn_build_summary sum;
+};
+
+/* What a file is, from its name. */
+enum {
+    K_NONE = 0,
+    K_ICD,
+    K_ANWEB,
+    K_HCPCS_CSV,
+    K_HCPCS_DESC,
+    K_MCE,
+    K_IPO,
+    K_LAB,
+    K_LAB_META,
+    K_MCD,
+    K_NCCI
+};
+
+/* ------------------------------------------------------------------ */
+/* Recognition by name                                                  */
+/* ------------------------------------------------------------------ */
+
+static const char *const ICD_NAMES[] = {
+    "icd10cm_order_####.txt",   "icd10cm_order_*_####.txt",
+    "icd10cm_codes_####.txt",   "icd10cm_codes_*_####.txt",
+    "icd10cm_fy####_order.csv", "icd10cm_fy####.csv",
+};
+
+/* NCCI MUE, PTP and add-on code tables (build/load/load_ncci.c). */
+static const char *const NCCI_NAMES[] = {
+    "ncci_mue_*.csv", "ncci_ptp_*.csv", "ncci_aoc*.csv", "mcr_mue_*.csv",
+    "mcr_mue_*.txt",  "ccipra*.txt",    "ccipra*.csv",   "ccioph*.txt",
+    "ccioph*.csv",    "aoc_v*.txt",     "aoc_v*.csv",
+};
+
+static int kind_of(const char *name)
+{
+    int kind = K_NONE;
+
+    for (size_t i = 0; i < sizeof(ICD_NAMES) / sizeof(ICD_NAMES[0]); i++) {
+        if (mn_x__name_match(ICD_NAMES[i], name)) {
+            kind = K_ICD;
+            goto done;
+        }
+    }
+    if (mn_x__name_match("hcpc*anweb*.txt", name))
+        kind = K_ANWEB;
+    else if (mn_x__name_match("hcpcs_lvl2*.csv", name))
+        kind = K_HCPCS_CSV;
+    else if (mn_x__name_match("hcpcs_level2_descriptions*.csv", name))
+        kind = K_HCPCS_DESC;
+    else if (mn_x__name_match("mce_v*_code_edits.csv", name) ||
+             mn_x__name_match("mce_simple_code_edits_v*.txt", name))
+        kind = K_MCE;
+    else if (strcmp(name, "ncd_codes.csv") == 0)
+        kind = K_LAB;
+    else if (strcmp(name, "ncd_meta.csv") == 0)
+        kind = K_LAB_META;
+    else if (mn_x__mcd_table_name(name))
+        kind = K_MCD;
+    else if (mn_x__ipo_name(name))
+        kind = K_IPO;
+    for (size_t i = 0; i < sizeof(NCCI_NAMES) / sizeof(NCCI_NAMES[0]); i++) {
+        if (kind == K_NONE && mn_x__name_match(NCCI_NAMES[i], name))
+            kind = K_NCCI;
+    }
+done:
+    return kind;
+}
+
+/* Why a file with this name is not used. */
+static const char *name_note(const char *name)
+{
+    static const struct {
+        const char *pattern;
+        const char *note;
+    } notes[] = {
+        {"icd10cm_tabular_*.xml", "icd-10-cm tabular xml: not used by this "
+                                  "version"},
+        {"poaexemptcodes*.txt", "poa-exempt list: not used"},
+        {"_provenance.csv", "provenance notes: not a data table"},
+        {"documents_latest*.csv", "mcd document index: not used by the "
+                                  "knowledge base yet"},
+        {"coverage_api*.json", "coverage api description: not a data "
+                               "table"},
+        {"readme*", "readme: not a data file"},
+        {"*_readme*", "readme: not a data file"},
+        {"*recordlayout*", "record layout description: not a data file"},
+        {"*record_layout*", "record layout description: not a data file"},
+        {"*.xlsx", "spreadsheet: not read (the text layout is read "
+                   "instead)"},
+        {"*.xls", "spreadsheet: not read (the text layout is read "
+                  "instead)"},
+        {"*.pdf", "document: not a data file"},
+        {"*.docx", "document: not a data file"},
+        {"proc_notes*", "hcpcs processing notes: not used"},
+        {"*.prn", "hcpcs listing (changes, noc, corrections): not used"},
+        {"hcpcs_noc*.csv", "hcpcs noc list: not used by the knowledge base "
+                           "yet"},
+    };
+    const char *note =
+        "unrecognised file name: not used by the knowledge base yet";
+
+    for (size_t i = 0; i < sizeof(notes) / sizeof(notes[0]); i++) {
+        if (mn_x__name_match(notes[i].pattern, name)) {
+            note = notes[i].note;
+            break;
+        }
+    }
+    return note;
+}
+
+static bool want_file(void *payload, const char *name)
+{
+    (void)payload;
+    return kind_of(name) != K_NONE;
+}
+
+/* ------------------------------------------------------------------ */
+/* The build object                                                     */
+/* ------------------------------------------------------------------ */
+
+int mn_build_new(mn_build **out, const mn_build_options *opts, mn_error *err)
+{
+    mn_build *b = NULL;
+    mn_build_options def = MN_BUILD_OPTIONS_INIT;
+    int rc = MN_OK;
+
+    if (!out) {
+        rc = mn_x__err(err, MN_EINVAL, "no output pointer");
+        goto done;
+    }
+    *out = NULL;
+    if (opts && opts->version != MN_BUILD_OPTIONS_VERSION) {
+        rc = mn_x__err(err, MN_EVERSION, "unknown build options version %u",
+                       opts->version);
+        goto done;
+    }
+    b = mn_x__calloc(1, sizeof(*b));
+    if (!b)
+        goto nomem;
+    b->opts = opts ? *opts : def;
+    if (b->opts.built) {
+        int32_t d;
+        size_t n = strlen(b->opts.built);
+        if (!mn_x__parse_date(&d, b->opts.built, n, false)) {
+            rc = mn_x__err(err, MN_EINVAL,
+                           "build stamp must be a date (YYYY-MM-DD)");
+            goto done;
+        }
+        b->built = mn_x__strndup(b->opts.built, n);
+        if (!b->built)
+            goto nomem;
+    }
+    b->opts.built = b->built;
+    *out = b;
+    b = NULL;
+    goto done;
+nomem:
+    rc = mn_x__err(err, MN_ENOMEM, "out of memory");
+done:
+    mn_build_free(b);
+    return rc;
+}
+
+void mn_build_free(mn_build *b)
+{
+    if (!b)
+        return;
+    for (size_t i = 0; i < b->n_paths; i++)
+        mn_x__free(b->paths[i]);
+    mn_x__free(b->paths);
+    for (size_t i = 0; i < b->n_packs; i++) {
+        mn_x__free(b->packs[i].name);
+        mn_x__free(b->packs[i].text);
+    }
+    mn_x__free(b->packs);
+    mn_x__free(b->built);
+    mn_x__free(b);
+}
+
+/* Makes room for one more element in a grow-by-doubling array. */
+static int grow(void **items, size_t *cap, size_t n, size_t size)
+{
+    size_t ncap;
+    size_t bytes;
+    void *p;
+    int rc = MN_OK;
+
+    if (n < *cap)
+        goto done;
+    ncap = *cap ? *cap * 2 : 8;
+    if (!mn_x__mul(&bytes, ncap, size)) {
+        rc = MN_ENOMEM;
+        goto done;
+    }
+    p = mn_x__realloc(*items, bytes);
+    if (!p) {
+        rc = MN_ENOMEM;
+        goto done;
+    }
+    *items = p;
+    *cap = ncap;
+done:
+    return rc;
+}
+
+int mn_build_add_path(mn_build *b, const char *path, mn_error *err)
+{
+    char *copy = NULL;
+    int rc = MN_OK;
+
+    if (!b || !path || !*path) {
+        rc = mn_x__err(err, MN_EINVAL, "no path given");
+        goto done;
+    }
+    copy = mn_x__strndup(path, strlen(path));
+    if (!copy ||
+        grow((void **)&b->paths, &b->cap_paths, b->n_paths, sizeof(char *))) {
+        rc = mn_x__err(err, MN_ENOMEM, "out of memory");
+        goto done;
+    }
+    b->paths[b->n_paths++] = copy;
+    copy = NULL;
+done:
+    mn_x__free(copy);
+    return rc;
+}
+
+int mn_build_add_rules(mn_build *b, const char *name, const char *text,
+                       size_t len, mn_error *err)
+{
+    pack p = {NULL, NULL, 0};
+    int rc = MN_OK;
+
+    if (!b || (!text && len)) {
+        rc = mn_x__err(err, MN_EINVAL, "no rule pack given");
+        goto done;
+    }
+    if (!name)
+        name = "rules";
+    p.name = mn_x__strndup(name, strlen(name));
+    p.text = mn_x__strndup(text ? text : "", len);
+    p.len = len;
+    if (!p.name || !p.text ||
+        grow((void **)&b->packs, &b->cap_packs, b->n_packs, sizeof(pack))) {
+        rc = mn_x__err(err, MN_ENOMEM, "out of memory");
+        goto done;
+    }
+    b->packs[b->n_packs++] = p;
+    p.name = p.text = NULL;
+done:
+    mn_x__free(p.name);
+    mn_x__free(p.text);
+    return rc;
+}
+
+void mn_build_get_summary(mn_build_summary *out, const mn_build *b)
+{
+    if (!out)
+        return;
+    if (!b) {
+        memset(out, 0, sizeof(*out));
+        return;
+    }
+    *out = b->sum;
+}
+
+void mn_kb_bytes_free(void *bytes)
+{
+    mn_x__free(bytes);
+}
+
+/* ------------------------------------------------------------------ */
+/* Running a build                                                      */
+/* ------------------------------------------------------------------ */
+
+/* State of one run: the files, their kinds and reports. */
+typedef struct run {
+    mn_build *b;
+    mn_kbb *kbb;
+    mn_srclist list;
+    int *kind;
+    mn_report *rep;
+    bool *reported;
+    mn_error *err;
+} run;
+
+static mn_src src_of(const mn_srcfile *f)
+{
+    mn_src s;
+    s.path = f->path;
+    s.name = f->name;
+    s.data = f->data ? f->data : "";
+    s.len = f->data ? f->len : 0;
+    return s;
+}
+
+/* Calls the report callback for file `i` and adds it to the summary. */
+static void report(run *r, size_t i)
+{
+    mn_report *rep = &r->rep[i];
+    mn_build_summary *sum = &r->b->sum;
+    char lines[MN_REPORT_MAX_REASONS][200];
+    const char *ptrs[MN_REPORT_MAX_REASONS];
+    mn_build_file_report fr;
+
+    if (r->reported[i])
+        goto done;
+    r->reported[i] = true;
+    sum->files++;
+    if (rep->layout)
+        sum->recognised++;
+    else
+        sum->unrecognised++;
+    sum->rows += rep->rows;
+    sum->skipped += rep->skipped;
+    mn_x__sources_drop(&r->list.items[i]);
+    if (!r->b->opts.report)
+        goto done;
+    for (size_t k = 0; k < rep->n_reasons && k < MN_REPORT_MAX_REASONS; k++) {
+        snprintf(lines[k], sizeof(lines[k]), "%zu rows: %s",
+                 rep->reasons[k].count, rep->reasons[k].text);
+        ptrs[k] = lines[k];
+    }
+    fr.path = r->list.items[i].path;
+    fr.layout = rep->layout;
+    fr.note = rep->note[0] ? rep->note : NULL;
+    fr.rows = rep->rows;
+    fr.skipped = rep->skipped;
+    fr.n_reasons = rep->n_reasons;
+    fr.reasons = rep->n_reasons ? ptrs : NULL;
+    r->b->opts.report(r->b->opts.payload, &fr);
+done:
+    return;
+}
+
+static void unrecognised(run *r, size_t i, const char *note)
+{
+    r->rep[i].layout = NULL;
+    snprintf(r->rep[i].note, sizeof(r->rep[i].note), "%s", note);
+    report(r, i);
+}
+
+/* A loader failed: make sure the error names the file. */
+static int loader_failed(run *r, const char *where, int rc)
+{
+    if (r->err && !r->err->where[0])
+        mn_x__err_at(r->err, where, r->err->line, r->err->column);
+    if (r->err && r->err->code == MN_OK)
+        r->err->code = rc;
+    return rc;
+}
+
+/* A sniffer ran out of memory reading the header of `where`. */
+static int nomem(run *r, const char *where)
+{
+    mn_x__err(r->err, MN_ENOMEM, "out of memory");
+    return loader_failed(r, where, MN_ENOMEM);
+}
+
+static int load_icd_files(run *r)
+{
+    int rc = MN_OK;
+
+    for (size_t i = 0; i < r->list.n; i++) {
+        mn_srcfile *f = &r->list.items[i];
+        mn_src s;
+        int fy;
+        const char *got;
+        if (r->kind[i] != K_ICD || r->reported[i])
+            continue;
+        got = mn_x__icd_layout(f->data, f->len);
+        if (got == MN_LAYOUT_NOMEM) {
+            rc = nomem(r, f->path);
+            goto done;
+        }
+        if (!got) {
+            unrecognised(r, i, "header does not match any icd-10-cm layout");
+            continue;
+        }
+        fy = r->b->opts.icd_fy_override ? r->b->opts.icd_fy_override
+                                        : mn_x__icd_fy_from_name(f->name);
+        s = src_of(f);
+        rc = mn_x__load_icd(r->kbb, &s, fy, &r->rep[i], r->err);
+        if (rc) {
+            rc = loader_failed(r, f->path, rc);
+            goto done;
+        }
+        report(r, i);
+    }
+done:
+    return rc;
+}
+
+/* HCPCS: the ANWEB files, then the record CSVs, then the descriptions
+ * (which take the data year of the record CSVs when their name has
+ * none). */
+static int load_hcpcs_files(run *r)
+{
+    static const int order[] = {K_ANWEB, K_HCPCS_CSV, K_HCPCS_DESC};
+    static const char *const want[] = {
+        MN_LAYOUT_HCPCS_ANWEB, MN_LAYOUT_HCPCS_CSV, MN_LAYOUT_HCPCS_DESC};
+    int csv_year = 0;
+    int rc = MN_OK;
+
+    for (size_t o = 0; o < 3; o++) {
+        for (size_t i = 0; i < r->list.n; i++) {
+            mn_srcfile *f = &r->list.items[i];
+            mn_src s;
+            int year;
+            char note[128];
+            if (r->kind[i] != order[o] || r->reported[i])
+                continue;
+            const char *got = mn_x__hcpcs_layout(f->data, f->len);
+            if (got == MN_LAYOUT_NOMEM) {
+                rc = nomem(r, f->path);
+                goto done;
+            }
+            if (got != want[o]) {
+                snprintf(note, sizeof(note), "header does not match layout %s",
+                         want[o]);
+                unrecognised(r, i, note);
+                continue;
+            }
+            s = src_of(f);
+            year = mn_x__year_in_name(f->name);
+            if (order[o] == K_HCPCS_CSV && !year)
+                year = mn_x__hcpcs_csv_year(&s);
+            if (year < 0) {
+                rc = nomem(r, f->path);
+                goto done;
+            }
+            if (order[o] == K_HCPCS_CSV && year > csv_year)
+                csv_year = year;
+            if (order[o] == K_HCPCS_DESC && !year)
+                year = csv_year;
+            rc = mn_x__load_hcpcs(r->kbb, &s, year, &r->rep[i], r->err);
+            if (rc) {
+                rc = loader_failed(r, f->path, rc);
+                goto done;
+            }
+            report(r, i);
+        }
+    }
+done:
+    return rc;
+}
+
+static int load_mce_files(run *r)
+{
+    int rc = MN_OK;
+
+    for (size_t i = 0; i < r->list.n; i++) {
+        mn_srcfile *f = &r->list.items[i];
+        mn_src s;
+        const char *got;
+        if (r->kind[i] != K_MCE || r->reported[i])
+            continue;
+        got = mn_x__mce_layout(f->data, f->len);
+        if (got == MN_LAYOUT_NOMEM) {
+            rc = nomem(r, f->path);
+            goto done;
+        }
+        if (!got) {
+            unrecognised(r, i, "header does not match any mce layout");
+            continue;
+        }
+        s = src_of(f);
+        rc = mn_x__load_mce(r->kbb, &s, &r->rep[i], r->err);
+        if (rc) {
+            rc = loader_failed(r, f->path, rc);
+            goto done;
+        }
+        report(r, i);
+    }
+done:
+    return rc;
+}
+
+/* OPPS Addendum E (inpatient-only list): one service rule per year. */
+static int load_ipo_files(run *r)
+{
+    int rc = MN_OK;
+
+    for (size_t i = 0; i < r->list.n; i++) {
+        mn_srcfile *f = &r->list.items[i];
+        mn_src s;
+        if (r->kind[i] != K_IPO || r->reported[i])
+            continue;
+        s = src_of(f);
+        rc = mn_x__load_ipo(r->kbb, &s, &r->rep[i], r->err);
+        if (rc) {
+            rc = loader_failed(r, f->path, rc);
+            goto done;
+        }
+        if (!r->rep[i].layout) {
+            char note[sizeof(r->rep[i].note)];
+            memcpy(note, r->rep[i].note, sizeof(note));
+            unrecognised(r, i, note);
+        } else {
+            report(r, i);
+        }
+    }
+done:
+    return rc;
+}
+
+/* NCCI tables: the loader tells the layout from the header and leaves
+ * the report's layout NULL (with a note) when none matches. */
+static int load_ncci_files(run *r)
+{
+    int rc = MN_OK;
+
+    for (size_t i = 0; i < r->list.n; i++) {
+        mn_src s;
+        if (r->kind[i] != K_NCCI || r->reported[i])
+            continue;
+        s = src_of(&r->list.items[i]);
+        rc = mn_x__load_ncci(r->kbb, &s, &r->rep[i], r->err);
+        if (rc) {
+            rc = loader_failed(r, r->list.items[i].path, rc);
+            goto done;
+        }
+        report(r, i);
+    }
+done:
+    return rc;
+}
+
+/* 1 when the first line of a CSV names the lab NCD id column, 0 when it
+ * does not, MN_ENOMEM. */
+static int lab_header(const mn_srcfile *f)
+{
+    mn_csv *csv = NULL;
+    int rc = mn_x__csv_open(&csv, f->data ? f->data : "", f->len, ',', NULL);
+    int ok = rc == MN_ENOMEM ? MN_ENOMEM
+                             : rc == MN_OK && mn_x__csv_col(csv, "ncd_id") >= 0;
+    mn_csv_free(csv);
+    return ok;
+}
+
+static int load_lab_files(run *r)
+{
+    int rc = MN_OK;
+
+    for (size_t i = 0; i < r->list.n; i++) {
+        mn_srcfile *f = &r->list.items[i];
+        mn_src codes;
+        mn_src meta;
+        size_t m = r->list.n;
+        int hdr;
+        if (r->kind[i] != K_LAB || r->reported[i])
+            continue;
+        hdr = lab_header(f);
+        if (hdr == MN_ENOMEM) {
+            rc = nomem(r, f->path);
+            goto done;
+        }
+        if (!hdr) {
+            unrecognised(r, i, "header does not match layout lab ncd codes");
+            continue;
+        }
+        for (size_t j = 0; j < r->list.n && m == r->list.n; j++) {
+            if (r->kind[j] == K_LAB_META && !r->reported[j] &&
+                strcmp(r->list.items[j].container, f->container) == 0)
+                m = j;
+        }
+        hdr = m < r->list.n ? lab_header(&r->list.items[m]) : 1;
+        if (hdr == MN_ENOMEM) {
+            rc = nomem(r, r->list.items[m].path);
+            goto done;
+        }
+        if (!hdr) {
+            unrecognised(r, m, "header does not match layout lab ncd meta");
+            m = r->list.n;
+        }
+        codes = src_of(f);
+        if (m < r->list.n)
+            meta = src_of(&r->list.items[m]);
+        rc = mn_x__load_lab_ncd(r->kbb, &codes, m < r->list.n ? &meta : NULL,
+                                &r->rep[i], m < r->list.n ? &r->rep[m] : NULL,
+                                r->err);
+        if (rc) {
+            rc = loader_failed(r, f->path, rc);
+            goto done;
+        }
+        report(r, i);
+        if (m < r->list.n)
+            report(r, m);
+    }
+    for (size_t i = 0; i < r->list.n; i++) {
+        if (r->kind[i] == K_LAB_META && !r->reported[i])
+            unrecognised(r, i, "lab ncd metadata without ncd_codes.csv");
+    }
+done:
+    return rc;
+}
+
+/* One MCD set per folder or archive, in the order first met. */
+static int load_mcd_files(run *r)
+{
+    mn_src *set = NULL;
+    mn_report *reps = NULL;
+    size_t *idx = NULL;
+    int rc = MN_OK;
+
+    set = mn_x__calloc(r->list.n, sizeof(*set));
+    reps = mn_x__calloc(r->list.n, sizeof(*reps));
+    idx = mn_x__calloc(r->list.n, sizeof(*idx));
+    if (!set || !reps || !idx) {
+        rc = mn_x__err(r->err, MN_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < r->list.n; i++) {
+        const char *box = r->list.items[i].container;
+        size_t n = 0;
+        if (r->kind[i] != K_MCD || r->reported[i])
+            continue;
+        for (size_t j = i; j < r->list.n; j++) {
+            if (r->kind[j] == K_MCD && !r->reported[j] &&
+                strcmp(r->list.items[j].container, box) == 0) {
+                idx[n] = j;
+                set[n] = src_of(&r->list.items[j]);
+                memset(&reps[n], 0, sizeof(reps[n]));
+                n++;
+            }
+        }
+        rc = mn_x__load_mcd_set(r->kbb, set, n, reps, r->err);
+        if (rc) {
+            rc = loader_failed(r, box, rc);
+            goto done;
+        }
+        for (size_t k = 0; k < n; k++) {
+            r->rep[idx[k]] = reps[k];
+            if (!reps[k].layout && !reps[k].note[0])
+                snprintf(r->rep[idx[k]].note, sizeof(reps[k].note),
+                         "not used by the mcd loader");
+            report(r, idx[k]);
+        }
+    }
+done:
+    mn_x__free(set);
+    mn_x__free(reps);
+    mn_x__free(idx);
+    return rc;
+}
+
+static int load_rules(run *r)
+{
+    int rc = MN_OK;
+
+    for (size_t i = 0; i < r->b->n_packs; i++) {
+        pack *p = &r->b->packs[i];
+        rc = mn_x__rules_compile(r->kbb, p->name, p->text, p->len, r->err);
+        if (rc) {
+            rc = loader_failed(r, p->name, rc);
+            goto done;
+        }
+    }
+    if (!r->b->opts.no_builtin) {
+        rc = mn_x__rules_add_builtin(r->kbb, r->err);
+        if (rc)
+            goto done;
+    }
+done:
+    return rc;
+}
+
+/* Reads every source and serialises the KB into `*out`. */
+static int build_run(mn_build *b, void **out, size_t *out_len, mn_error *err)
+{
+    run r;
+    int rc = MN_OK;
+
+    memset(&r, 0, sizeof(r));
+    r.b = b;
+    r.err = err;
+    *out = NULL;
+    *out_len = 0;
+    mn_error_clear(err);
+    memset(&b->sum, 0, sizeof(b->sum));
+    if (mn_x__kbb_new(&r.kbb)) {
+        rc = mn_x__err(err, MN_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < b->n_paths; i++) {
+        rc = mn_x__sources_add(&r.list, b->paths[i], 0, want_file, NULL, err);
+        if (rc)
+            goto done;
+    }
+    if (r.list.n) {
+        r.kind = mn_x__calloc(r.list.n, sizeof(*r.kind));
+        r.rep = mn_x__calloc(r.list.n, sizeof(*r.rep));
+        r.reported = mn_x__calloc(r.list.n, sizeof(*r.reported));
+        if (!r.kind || !r.rep || !r.reported) {
+            rc = mn_x__err(err, MN_ENOMEM, "out of memory");
+            goto done;
+        }
+    }
+    /* Files not recognised by name are reported first. */
+    for (size_t i = 0; i < r.list.n; i++) {
+        mn_srcfile *f = &r.list.items[i];
+        r.kind[i] = f->note ? K_NONE : kind_of(f->name);
+        if (r.kind[i] == K_NONE)
+            unrecognised(&r, i, f->note ? f->note : name_note(f->name));
+    }
+    /* Dependencies first: ICD-10-CM (every year) before anything that
+     * names diagnoses, rule packs last. */
+    rc = load_icd_files(&r);
+    if (!rc)
+        rc = load_hcpcs_files(&r);
+    if (!rc)
+        rc = load_mce_files(&r);
+    if (!rc)
+        rc = load_lab_files(&r);
+    if (!rc)
+        rc = load_mcd_files(&r);
+    if (!rc)
+        rc = load_ncci_files(&r);
+    if (!rc)
+        rc = load_ipo_files(&r);
+    if (!rc)
+        rc = load_rules(&r);
+    if (rc)
+        goto done;
+    rc = mn_x__kbb_serialize(r.kbb, b->built, out, out_len, err);
+    if (rc)
+        goto done;
+    b->sum.kb_bytes = *out_len;
+done:
+    mn_x__sources_free(&r.list);
+    mn_x__free(r.kind);
+    mn_x__free(r.rep);
+    mn_x__free(r.reported);
+    mn_x__kbb_free(r.kbb);
+    if (rc && *out) {
+        mn_x__free(*out);
+        *out = NULL;
+        *out_len = 0;
+    }
+    return rc;
+}
+
+int mn_build_to_memory(void **out, size_t *out_len, mn_build *b, mn_error *err)
+{
+    int rc = MN_OK;
+
+    if (!out || !out_len || !b) {
+        if (out)
+            *out = NULL;
+        rc = mn_x__err(err, MN_EINVAL, "invalid arguments");
+        goto done;
+    }
+    rc = build_run(b, out, out_len, err);
+done:
+    return rc;
+}
+
+/* Writes all of `data` to `fd`. */
+static bool write_all(int fd, const unsigned char *data, size_t len)
+{
+    bool ok = true;
+
+    while (len > 0 && ok) {
+        ssize_t n = write(fd, data, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            ok = false;
+        } else {
+            data += n;
+            len -= (size_t)n;
+        }
+    }
+    return ok;
+}
+
+int mn_build_write(mn_build *b, const char *out_path, mn_error *err)
+{
+    void *bytes = NULL;
+    size_t len = 0;
+    char *tmp = NULL;
+    size_t plen;
+    int fd = -1;
+    int rc = MN_OK;
+
+    if (!b || !out_path || !*out_path) {
+        rc = mn_x__err(err, MN_EINVAL, "invalid arguments");
+        goto done;
+    }
+    rc = build_run(b, &bytes, &len, err);
+    if (rc)
+        goto done;
+    /* A temporary file in the same folder, renamed into place. */
+    plen = strlen(out_path);
+    tmp = mn_x__malloc(plen + sizeof(".tmp-XXXXXX"));
+    if (!tmp) {
+        rc = mn_x__err(err, MN_ENOMEM, "out of memory");
+        goto done;
+    }
+    memcpy(tmp, out_path, plen);
+    memcpy(tmp + plen, ".tmp-XXXXXX", sizeof(".tmp-XXXXXX"));
+    fd = mkstemp(tmp);
+    if (fd < 0) {
+        mn_x__free(tmp);
+        tmp = NULL;
+        rc = mn_x__err(err, MN_EIO, "cannot create a temporary file");
+        mn_x__err_at(err, out_path, 0, 0);
+        goto done;
+    }
+    /* mkstemp makes the file private; a KB is meant to be shared */
+    if (fchmod(fd, 0644) != 0 || !write_all(fd, bytes, len) || fsync(fd) != 0) {
+        rc = mn_x__err(err, MN_EIO, "cannot write the knowledge base");
+        mn_x__err_at(err, out_path, 0, 0);
+        goto done;
+    }
+    if (close(fd) != 0) {
+        fd = -1;
+        rc = mn_x__err(err, MN_EIO, "cannot write the knowledge base");
+        mn_x__err_at(err, out_path, 0, 0);
+        goto done;
+    }
+    fd = -1;
+    if (rename(tmp, out_path) != 0) {
+        rc = mn_x__err(err, MN_EIO, "cannot rename the temporary file");
+        mn_x__err_at(err, out_path, 0, 0);
+        goto done;
+    }
+    mn_x__free(tmp);
+    tmp = NULL;
+done:
+    if (fd >= 0)
+        close(fd);
+    if (tmp) {
+        unlink(tmp);
+        mn_x__free(tmp);
+    }
+    mn_x__free(bytes);
+    return rc;
+}

@@ -1,0 +1,146 @@
+/*
+ * build/writer/kbb.h: the in-memory knowledge-base builder (internal).
+ *
+ * Source loaders (load_*.c) parse official files and feed rows in here;
+ * build/writer/kbb.c merges, deduplicates, sorts and serialises them into the
+ * KB format described in kb/kbfmt.h. All strings are copied. Every function
+ * returns MN_OK or MN_ENOMEM / MN_EINVAL; none keeps pointers to its arguments.
+ */
+#ifndef MN_BUILD_KBB_H
+#define MN_BUILD_KBB_H
+
+#include <stdbool.h>
+
+#include "core/util.h"
+#include "kb/kbfmt.h"
+
+typedef struct mn_kbb mn_kbb;
+
+int mn_x__kbb_new(mn_kbb **out);
+void mn_x__kbb_free(mn_kbb *b);
+
+/* ICD-10-CM: one call per code per fiscal year. `code` is the key of the
+ * undotted code. A code seen twice for one year keeps the first. */
+int mn_x__kbb_icd(mn_kbb *b, int fy, mn_key code, bool billable,
+                  const char *desc, size_t desc_len);
+/* Calls `cb` for every ICD-10-CM code (any loaded year) from `lo` to `hi`
+ * inclusive, where `hi` also covers every code it is a prefix of (C50.9
+ * includes C50.929). Returns the number of codes visited via *count. */
+int mn_x__kbb_icd_range(mn_kbb *b, mn_key lo, mn_key hi,
+                        int (*cb)(void *payload, mn_key code), void *payload,
+                        size_t *count);
+/* True when `code` is an ICD-10-CM code in any loaded year. */
+bool mn_x__kbb_icd_known(mn_kbb *b, mn_key code);
+
+/* HCPCS Level II: `data_year` orders sources (a newer year's add and
+ * termination dates and description win). Dates are MN_NODATE when
+ * absent. */
+int mn_x__kbb_hcpcs(mn_kbb *b, int data_year, mn_key code, int32_t added,
+                    int32_t terminated, const char *desc, size_t desc_len);
+
+/* HCPCS Level II coverage code (record layout field 16: a KB_COV_* letter
+ * of kb/kbfmt.h, or 0 when the source gives a letter this build does not
+ * know) and statute number (field 13, as given; NULL or empty when none).
+ * The source of the newest `data_year` wins, statute included. MN_EINVAL
+ * for any other coverage value. */
+int mn_x__kbb_hcpcs_coverage(mn_kbb *b, int data_year, mn_key code,
+                             unsigned coverage, const char *statute,
+                             size_t statute_len);
+
+/* MCE edits: one call per code, fiscal year and flag. Ages in years. */
+int mn_x__kbb_mce(mn_kbb *b, int fy, mn_key code, unsigned flag, int age_min,
+                  int age_max);
+
+/* A coverage policy version. Fields that are NULL / MN_NODATE leave what
+ * an earlier call set; a later non-empty value replaces it. */
+typedef struct mn_kbb_policy {
+    int kind;       /* MN_PK_* */
+    const char *id; /* "A56767", "L33996", "190.21", "ALL" */
+    int version;    /* 0 when unknown */
+    const char *title;
+    int32_t effective;   /* MN_NODATE: since always */
+    int32_t ending;      /* MN_NODATE: still in force */
+    const char *related; /* related LCD display id, for articles */
+    unsigned flags;      /* MN_PF_* (or-ed into existing) */
+} mn_kbb_policy;
+
+int mn_x__kbb_policy(mn_kbb *b, const mn_kbb_policy *p);
+/* A procedure code governed by the policy version (created if absent). */
+int mn_x__kbb_policy_code(mn_kbb *b, int kind, const char *id, int version,
+                          mn_key code, int group);
+/* A diagnosis on one of the policy's lists (MN_DL_*), in `group`
+ * (0 when the source has no groups); `asterisk` marks a code that needs
+ * a second diagnosis. */
+int mn_x__kbb_policy_dx(mn_kbb *b, int kind, const char *id, int version,
+                        int list, int group, bool asterisk, mn_key dx);
+/* The paragraph of a diagnosis group, and the asterisk column text. */
+int mn_x__kbb_policy_group(mn_kbb *b, int kind, const char *id, int version,
+                           int list, int group, const char *paragraph,
+                           size_t paragraph_len, const char *asterisk_text,
+                           size_t asterisk_len);
+/* A contractor (MAC contractor number such as "15102") whose jurisdiction
+ * the policy version applies in. */
+int mn_x__kbb_policy_contractor(mn_kbb *b, int kind, const char *id,
+                                int version, const char *number);
+/* A limitation or frequency note shown with the policy (lab NCDs). */
+int mn_x__kbb_policy_note(mn_kbb *b, int kind, const char *id, int version,
+                          const char *note, size_t note_len);
+
+/* Newest date seen in any source (for the default build stamp). */
+void mn_x__kbb_saw_date(mn_kbb *b, int32_t date);
+
+/* A rule from a rule pack (build/writer/rules.c), kept in the KB for citations
+ * and applied to policies when the KB is serialised. */
+typedef struct mn_kbb_rule {
+    int kind; /* KB_RULE_* (kb/kbfmt.h) */
+    const char *rule_id;
+    const char *pack;
+    const char *source; /* the citation every rule must carry */
+    int32_t effective;
+    int32_t ending;  /* MN_NODATE: open */
+    int policy_kind; /* MN_PK_* */
+    const char *policy_id;
+    int group;
+    uint32_t partners;  /* bit g-1 for group g */
+    const char *reason; /* KB_RULE_STATUTORY */
+} mn_kbb_rule;
+
+int mn_x__kbb_rule(mn_kbb *b, const mn_kbb_rule *r);
+
+/* Serialises everything into KB bytes (kb/kbfmt.h). `built` is the build
+ * stamp (YYYY-MM-DD) or NULL for the newest source date. */
+int mn_x__kbb_serialize(mn_kbb *b, const char *built, void **out,
+                        size_t *out_len, mn_error *err);
+
+/*
+ * Extensions: modules with their own KB sections (NCCI, service rules...).
+ * Each keeps its builder state in a slot of the builder; at serialisation
+ * build/writer/kbb.c calls every module's writer, which adds sections through
+ * the sink. Section ids of extensions start at KB_SEC_EXT_FIRST (kb/kbfmt.h).
+ */
+enum { MN_EXT_NCCI = 0, MN_EXT_SRULES, MN_EXT_COUNT };
+
+/* The builder state of extension `slot` (NULL until the module sets it). */
+void *mn_x__kbb_ext(mn_kbb *b, int slot);
+/* Sets the state and the function that frees it with the builder. */
+void mn_x__kbb_ext_set(mn_kbb *b, int slot, void *state,
+                       void (*free_fn)(void *state));
+
+typedef struct mn_kb_sink mn_kb_sink;
+/* Adds one section (bytes copied, 8-byte aligned). */
+int mn_x__kb_sink_add(mn_kb_sink *sink, uint32_t id, uint32_t elem_size,
+                      const void *data, size_t len);
+/* Adds a string to the KB string pool; *off and *len are its reference. */
+int mn_x__kb_sink_str(mn_kb_sink *sink, uint32_t *off, uint32_t *len,
+                      const char *s, size_t n);
+
+/* The writers of the extensions (kb/ncci_view.c, kb/srules_view.c): they sort,
+ * dedup and add their sections; a NULL state adds nothing. */
+int mn_x__ncci_write(mn_kbb *b, void *state, mn_kb_sink *sink, mn_error *err);
+int mn_x__srules_write(mn_kbb *b, void *state, mn_kb_sink *sink, mn_error *err);
+
+/* Rule packs (build/writer/rules.c). */
+int mn_x__rules_compile(mn_kbb *b, const char *name, const char *text,
+                        size_t len, mn_error *err);
+int mn_x__rules_add_builtin(mn_kbb *b, mn_error *err);
+#endif
