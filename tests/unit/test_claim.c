@@ -573,14 +573,14 @@ static void test_amounts(void)
 static void test_dates(void)
 {
     EXPECT_ERR(ONE_LINE("{\"code\":\"83036\",\"date\":\"2024-02-30\"}"),
-               MN_EINVAL, "lines[0].date", "2024-02-30 is not a valid date");
+               MN_EINVAL, "lines[0].date", "not a valid calendar date");
     EXPECT_ERR(ONE_LINE("{\"code\":\"83036\",\"date\":\"2023-02-29\"}"),
-               MN_EINVAL, "lines[0].date", "2023-02-29 is not a valid date");
+               MN_EINVAL, "lines[0].date", "not a valid calendar date");
     EXPECT_ERR(ONE_LINE("{\"code\":\"83036\",\"date\":\"2024-13-01\"}"),
-               MN_EINVAL, "lines[0].date", "2024-13-01 is not a valid date");
+               MN_EINVAL, "lines[0].date", "not a valid calendar date");
     EXPECT_ERR(ONE_LINE("{\"code\":\"83036\",\"date\":\"2024-1-01\"}"),
                MN_EINVAL, "lines[0].date",
-               "\"2024-1-01\" is not a date in the form YYYY-MM-DD");
+               "expected a date in the form YYYY-MM-DD");
     EXPECT_ERR(ONE_LINE("{\"code\":\"83036\",\"date\":\"01/02/2024\"}"),
                MN_EINVAL, "lines[0].date", "YYYY-MM-DD");
     EXPECT_ERR(ONE_LINE("{\"code\":\"83036\",\"date\":\"20240102\"}"),
@@ -590,7 +590,7 @@ static void test_dates(void)
     EXPECT_ERR(ONE_LINE("{\"code\":\"83036\",\"date\":20240102}"), MN_EINVAL,
                "lines[0].date", "expected a string");
     EXPECT_ERR("{\"date\":\"2024-02-30\"}", MN_EINVAL, "date",
-               "2024-02-30 is not a valid date");
+               "not a valid calendar date");
     EXPECT_ERR("{\"patient\":{\"birth_date\":\"1950-02-29\"}}", MN_EINVAL,
                "patient.birth_date", "not a valid date (expected YYYY-MM-DD)");
     /* the birth date (PHI) is never repeated in the message */
@@ -606,7 +606,29 @@ static void test_dates(void)
     }
     EXPECT_ERR("{\"date\":\"2026-01-01\",\"lines\":[{\"code\":\"83036\"}],"
                "\"history\":[{\"code\":\"83036\",\"date\":\"2025-00-01\"}]}",
-               MN_EINVAL, "history[0].date", "2025-00-01 is not a valid");
+               MN_EINVAL, "history[0].date", "not a valid calendar date");
+    /* no date of service, patient id or other value of the claim is ever
+       quoted in a message, not even jansson's "near '...'" */
+    {
+        static const char *const bad[] = {
+            "{\"patient\":{\"id\":\"PHI-77\" \"birth_date\":1}}",
+            "{\"patient\":{\"id\":PHI-77}}",
+            "{\"lines\":[{\"code\":\"83036\",\"date\":\"2024-07-31x\"}]}",
+            "{\"lines\":[{\"code\":\"83036\",\"date\":\"2024-02-30\"}]}",
+        };
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+            mn_claim *c = NULL;
+            mn_error e;
+            char line[700];
+            mn_error_clear(&e);
+            CHECK(mn_claim_parse_json(&c, bad[i], strlen(bad[i]), NULL, &e) !=
+                  MN_OK);
+            mn_error_format(line, sizeof(line), &e);
+            CHECK(strstr(line, "PHI") == NULL);
+            CHECK(strstr(line, "2024-") == NULL);
+            mn_claim_free(c);
+        }
+    }
 }
 
 static void test_codes(void)

@@ -33,7 +33,7 @@ static const mn_finding *find(const mn_result *r, const char *edit)
     if (!r || !r->n_lines)
         return NULL;
     for (size_t i = 0; i < r->lines[0].n_findings; i++) {
-        if (!strcmp(r->lines[0].findings[i].edit, edit))
+        if (!strcmp(r->lines[0].findings[i].edit->id, edit))
             return &r->lines[0].findings[i];
     }
     return NULL;
@@ -69,7 +69,7 @@ static void test_article_covered_and_not(void)
         CHECK_INT(f->group, 1);
         CHECK_STR(f->related, "L99001");
     }
-    CHECK_STR(r->lines[0].abn, "not_needed");
+    CHECK_STR(mn_abn_name(r->lines[0].abn), "not_needed");
 
     r = run(CLAIM("J15", "\"I10\"", "82306", "2024-05-01", ""));
     CHECK_INT(mn_result_status(r), MN_STATUS_NOT_COVERED);
@@ -82,7 +82,7 @@ static void test_article_covered_and_not(void)
         CHECK(f->n_supporting > 0);
         CHECK(supports(f, "E55.9"));
     }
-    CHECK_STR(r->lines[0].abn, "recommended");
+    CHECK_STR(mn_abn_name(r->lines[0].abn), "recommended");
     CHECK_INT(r->lines[0].n_suggested, 1);
     CHECK_STR(r->lines[0].suggested[0], "GA");
 
@@ -117,12 +117,12 @@ static void test_noncovered_and_abn(void)
         CHECK_STR(f->dx, "Z00.00");
     r = run(CLAIM("KY", "\"I10\"", "82306", "2024-05-01",
                   ",\"modifiers\":[\"GA\"]"));
-    CHECK_STR(r->lines[0].abn, "on_file");
+    CHECK_STR(mn_abn_name(r->lines[0].abn), "on_file");
     CHECK_INT(r->lines[0].n_suggested, 0);
     r = run("{\"payer\":\"acme\",\"jurisdiction\":\"KY\",\"diagnoses\":"
             "[\"I10\"],\"lines\":[{\"code\":\"82306\",\"date\":"
             "\"2024-05-01\"}]}");
-    CHECK_STR(r->lines[0].abn, "not_needed");
+    CHECK_STR(mn_abn_name(r->lines[0].abn), "not_needed");
 }
 
 static void test_versions(void)
@@ -328,12 +328,12 @@ static void test_coverage(void)
     r = run(CLAIM("JE", "\"I10\"", "V5010", "2024-06-01", ""));
     CHECK_INT(mn_result_status(r), MN_STATUS_EXCLUDED);
     for (size_t i = 0; r && i < r->lines[0].n_findings; i++)
-        n += !strcmp(r->lines[0].findings[i].edit, "statutory.excluded");
+        n += !strcmp(r->lines[0].findings[i].edit->id, "statutory.excluded");
     CHECK_INT(n, 1);
     f = find(r, "statutory.excluded");
     CHECK(f != NULL);
     if (f) {
-        CHECK_INT(f->severity, MN_SEV_DENY);
+        CHECK_INT(f->severity, MN_SEVERITY_DENY);
         CHECK_STR(f->carc, "96");
         CHECK_STR(f->rarc, "N130");
         CHECK_STR(f->policy_kind, "code_set");
@@ -347,7 +347,7 @@ static void test_coverage(void)
         CHECK_CONTAINS(f->fix, "GX");
     }
     if (r) {
-        CHECK_STR(r->lines[0].abn, "not_needed");
+        CHECK_STR(mn_abn_name(r->lines[0].abn), "not_needed");
         CHECK_INT(r->lines[0].n_suggested, 1);
         CHECK_STR(r->lines[0].suggested[0], "GY");
     }
@@ -381,7 +381,7 @@ static void test_coverage(void)
         CHECK(f->fix != NULL);
     }
     if (r) {
-        CHECK_STR(r->lines[0].abn, "not_needed");
+        CHECK_STR(mn_abn_name(r->lines[0].abn), "not_needed");
         CHECK_INT(r->lines[0].n_suggested, 0);
     }
     CHECK(find(r, "abn.recommended") == NULL);
