@@ -114,7 +114,8 @@ static void suggest(mn_lstate *s, mn_finding *f, const kb_policy *p)
         for (size_t i = a; i < b; i++) {
             int sc = shared_chars(keys[i], dk);
             size_t j;
-            if (sc == 0 || (i > a && keys[i] == keys[i - 1]))
+            if (sc == 0 || (i > a && keys[i] == keys[i - 1]) ||
+                !mn_x__dx_suggestible(s, keys[i]))
                 continue;
             /* keep the best ten, longest shared prefix first; ties keep
                key order (nearest codes come from the same window) */
@@ -141,6 +142,8 @@ static void suggest(mn_lstate *s, mn_finding *f, const kb_policy *p)
     for (size_t i = 0; nb < 5 && i < n; i++) {
         mn_key k = kb->dxkey[first + i];
         size_t j;
+        if (!mn_x__dx_suggestible(s, k))
+            continue;
         for (j = 0; j < nb && best[j] != k; j++)
             ;
         if (j == nb)
