@@ -683,6 +683,7 @@ static int load_mem(mn_kbb *b, const char *name, const char *text,
 
     s.path = name;
     s.name = name;
+    s.date = 0; /* no date given at build */
     s.data = text;
     s.len = strlen(text);
     memset(rep, 0, sizeof(*rep));
