@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "mednec.h"
+#include "mednec/kbinfo.h"
 
 /* Exit codes (contract section 1). */
 enum {
@@ -41,11 +42,15 @@ int cli_open_kb(mn_kb **out, const char *path, mn_error *err);
 int cli_read(char **out, size_t *len, const char *path, size_t max,
              mn_error *err);
 int cli_format(const char *s, mn_format *out);
+/* Says on stderr which KB a command uses when none was named with --kb:
+ * where it came from, what it holds and what it lacks. */
+void cli_kb_note(const char *cmd, const mn_kb *kb);
 
 int cmd_check(int argc, char **argv);
 int cmd_batch(int argc, char **argv);
 int cmd_build(int argc, char **argv);
 int cmd_lookup(int argc, char **argv);
 int cmd_history(int argc, char **argv);
+int cmd_kb(int argc, char **argv);
 
 #endif
