@@ -199,14 +199,30 @@ static void test_dx_validity(void)
     CHECK(supports(f, "E11.9"));
     r = run(CLAIM("JE", "\"Q99.9\"", "83036", "2024-06-01", ""));
     CHECK(find(r, "dx.invalid") != NULL);
-    /* E55.0 exists from FY2024 only: invalid on 2023-09-30, valid on
-       2023-10-01, and dates after the newest year use the newest year */
-    r = run(CLAIM("KY", "\"E55.0\"", "82306", "2023-09-30", ""));
+    /* E55.0 exists from FY2024 only: invalid on 2022-09-30 (FY2022),
+       valid on 2023-10-01 */
+    r = run(CLAIM("KY", "\"E55.0\"", "82306", "2022-09-30", ""));
     CHECK(find(r, "dx.invalid") != NULL);
     r = run(CLAIM("KY", "\"E55.0\"", "82306", "2023-10-01", ""));
     CHECK_INT(mn_result_status(r), MN_STATUS_COVERED);
+    /* a date no loaded version covers is never judged by a neighbouring
+       one: FY2023 (between the FY2022 and FY2024 files) and after FY2024
+       are indeterminate, not dx.invalid and not covered */
+    r = run(CLAIM("KY", "\"E55.0\"", "82306", "2023-09-30", ""));
+    CHECK(find(r, "dx.invalid") == NULL);
+    CHECK(find(r, "kb.outside_range") != NULL);
+    CHECK_INT(mn_result_status(r), MN_STATUS_INDETERMINATE);
     r = run(CLAIM("KY", "\"E55.0\"", "82306", "2026-11-27", ""));
-    CHECK_INT(mn_result_status(r), MN_STATUS_COVERED);
+    CHECK(find(r, "dx.invalid") == NULL);
+    f = find(r, "kb.outside_range");
+    CHECK(f != NULL);
+    if (f) {
+        CHECK_STR(f->policy_kind, "kb");
+        CHECK_STR(f->policy_id, "icd10cm");
+        CHECK_CONTAINS(f->message, "2021-10-01 to 2022-09-30, 2023-10-01 to "
+                                   "2024-09-30, not 2026-11-27");
+    }
+    CHECK_INT(mn_result_status(r), MN_STATUS_INDETERMINATE);
 }
 
 static void test_mce(void)
