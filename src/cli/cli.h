@@ -42,6 +42,14 @@ int cli_read(char **out, size_t *len, const char *path, size_t max,
              mn_error *err);
 int cli_format(const char *s, mn_format *out);
 
+/* Output files (output.c): mn_outfile_open/commit/free whose temporary
+ * file a SIGINT, SIGTERM or SIGHUP removes before the command dies of the
+ * signal. One at a time. */
+int cli_outfile_open(mn_outfile **out, const char *path,
+                     const mn_outfile_options *opts, mn_error *err);
+int cli_outfile_commit(mn_outfile *f, mn_error *err);
+void cli_outfile_free(mn_outfile *f);
+
 int cmd_check(int argc, char **argv);
 int cmd_batch(int argc, char **argv);
 int cmd_build(int argc, char **argv);

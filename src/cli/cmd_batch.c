@@ -319,7 +319,8 @@ int cmd_batch(int argc, char **argv)
     char *text = NULL;
     size_t text_cap = 0;
     reader rd;
-    FILE *out = stdout;
+    mn_outfile *out = NULL;
+    mn_outfile_options oo = MN_OUTFILE_OPTIONS_INIT;
     tally all;
     double t0 = now_s();
     int exit_code = EXIT_INTERNAL;
@@ -380,9 +381,14 @@ int cmd_batch(int argc, char **argv)
         mn_history_memory_source(&hsrc, mem);
         copts.history = &hsrc;
     }
-    if (out_path && !(out = fopen(out_path, "wb"))) {
-        fprintf(stderr, "mednec batch: %s: cannot create\n", out_path);
-        exit_code = EXIT_INPUT;
+    /* results go to a temporary file renamed at the end; a device or a
+     * FIFO is written in place; the input is never the output */
+    oo.allow_special = 1;
+    oo.refuse_input = 1;
+    oo.input_fd = fileno(rd.in);
+    if (out_path && (rc = cli_outfile_open(&out, out_path, &oo, &err))) {
+        cli_error("batch", &err);
+        exit_code = cli_exit_for(rc);
         goto done;
     }
     w = calloc((size_t)nthreads, sizeof(*w));
@@ -434,8 +440,14 @@ int cmd_batch(int argc, char **argv)
                     w[i].err.code == MN_ENOMEM ? EXIT_INTERNAL : EXIT_INPUT;
                 goto done;
             }
-            if (fwrite(mn_buf_data(w[i].buf), 1, mn_buf_len(w[i].buf), out) !=
-                mn_buf_len(w[i].buf)) {
+            if (out && (rc = mn_outfile_write(out, mn_buf_data(w[i].buf),
+                                              mn_buf_len(w[i].buf), &err))) {
+                cli_error("batch", &err);
+                exit_code = cli_exit_for(rc);
+                goto done;
+            }
+            if (!out && fwrite(mn_buf_data(w[i].buf), 1, mn_buf_len(w[i].buf),
+                               stdout) != mn_buf_len(w[i].buf)) {
                 fprintf(stderr, "mednec batch: cannot write the output\n");
                 goto done;
             }
@@ -447,7 +459,12 @@ int cmd_batch(int argc, char **argv)
             memset(&w[i].t, 0, sizeof(w[i].t));
         }
     }
-    if (fflush(out) != 0) {
+    if (out && (rc = cli_outfile_commit(out, &err))) {
+        cli_error("batch", &err);
+        exit_code = cli_exit_for(rc);
+        goto done;
+    }
+    if (!out && fflush(stdout) != 0) {
         fprintf(stderr, "mednec batch: cannot write the output\n");
         goto done;
     }
@@ -477,8 +494,7 @@ done:
     free(rd.buf);
     if (rd.in && rd.in != stdin)
         fclose(rd.in);
-    if (out && out != stdout && fclose(out) != 0 && exit_code < EXIT_INPUT)
-        exit_code = EXIT_INTERNAL;
+    cli_outfile_free(out);
     mn_history_memory_free(mem);
     mn_kb_free(kb);
     return exit_code;
