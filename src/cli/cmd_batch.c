@@ -9,6 +9,7 @@
  * its place, so output line N always answers input claim N.
  */
 #define _POSIX_C_SOURCE 200809L
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -171,6 +172,7 @@ typedef struct reader {
     size_t len;
     size_t cap;
     int eof;
+    int read_errno; /* why the last read failed */
     size_t line_no;
     size_t blank;
     int skipping; /* inside a line longer than MAX_CLAIM */
@@ -191,7 +193,9 @@ static int fill(reader *r)
         r->buf = nb;
         r->cap = cap;
     }
+    errno = 0;
     n = fread(r->buf + r->len, 1, r->cap - r->len, r->in);
+    r->read_errno = errno;
     r->len += n;
     if (n == 0) {
         if (ferror(r->in))
@@ -321,6 +325,7 @@ int cmd_batch(int argc, char **argv)
     reader rd;
     mn_outfile *out = NULL;
     mn_outfile_options oo = MN_OUTFILE_OPTIONS_INIT;
+    const char *in_name = "standard input";
     tally all;
     double t0 = now_s();
     int exit_code = EXIT_INTERNAL;
@@ -357,9 +362,10 @@ int cmd_batch(int argc, char **argv)
         nthreads = MAX_THREADS;
 
     if (nargs && strcmp(args[0], "-") != 0) {
+        in_name = args[0];
         rd.in = fopen(args[0], "rb");
         if (!rd.in) {
-            fprintf(stderr, "mednec batch: %s: cannot open\n", args[0]);
+            cli_sys_error("batch", args[0], "cannot open", errno);
             return EXIT_INPUT;
         }
     } else {
@@ -407,11 +413,14 @@ int cmd_batch(int argc, char **argv)
         size_t per;
         size_t at = 0;
         long used = 0;
-        if (n < 0) {
-            fprintf(stderr, "mednec batch: cannot read the input\n");
-            exit_code = ferror(rd.in) ? EXIT_INPUT : EXIT_INTERNAL;
+        if (n < 0 && ferror(rd.in)) {
+            cli_sys_error("batch", in_name, "cannot read",
+                          rd.read_errno ? rd.read_errno : EIO);
+            exit_code = EXIT_INPUT;
             goto done;
         }
+        if (n < 0)
+            goto nomem;
         if (n == 0)
             break;
         per = ((size_t)n + (size_t)nthreads - 1) / (size_t)nthreads;
@@ -423,8 +432,9 @@ int cmd_batch(int argc, char **argv)
             at += w[i].count;
             if (used == 0)
                 continue; /* the main thread takes the first range */
-            if (pthread_create(&w[i].tid, NULL, work, &w[i]) != 0) {
-                fprintf(stderr, "mednec batch: cannot start a thread\n");
+            if ((rc = pthread_create(&w[i].tid, NULL, work, &w[i])) != 0) {
+                fprintf(stderr, "mednec batch: cannot start a thread: %s\n",
+                        strerror(rc));
                 for (long j = 1; j < i; j++)
                     pthread_join(w[j].tid, NULL);
                 goto done;
@@ -446,9 +456,9 @@ int cmd_batch(int argc, char **argv)
                 exit_code = cli_exit_for(rc);
                 goto done;
             }
-            if (!out && fwrite(mn_buf_data(w[i].buf), 1, mn_buf_len(w[i].buf),
-                               stdout) != mn_buf_len(w[i].buf)) {
-                fprintf(stderr, "mednec batch: cannot write the output\n");
+            if (!out && cli_stdout_write("batch", mn_buf_data(w[i].buf),
+                                         mn_buf_len(w[i].buf))) {
+                exit_code = EXIT_INPUT;
                 goto done;
             }
             all.claims += w[i].t.claims;
@@ -465,7 +475,7 @@ int cmd_batch(int argc, char **argv)
         goto done;
     }
     if (!out && fflush(stdout) != 0) {
-        fprintf(stderr, "mednec batch: cannot write the output\n");
+        exit_code = cli_stdout_finish("batch", EXIT_INPUT);
         goto done;
     }
     /* counts only: no patient data in the log */

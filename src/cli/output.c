@@ -1,15 +1,114 @@
 /*
- * output.c: the output files of the mednec command (build -o, batch -o):
- * mn_outfile handles whose temporary file is removed on SIGINT, SIGTERM
- * and SIGHUP.
+ * output.c: the standard streams and the output files of the mednec
+ * command.
+ *
+ * - Standard output goes through a stream that remembers why the first
+ *   write failed, so that "mednec check >/dev/full" says "No space left
+ *   on device" and exits 3, whichever printf met the error.
+ * - A closed standard stream is replaced by /dev/null opened the wrong
+ *   way round (stdin write-only, stdout and stderr read-only): reading or
+ *   writing it then fails with EBADF as it would have, and a file the
+ *   command opens later can never become descriptor 0, 1 or 2 (a history
+ *   store read as stdin, results or messages written into a KB).
+ * - Output files (build -o, batch -o) are mn_outfile handles; their
+ *   temporary file is removed on SIGINT, SIGTERM and SIGHUP.
  */
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE /* fopencookie */
+#include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
+
+/* Why the first write to standard output failed (0: none yet). */
+static int stdout_errno;
+/* The failure has been reported on stderr. */
+static int stdout_reported;
+
+static ssize_t stdout_write(void *cookie, const char *buf, size_t len)
+{
+    size_t done = 0;
+
+    (void)cookie;
+    while (done < len) {
+        ssize_t n = write(STDOUT_FILENO, buf + done, len - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            if (!stdout_errno)
+                stdout_errno = n < 0 ? errno : EIO;
+            /* a short count tells stdio the write failed */
+            return (ssize_t)done;
+        }
+        done += (size_t)n;
+    }
+    return (ssize_t)done;
+}
+
+/* Reopens a closed descriptor 0, 1 or 2 on /dev/null, the wrong way
+ * round, so that using it fails as it would have. */
+static void reserve(int fd, int flags)
+{
+    int got;
+
+    if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+        return;
+    got = open("/dev/null", flags | O_CLOEXEC);
+    if (got >= 0 && got != fd) {
+        /* a lower descriptor was closed too and took this one */
+        dup2(got, fd);
+        close(got);
+    }
+}
+
+void cli_stdio_init(void)
+{
+    cookie_io_functions_t io = {NULL, stdout_write, NULL, NULL};
+    FILE *f;
+
+    reserve(STDIN_FILENO, O_WRONLY);
+    reserve(STDOUT_FILENO, O_RDONLY);
+    reserve(STDERR_FILENO, O_RDONLY);
+    f = fopencookie(NULL, "w", io);
+    if (f) {
+        setvbuf(f, NULL, isatty(STDOUT_FILENO) ? _IOLBF : _IOFBF, 1 << 16);
+        stdout = f;
+    }
+}
+
+void cli_sys_error(const char *cmd, const char *where, const char *what,
+                   int errnum)
+{
+    fprintf(stderr, "mednec%s%s: %s: %s: %s\n", cmd ? " " : "", cmd ? cmd : "",
+            where, what, strerror(errnum));
+}
+
+int cli_stdout_finish(const char *cmd, int exit_code)
+{
+    if (fflush(stdout) != 0 || ferror(stdout) || stdout_errno) {
+        if (!stdout_reported)
+            cli_sys_error(cmd, "standard output", "cannot write",
+                          stdout_errno ? stdout_errno : EIO);
+        stdout_reported = 1;
+        if (exit_code < EXIT_INPUT)
+            exit_code = EXIT_INPUT;
+    }
+    return exit_code;
+}
+
+int cli_stdout_write(const char *cmd, const void *data, size_t len)
+{
+    if (len && fwrite(data, 1, len, stdout) != len)
+        return cli_stdout_finish(cmd, EXIT_INPUT);
+    if (stdout_errno)
+        return cli_stdout_finish(cmd, EXIT_INPUT);
+    return 0;
+}
 
 /* ------------------------------------------------------------------ */
 /* Output files                                                        */

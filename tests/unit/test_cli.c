@@ -890,6 +890,364 @@ static void test_full_disk(void)
     free(e);
 }
 
+static const char prior_line[] =
+    "{\"id\":\"h1\",\"patient\":{\"id\":\"p1\"},\"date\":"
+    "\"2025-06-10\",\"lines\":[{\"code\":\"G0439\"}]}\n";
+static const char now_line[] =
+    "{\"id\":\"n1\",\"patient\":{\"id\":\"p1\",\"age\":70},"
+    "\"diagnoses\":[\"Z00.00\"],\"lines\":[{\"code\":\"G0439\","
+    "\"date\":\"2026-03-02\"}]}\n";
+
+/* `tmpl` with %K (the case KB), %T (the test folder), %C (the cases) and
+ * %M (the mednec binary) replaced. */
+static void expand(const char *tmpl, char *out, size_t size)
+{
+    size_t k = 0;
+
+    for (const char *p = tmpl; *p && k + 400 < size; p++) {
+        const char *v = NULL;
+        if (p[0] == '%' && p[1] == 'K')
+            v = kb;
+        else if (p[0] == '%' && p[1] == 'T')
+            v = tmpdir;
+        else if (p[0] == '%' && p[1] == 'C')
+            v = MN_CASES;
+        else if (p[0] == '%' && p[1] == 'M')
+            v = cli;
+        if (v) {
+            k += (size_t)snprintf(out + k, size - k, "%s", v);
+            p++;
+        } else {
+            out[k++] = *p;
+        }
+    }
+    out[k] = '\0';
+}
+
+/* Standard output that cannot be written (a full disk, closed): exit 3
+ * and one line with "standard output" and the reason, in every command
+ * (it was exit 0 or exit 4 without a word). */
+static void test_stdout_failures(void)
+{
+    const char *cmds[] = {
+        "--help",
+        "--version",
+        "check --help",
+        "batch --help",
+        "build --help",
+        "lookup --help",
+        "history --help",
+        "history import --help",
+        "check --kb %K --code 82306 --dx E55.9 --date 2024-06-03",
+        "check --kb %K --format text --code 82306 --dx I10 --date 2024-06-03",
+        "lookup --kb %K --code 64582",
+        "lookup --kb %K --code 64582 --format text",
+        "batch --kb %K %T/two.jsonl",
+        "build -o %T/w.mnkb %C/kb",
+        "history import --db %T/w.db %T/prior.jsonl",
+        "history stats --db %T/w.db",
+    };
+    const char *targets[] = {"/dev/full", "&-"};
+    const char *reasons[] = {"No space left on device", "Bad file descriptor"};
+    char *e = NULL;
+
+    write_file("two.jsonl", claim_line, strlen(claim_line));
+    write_file("prior.jsonl", prior_line, strlen(prior_line));
+    for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+        char args[1000];
+        expand(cmds[i], args, sizeof(args));
+        for (size_t t = 0; t < 2; t++) {
+            int rc = sh(&e, "%s %s >%s", cli, args, targets[t]);
+            if (rc != 3 || !e || !strstr(e, "standard output: cannot write") ||
+                !strstr(e, reasons[t]))
+                fprintf(stderr, "  mednec %s >%s: exit %d: %s", args,
+                        targets[t], rc, e ? e : "(nothing)\n");
+            CHECK_INT(rc, 3);
+            CHECK_CONTAINS(e, "standard output: cannot write: ");
+            CHECK_CONTAINS(e, reasons[t]);
+        }
+    }
+    free(e);
+}
+
+/* Standard input closed or unreadable: an error naming it, never exit 0
+ * (history import - with stdin closed imported nothing and exited 0). */
+static void test_stdin_failures(void)
+{
+    char *e = NULL;
+
+    CHECK_INT(
+        sh(&e, "%s history import --quiet --db %s - <&-", cli, tpath("in.db")),
+        3);
+    CHECK(one_line(e));
+    CHECK_CONTAINS(e, "standard input: cannot read: Bad file descriptor");
+    CHECK_INT(sh(&e, "%s history import --quiet --db %s - < %s", cli,
+                 tpath("in.db"), tmpdir),
+              3);
+    CHECK_CONTAINS(e, "standard input: cannot read: Is a directory");
+    CHECK_INT(sh(&e, "%s check --kb %s <&-", cli, kb), 3);
+    CHECK_CONTAINS(e, "standard input: cannot read: Bad file descriptor");
+    CHECK_INT(sh(&e, "%s batch --kb %s - <&- >/dev/null", cli, kb), 3);
+    CHECK_CONTAINS(e, "standard input: cannot read: Bad file descriptor");
+    CHECK_INT(sh(&e, "%s batch --kb %s %s >/dev/null", cli, kb, tmpdir), 3);
+    CHECK_CONTAINS(e, ": cannot read: Is a directory");
+    free(e);
+}
+
+/* A history store in a folder this user cannot write: read read-only
+ * without creating its WAL side files (batch said "not a mednec history
+ * store", check "attempt to write a readonly database"). */
+static void test_history_read_only(void)
+{
+    char dir[300];
+    char db[400];
+    char as[200] = "";
+    char *e = NULL;
+    char *o = NULL;
+
+    snprintf(dir, sizeof(dir), "%s", tpath("rostore"));
+    CHECK_INT(mkdir(dir, 0755), 0);
+    snprintf(db, sizeof(db), "%s/h.db", dir);
+    write_file("ro-prior.jsonl", prior_line, strlen(prior_line));
+    write_file("ro-now.jsonl", now_line, strlen(now_line));
+    CHECK_INT(sh(&e, "%s history import --quiet --db %s %s", cli, db,
+                 tpath("ro-prior.jsonl")),
+              0);
+    CHECK_INT(count_prefix(dir, "h.db-"), 0); /* closed cleanly */
+    chmod(db, 0444);
+    chmod(dir, 0555);
+    if (geteuid() == 0) {
+        /* root writes anywhere: read as nobody */
+        if (sh(&e, "setpriv --reuid=65534 --regid=65534 --clear-groups true") !=
+            0) {
+            fprintf(stderr, "note: root without setpriv: read-only folder "
+                            "not tested\n");
+            chmod(dir, 0755);
+            free(e);
+            return;
+        }
+        chmod(tmpdir, 0755);
+        snprintf(as, sizeof(as),
+                 "setpriv --reuid=65534 --regid=65534 --clear-groups ");
+    }
+    CHECK_INT(sh(&e, "%s%s batch --history %s %s > %s", as, cli, db,
+                 tpath("ro-now.jsonl"), tpath("ro-out")),
+              1);
+    o = mn_t_slurp(tpath("ro-out"), NULL);
+    CHECK_CONTAINS(o, "\"edit\":\"frequency.exceeded\"");
+    free(o);
+    CHECK_INT(sh(&e, "%s%s check --history %s %s > %s", as, cli, db,
+                 tpath("ro-now.jsonl"), tpath("ro-out")),
+              1);
+    o = mn_t_slurp(tpath("ro-out"), NULL);
+    CHECK_CONTAINS(o, "2025-06-10");
+    free(o);
+    CHECK_INT(
+        sh(&e, "%s%s history stats --db %s > %s", as, cli, db, tpath("ro-out")),
+        0);
+    o = mn_t_slurp(tpath("ro-out"), NULL);
+    CHECK_CONTAINS(o, "services  1");
+    free(o);
+    /* no side file was made, nothing was written */
+    CHECK_INT(count_prefix(dir, "h.db-"), 0);
+    /* importing into it is an error that says why */
+    CHECK_INT(sh(&e, "%s%s history import --quiet --db %s %s", as, cli, db,
+                 tpath("ro-prior.jsonl")),
+              3);
+    CHECK(one_line(e));
+    CHECK_CONTAINS(e, "h.db: ");
+    chmod(dir, 0755);
+    chmod(tmpdir, 0700);
+
+    /* what is not a history store says so, with the path */
+    write_file("not-a-store.db", "hello\n", 6);
+    CHECK_INT(sh(&e, "%s batch --history %s %s >/dev/null", cli,
+                 tpath("not-a-store.db"), tpath("ro-now.jsonl")),
+              3);
+    CHECK(one_line(e));
+    CHECK_CONTAINS(e, "not-a-store.db: not a mednec history store");
+    CHECK_INT(sh(&e, "%s check --history %s %s >/dev/null", cli,
+                 tpath("not-a-store.db"), tpath("ro-now.jsonl")),
+              3);
+    CHECK_CONTAINS(e, "not-a-store.db: not a mednec history store");
+    CHECK_INT(sh(&e, "%s batch --history %s %s >/dev/null", cli, dir,
+                 tpath("ro-now.jsonl")),
+              3);
+    CHECK_CONTAINS(e, "rostore: is a directory");
+    CHECK_INT(sh(&e, "%s history stats --db %s", cli, dir), 3);
+    CHECK_CONTAINS(e, "rostore: is a directory");
+    free(e);
+}
+
+/* Every message names the file and the reason. */
+static void test_messages(void)
+{
+    char *e = NULL;
+
+    CHECK_INT(sh(&e,
+                 "%s check --kb %s --code 82306 --dx E55.9 --date "
+                 "2024-06-03",
+                 cli, tmpdir),
+              3);
+    CHECK(one_line(e));
+    CHECK_CONTAINS(e, ": is a directory, not a knowledge base");
+    CHECK(strstr(e, "too short") == NULL);
+    CHECK_INT(sh(&e,
+                 "%s check --kb %s --code 82306 --dx E55.9 --date "
+                 "2024-06-03",
+                 cli, tpath("no.mnkb")),
+              3);
+    CHECK_CONTAINS(e, "no.mnkb: cannot open the knowledge base: No such file "
+                      "or directory");
+    CHECK_INT(sh(&e, "%s batch --kb %s %s", cli, kb, tpath("no.jsonl")), 3);
+    CHECK(one_line(e));
+    CHECK_CONTAINS(e, "no.jsonl: cannot open: No such file or directory");
+    CHECK_INT(sh(&e, "%s batch --kb %s -o %s/x.jsonl %s", cli, kb,
+                 tpath("nodir"), tpath("two.jsonl")),
+              3);
+    CHECK(one_line(e));
+    CHECK_CONTAINS(e, "nodir/x.jsonl: cannot create a temporary file beside "
+                      "it: No such file or directory");
+    CHECK_INT(sh(&e, "%s batch --kb %s -o %s %s", cli, kb, tmpdir,
+                 tpath("two.jsonl")),
+              3);
+    CHECK_CONTAINS(e, ": is a directory");
+    CHECK_INT(sh(&e, "%s build --quiet -o %s/x.mnkb %s/kb", cli, tpath("nodir"),
+                 MN_CASES),
+              3);
+    CHECK(one_line(e));
+    CHECK_CONTAINS(e, "nodir/x.mnkb: cannot create a temporary file beside "
+                      "it: No such file or directory");
+    CHECK_INT(sh(&e, "%s history import --db %s %s", cli, tpath("two.jsonl"),
+                 tpath("no.jsonl")),
+              3);
+    CHECK_CONTAINS(e, "no.jsonl: cannot open: No such file or directory");
+    CHECK_INT(sh(&e, "%s build --quiet --rules %s -o %s %s/kb", cli,
+                 tpath("no.mnr"), tpath("r.mnkb"), MN_CASES),
+              3);
+    CHECK_CONTAINS(e, "no.mnr: cannot open: No such file or directory");
+    free(e);
+}
+
+/*
+ * The exit-code rule of docs/cli.md, command by command: 3 for a path or
+ * input the user named (unreadable, unwritable, a full disk, malformed),
+ * 2 for usage, 4 for internal errors (a thread that cannot start, out of
+ * memory). Full disks were 4 in batch and 3 in build.
+ */
+static void test_exit_rule(void)
+{
+    static const struct {
+        const char *cmd;
+        int code;
+        const char *says;
+    } cases[] = {
+        /* check */
+        {"%M check --kb %K %T/nothere.json", 3, "nothere.json: cannot open"},
+        {"%M check --kb %K %T/bad.json", 3, "bad.json:2:"},
+        {"%M check --kb %T/nothere.mnkb --code 82306 --dx E55.9 --date "
+         "2024-06-03",
+         3, "nothere.mnkb: cannot open the knowledge base"},
+        {"%M check --kb %K --code 82306 --dx E55.9 --date 2024-06-03 "
+         ">/dev/full",
+         3, "standard output: cannot write: No space left on device"},
+        {"%M check --kb %K --code 82306 --dx E55.9 --date 2024-06-03 "
+         "--history %T",
+         3, ": is a directory, not a mednec history store"},
+        {"%M check --nope", 2, "unknown option"},
+        /* batch */
+        {"%M batch --kb %K %T/nothere.jsonl", 3, "nothere.jsonl: cannot open"},
+        {"%M batch --kb %K -o %T/nodir/o.jsonl %T/two.jsonl", 3,
+         "cannot create a temporary file beside it"},
+        {"%M batch --kb %K -o /dev/full %T/two.jsonl", 3,
+         "/dev/full: cannot write: No space left on device"},
+        {"%M batch --kb %K %T/two.jsonl >/dev/full", 3,
+         "standard output: cannot write: No space left on device"},
+        {"%M batch --kb %K --history %T/bad.json %T/two.jsonl", 3,
+         "bad.json: not a mednec history store"},
+        {"%M batch --threads 0", 2, "--threads"},
+        /* build */
+        {"%M build -o %T/x.mnkb %T/nothere", 3, "nothere: no such file"},
+        {"%M build -o %T/x.mnkb %T/badmcd", 3, "article.csv:2:"},
+        {"%M build -o %T/nodir/x.mnkb %C/kb", 3,
+         "cannot create a temporary file beside it"},
+        {"trap '' XFSZ; ulimit -f 16; exec %M build --quiet -o %T/x.mnkb "
+         "%C/kb",
+         3, "x.mnkb: cannot write: File too large"},
+        {"%M build %C/kb", 2, "need -o"},
+        /* lookup */
+        {"%M lookup --kb %T/nothere.mnkb --code 64582", 3,
+         "nothere.mnkb: cannot open the knowledge base"},
+        {"%M lookup --kb %K --code 64582 >/dev/full", 3,
+         "standard output: cannot write: No space left on device"},
+        {"%M lookup --kb %K --code 64582 --jurisdiction XX", 3, "XX"},
+        {"%M lookup", 2, "--code is required"},
+        /* history */
+        {"%M history import --db %T/e.db %T/nothere.jsonl", 3,
+         "nothere.jsonl: cannot open"},
+        {"%M history import --quiet --db %T/e.db %T/bad.json", 3,
+         "bad.json:1:"},
+        {"%M history import --quiet --db %T/e.db - <&-", 3,
+         "standard input: cannot read"},
+        {"%M history import --db %T %T/two.jsonl", 3,
+         ": is a directory, not a mednec history store"},
+        {"trap '' XFSZ; ulimit -f 1; exec %M history import --quiet --db "
+         "%T/f.db %T/prior.jsonl",
+         3, "f.db: history store: "},
+        {"%M history stats --db %T/nothere.db", 3,
+         "nothere.db: no such history store"},
+        {"%M history stats --db %T/bad.json", 3,
+         "bad.json: not a mednec history store"},
+        {"%M history stats --db %T/e.db >/dev/full", 3,
+         "standard output: cannot write: No space left on device"},
+        {"%M history frob", 2, "unknown subcommand"},
+        /* help and version */
+        {"%M --help >/dev/full", 3, "standard output: cannot write"},
+        {"%M --version >&-", 3, "standard output: cannot write"},
+        {"%M", 2, "usage"},
+    };
+    char *e = NULL;
+    char cmd[2000];
+
+    write_file("two.jsonl", claim_line, strlen(claim_line));
+    write_file("bad.json", "{\"lines\":[\n  {\"code\": }]}", 26);
+    write_file("prior.jsonl", prior_line, strlen(prior_line));
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        int rc;
+        expand(cases[i].cmd, cmd, sizeof(cmd));
+        rc = sh(&e, "%s", cmd);
+        if (rc != cases[i].code || !e || !strstr(e, cases[i].says))
+            fprintf(stderr, "  %s: exit %d: %s", cases[i].cmd, rc,
+                    e ? e : "(nothing)\n");
+        CHECK_INT(rc, cases[i].code);
+        CHECK_CONTAINS(e, cases[i].says);
+        if (cases[i].code == 3)
+            CHECK(one_line(e));
+    }
+    /* the failed builds and batches left no temporary file */
+    CHECK_INT(count_prefix(tmpdir, "x.mnkb"), 0);
+    CHECK_INT(count_prefix(tmpdir, "o.jsonl"), 0);
+    /* an internal error: 64 threads cannot start in 100 MB of address
+     * space (skipped where the binary cannot run so limited: sanitizers) */
+    expand("ulimit -v 100000; exec %M --version >/dev/null", cmd, sizeof(cmd));
+    if (sh(&e, "%s", cmd) == 0) {
+        FILE *f = fopen(tpath("hundred.jsonl"), "wb");
+        for (int i = 0; f && i < 100; i++)
+            fputs(claim_line, f);
+        if (f)
+            fclose(f);
+        expand("ulimit -v 100000; exec %M batch --kb %K --threads 64 "
+               "%T/hundred.jsonl >/dev/null",
+               cmd, sizeof(cmd));
+        CHECK_INT(sh(&e, "%s", cmd), 4);
+        CHECK_CONTAINS(e, "cannot start a thread: ");
+    } else {
+        fprintf(stderr, "note: cannot run under ulimit -v here; exit 4 not "
+                        "tested through the CLI\n");
+    }
+    free(e);
+}
+
 int main(void)
 {
     char cmd[1200];
@@ -918,6 +1276,11 @@ int main(void)
     RUN(test_batch_killed);
     RUN(test_build_output);
     RUN(test_full_disk);
+    RUN(test_stdout_failures);
+    RUN(test_stdin_failures);
+    RUN(test_history_read_only);
+    RUN(test_messages);
+    RUN(test_exit_rule);
     snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
     if (system(cmd) != 0)
         fprintf(stderr, "cannot remove %s\n", tmpdir);
