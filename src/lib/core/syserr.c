@@ -26,6 +26,8 @@ int mn_x__err_sys(mn_error *err, int code, int errnum, const char *where,
         code = MN_EIO;
     mn_x__strerror(errnum, reason, sizeof(reason));
     if (err) {
+        /* set whole, as mn_x__err does: nothing of an earlier error */
+        memset(err, 0, sizeof(*err));
         err->code = code;
         snprintf(err->message, sizeof(err->message), "%s: %s", what, reason);
         if (where)
