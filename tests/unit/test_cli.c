@@ -530,28 +530,6 @@ static const char *tpath(const char *name)
     return out;
 }
 
-static int file_is(const char *path, const char *text)
-{
-    char *got = mn_t_slurp(path, NULL);
-    int same = got && strcmp(got, text) == 0;
-    free(got);
-    return same;
-}
-
-/* Files in `dir` whose name starts with `prefix`. */
-static int count_prefix(const char *dir, const char *prefix)
-{
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    int n = 0;
-
-    for (e = d ? readdir(d) : NULL; e; e = readdir(d))
-        n += strncmp(e->d_name, prefix, strlen(prefix)) == 0;
-    if (d)
-        closedir(d);
-    return n;
-}
-
 static void sleep_ms(long ms)
 {
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
@@ -562,7 +540,7 @@ static void sleep_ms(long ms)
 static int wait_prefix(const char *dir, const char *prefix)
 {
     for (int i = 0; i < 200; i++) {
-        if (count_prefix(dir, prefix) > 0)
+        if (mn_t_count_prefix(dir, prefix) > 0)
             return 1;
         sleep_ms(50);
     }
@@ -636,28 +614,28 @@ static void test_batch_output_is_input(void)
     CHECK_INT(sh(&e, "%s batch --kb %s -o %s %s", cli, kb, in, in), 3);
     CHECK(one_line(e));
     CHECK_CONTAINS(e, "self.jsonl: is the input");
-    CHECK(file_is(in, claim_line));
+    CHECK(mn_t_file_is(in, claim_line));
     /* another path to the same file */
     CHECK_INT(sh(&e,
                  "cd %s && %s batch --kb %s -o ./self.jsonl ../%s/self.jsonl",
                  tmpdir, cli, kb, strrchr(tmpdir, '/') + 1),
               3);
     CHECK_CONTAINS(e, "is the input");
-    CHECK(file_is(in, claim_line));
+    CHECK(mn_t_file_is(in, claim_line));
     /* a symbolic link, a hard link, standard input */
     CHECK_INT(sh(&e, "%s batch --kb %s -o %s %s", cli, kb,
                  tpath("self-link.jsonl"), in),
               3);
     CHECK_CONTAINS(e, "self-link.jsonl: is the input");
-    CHECK(file_is(in, claim_line));
+    CHECK(mn_t_file_is(in, claim_line));
     CHECK_INT(sh(&e, "%s batch --kb %s -o %s %s", cli, kb,
                  tpath("self-hard.jsonl"), in),
               3);
     CHECK_CONTAINS(e, "is the input");
     CHECK_INT(sh(&e, "%s batch --kb %s -o %s - < %s", cli, kb, in, in), 3);
     CHECK_CONTAINS(e, "is the input");
-    CHECK(file_is(in, claim_line));
-    CHECK(file_is(tpath("self-link.jsonl"), claim_line));
+    CHECK(mn_t_file_is(in, claim_line));
+    CHECK(mn_t_file_is(tpath("self-link.jsonl"), claim_line));
     /* through a symbolic link the file it names is replaced, the link
      * stays */
     write_file("target.jsonl", "old\n", 4);
@@ -705,17 +683,17 @@ static void test_batch_killed(void)
             CHECK(write(fd, claim_line, strlen(claim_line)) > 0);
         /* running, reading more: its results go to a temporary file */
         CHECK(wait_prefix(dir, "out.jsonl.tmp-"));
-        CHECK(file_is(out, "old\n"));
+        CHECK(mn_t_file_is(out, "old\n"));
         CHECK_INT(stop(pid, sigs[i]), sigs[i]);
         if (fd >= 0)
             close(fd);
-        CHECK(file_is(out, "old\n"));
+        CHECK(mn_t_file_is(out, "old\n"));
         if (sigs[i] != SIGKILL) {
-            CHECK_INT(count_prefix(dir, "out.jsonl.tmp-"), 0);
+            CHECK_INT(mn_t_count_prefix(dir, "out.jsonl.tmp-"), 0);
         } else {
             /* nothing can catch SIGKILL: the temporary file stays, under
              * a name that says what it is */
-            CHECK_INT(count_prefix(dir, "out.jsonl.tmp-"), 1);
+            CHECK_INT(mn_t_count_prefix(dir, "out.jsonl.tmp-"), 1);
             CHECK_INT(sh(&e, "rm -f %s/out.jsonl.tmp-*", dir), 0);
         }
     }
@@ -733,7 +711,7 @@ static void test_batch_killed(void)
         }
         CHECK(waitpid(pid, &status, 0) == pid);
         CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-        CHECK(count_prefix(dir, "out.jsonl") == 1);
+        CHECK(mn_t_count_prefix(dir, "out.jsonl") == 1);
         {
             char *got = mn_t_slurp(out, NULL);
             CHECK_CONTAINS(got, "\"id\":\"b1\"");
@@ -776,7 +754,7 @@ static void test_build_output(void)
     CHECK_INT(sh(&e, "%s build --quiet -o %s %s/kb", cli, dir, MN_CASES), 3);
     CHECK(one_line(e));
     CHECK_CONTAINS(e, "bo: is a directory");
-    CHECK_INT(count_prefix(tmpdir, "bo.tmp-"), 0);
+    CHECK_INT(mn_t_count_prefix(tmpdir, "bo.tmp-"), 0);
 
     /* killed while it reads its sources (a FIFO nobody writes) */
     snprintf(out, sizeof(out), "%s/kb.mnkb", dir);
@@ -792,8 +770,8 @@ static void test_build_output(void)
         pid = start(argv);
         CHECK(wait_prefix(dir, "kb.mnkb.tmp-"));
         CHECK_INT(stop(pid, sig), sig);
-        CHECK_INT(count_prefix(dir, "kb.mnkb.tmp-"), 0);
-        CHECK(file_is(out, "old"));
+        CHECK_INT(mn_t_count_prefix(dir, "kb.mnkb.tmp-"), 0);
+        CHECK(mn_t_file_is(out, "old"));
     }
     free(e);
 }
@@ -837,7 +815,7 @@ static void test_full_disk(void)
               3);
     CHECK(one_line(e));
     CHECK_CONTAINS(e, "big.mnkb: cannot write: File too large");
-    CHECK_INT(count_prefix(tmpdir, "big.mnkb"), 0);
+    CHECK_INT(mn_t_count_prefix(tmpdir, "big.mnkb"), 0);
     CHECK_INT(sh(&e,
                  "trap '' XFSZ; ulimit -f 16; exec %s batch --kb %s -o %s "
                  "%s",
@@ -845,7 +823,7 @@ static void test_full_disk(void)
               3);
     CHECK(one_line(e));
     CHECK_CONTAINS(e, "big.jsonl: cannot write: File too large");
-    CHECK_INT(count_prefix(tmpdir, "big.jsonl"), 0);
+    CHECK_INT(mn_t_count_prefix(tmpdir, "big.jsonl"), 0);
 
     /* a real full disk: a 16 KiB tmpfs in a private mount namespace,
      * where this user may make one (root in a container, typically) */
@@ -1018,7 +996,7 @@ static void test_history_read_only(void)
     CHECK_INT(sh(&e, "%s history import --quiet --db %s %s", cli, db,
                  tpath("ro-prior.jsonl")),
               0);
-    CHECK_INT(count_prefix(dir, "h.db-"), 0); /* closed cleanly */
+    CHECK_INT(mn_t_count_prefix(dir, "h.db-"), 0); /* closed cleanly */
     chmod(db, 0444);
     chmod(dir, 0555);
     if (geteuid() == 0) {
@@ -1054,7 +1032,7 @@ static void test_history_read_only(void)
     CHECK_CONTAINS(o, "services  1");
     free(o);
     /* no side file was made, nothing was written */
-    CHECK_INT(count_prefix(dir, "h.db-"), 0);
+    CHECK_INT(mn_t_count_prefix(dir, "h.db-"), 0);
     /* importing into it is an error that says why */
     CHECK_INT(sh(&e, "%s%s history import --quiet --db %s %s", as, cli, db,
                  tpath("ro-prior.jsonl")),
@@ -1230,8 +1208,8 @@ static void test_exit_rule(void)
             CHECK(one_line(e));
     }
     /* the failed builds and batches left no temporary file */
-    CHECK_INT(count_prefix(tmpdir, "x.mnkb"), 0);
-    CHECK_INT(count_prefix(tmpdir, "o.jsonl"), 0);
+    CHECK_INT(mn_t_count_prefix(tmpdir, "x.mnkb"), 0);
+    CHECK_INT(mn_t_count_prefix(tmpdir, "o.jsonl"), 0);
     /* an internal error: 64 threads cannot start in 100 MB of address
      * space (skipped where the binary cannot run so limited: sanitizers) */
     expand("ulimit -v 100000; exec %M --version >/dev/null", cmd, sizeof(cmd));

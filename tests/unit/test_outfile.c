@@ -35,28 +35,6 @@ static void put(const char *name, const char *text)
     }
 }
 
-static int file_is(const char *path, const char *text)
-{
-    char *got = mn_t_slurp(path, NULL);
-    int same = got && strcmp(got, text) == 0;
-    free(got);
-    return same;
-}
-
-/* Entries of tmpdir whose name starts with `prefix`. */
-static int count_prefix(const char *prefix)
-{
-    DIR *d = opendir(tmpdir);
-    struct dirent *e;
-    int n = 0;
-
-    for (e = d ? readdir(d) : NULL; e; e = readdir(d))
-        n += strncmp(e->d_name, prefix, strlen(prefix)) == 0;
-    if (d)
-        closedir(d);
-    return n;
-}
-
 static void test_commit_and_abort(void)
 {
     char out[300];
@@ -80,31 +58,31 @@ static void test_commit_and_abort(void)
     CHECK_INT(mn_outfile_write(f, "new ", 4, &err), MN_OK);
     CHECK_INT(mn_outfile_write(f, "text\n", 5, &err), MN_OK);
     /* until the commit the old file is whole */
-    CHECK(file_is(out, "old\n"));
+    CHECK(mn_t_file_is(out, "old\n"));
     CHECK_INT(mn_outfile_commit(f, &err), MN_OK);
     CHECK(mn_outfile_temp_path(f) == NULL);
-    CHECK(file_is(out, "new text\n"));
+    CHECK(mn_t_file_is(out, "new text\n"));
     /* nothing to do after a commit */
     CHECK_INT(mn_outfile_write(f, "x", 1, &err), MN_EINVAL);
     CHECK_INT(mn_outfile_commit(f, &err), MN_EINVAL);
     mn_outfile_free(f);
-    CHECK(file_is(out, "new text\n"));
-    CHECK_INT(count_prefix("a.txt"), 1);
+    CHECK(mn_t_file_is(out, "new text\n"));
+    CHECK_INT(mn_t_count_prefix(tmpdir, "a.txt"), 1);
 
     /* freed without a commit: the temporary file goes, the old stays */
     f = NULL;
     CHECK_INT(mn_outfile_open(&f, out, NULL, &err), MN_OK);
     CHECK_INT(mn_outfile_write(f, "half", 4, &err), MN_OK);
     mn_outfile_free(f);
-    CHECK(file_is(out, "new text\n"));
-    CHECK_INT(count_prefix("a.txt"), 1);
+    CHECK(mn_t_file_is(out, "new text\n"));
+    CHECK_INT(mn_t_count_prefix(tmpdir, "a.txt"), 1);
 
     /* a new file, empty output */
     f = NULL;
     CHECK_INT(mn_outfile_open(&f, path_of("empty.txt"), NULL, &err), MN_OK);
     CHECK_INT(mn_outfile_commit(f, &err), MN_OK);
     mn_outfile_free(f);
-    CHECK(file_is(path_of("empty.txt"), ""));
+    CHECK(mn_t_file_is(path_of("empty.txt"), ""));
     mn_outfile_free(NULL);
 }
 
@@ -162,7 +140,7 @@ static void test_permissions(void)
             CHECK_INT(WEXITSTATUS(status), 0);
     }
     chmod(tmpdir, 0700);
-    CHECK_INT(count_prefix("p3"), 1);
+    CHECK_INT(mn_t_count_prefix(tmpdir, "p3"), 1);
     umask(old);
 }
 
@@ -188,7 +166,7 @@ static void test_refused(void)
     CHECK_CONTAINS(err.message, "not a regular file");
     CHECK_STR(err.where, fifo);
     CHECK(stat(fifo, &st) == 0 && S_ISFIFO(st.st_mode));
-    CHECK_INT(count_prefix("fifo"), 1);
+    CHECK_INT(mn_t_count_prefix(tmpdir, "fifo"), 1);
     /* a folder that does not exist: the reason */
     mn_error_clear(&err);
     CHECK_INT(mn_outfile_open(&f, path_of("no/such/x"), NULL, &err), MN_EIO);
@@ -263,7 +241,7 @@ static void test_input_refused(void)
         CHECK_STR(err.where, same[i]);
         CHECK(f == NULL);
     }
-    CHECK(file_is(in, "input\n"));
+    CHECK(mn_t_file_is(in, "input\n"));
     /* another file is fine; so is the input when not refused */
     f = NULL;
     CHECK_INT(mn_outfile_open(&f, path_of("other.jsonl"), &o, &err), MN_OK);
@@ -271,7 +249,7 @@ static void test_input_refused(void)
     f = NULL;
     CHECK_INT(mn_outfile_open(&f, in, NULL, &err), MN_OK);
     mn_outfile_free(f);
-    CHECK(file_is(in, "input\n"));
+    CHECK(mn_t_file_is(in, "input\n"));
     close(fd);
 
     /* through a link the file it names is replaced and the link stays */
@@ -280,7 +258,7 @@ static void test_input_refused(void)
     CHECK_INT(mn_outfile_write(f, "via link\n", 9, &err), MN_OK);
     CHECK_INT(mn_outfile_commit(f, &err), MN_OK);
     mn_outfile_free(f);
-    CHECK(file_is(in, "via link\n"));
+    CHECK(mn_t_file_is(in, "via link\n"));
     CHECK(lstat(path_of("in-link"), &st) == 0 && S_ISLNK(st.st_mode));
     /* a link to nowhere */
     CHECK_INT(symlink(path_of("nowhere/x"), path_of("dangling")), 0);
@@ -308,7 +286,7 @@ static void test_build_write_refuses(void)
     CHECK(stat(fifo, &st) == 0 && S_ISFIFO(st.st_mode));
     CHECK_INT(mn_build_write(b, tmpdir, &err), MN_EINVAL);
     CHECK_STR(err.message, "is a directory");
-    CHECK_INT(count_prefix("kb.fifo"), 1);
+    CHECK_INT(mn_t_count_prefix(tmpdir, "kb.fifo"), 1);
     mn_build_free(b);
 }
 
