@@ -116,9 +116,7 @@ int mn_outfile_open(mn_outfile **out, const char *path,
         goto done;
     }
     if (opts && opts->version != MN_OUTFILE_OPTIONS_VERSION) {
-        rc = mn_x__err(err, MN_EVERSION,
-                       "unknown output file options "
-                       "version %u",
+        rc = mn_x__err(err, MN_EVERSION, "unknown output options version %u",
                        opts->version);
         goto done;
     }
