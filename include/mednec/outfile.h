@@ -13,7 +13,7 @@
  * What is refused: an output that is a directory; one that is a device,
  * FIFO or socket unless `allow_special` (then it is written in place:
  * renaming over a device would replace the device); one that is the
- * caller's input (`refuse_input`), also when named through another path,
+ * caller's inputs (`inputs`), also when named through another path,
  * a symbolic link or a hard link; an existing file the caller may not
  * write (the rename would only need the folder), as the shell's `>` would.
  * A symbolic link is followed: the file it names is replaced and the link
@@ -39,24 +39,25 @@ typedef struct mn_outfile_options {
     unsigned version;
     int allow_special; /* write an existing device, FIFO or socket in place
                           (default: refused) */
-    int refuse_input;  /* non-zero: refuse an output that is the file open
-                          as `input_fd` (same device and inode) */
-    int input_fd;      /* an open file descriptor of the input */
-    unsigned mode;     /* permissions of a new file before the umask,
-                          default 0666 */
+    const int *inputs; /* open file descriptors of the caller's inputs:
+                          an output that is one of them (same device and
+                          inode) is refused; borrowed for the call */
+    size_t n_inputs;
+    unsigned mode; /* permissions of a new file before the umask,
+                      default 0666 */
 } mn_outfile_options;
 #define MN_OUTFILE_OPTIONS_VERSION 1
 #define MN_OUTFILE_OPTIONS_INIT                                                \
     {                                                                          \
-        MN_OUTFILE_OPTIONS_VERSION, 0, 0, -1, 0                                \
+        MN_OUTFILE_OPTIONS_VERSION, 0, NULL, 0, 0                              \
     }
 
 /**
  * Prepares the output `path` (NUL-terminated): checks what it names and
  * creates the temporary file beside it. `opts` may be NULL. On success
  * `*out` belongs to the caller (mn_outfile_free). Errors: MN_EINVAL (NULL
- * argument, the output is a directory, a special file not allowed, or the
- * input), MN_EIO (cannot create or open, with the reason: a missing or
+ * argument, the output is a directory, a special file not allowed, or one
+ * of the inputs), MN_EIO (cannot create or open, with the reason: a missing or
  * read-only folder...), MN_EVERSION (options version), MN_ENOMEM.
  */
 MN_API int mn_outfile_open(mn_outfile **out, const char *path,

@@ -326,6 +326,7 @@ int cmd_batch(int argc, char **argv)
     mn_outfile *out = NULL;
     mn_outfile_options oo = MN_OUTFILE_OPTIONS_INIT;
     const char *in_name = "standard input";
+    int in_fd;
     tally all;
     double t0 = now_s();
     int exit_code = EXIT_INTERNAL;
@@ -390,8 +391,9 @@ int cmd_batch(int argc, char **argv)
     /* results go to a temporary file renamed at the end; a device or a
      * FIFO is written in place; the input is never the output */
     oo.allow_special = 1;
-    oo.refuse_input = 1;
-    oo.input_fd = fileno(rd.in);
+    in_fd = fileno(rd.in);
+    oo.inputs = &in_fd;
+    oo.n_inputs = 1;
     if (out_path && (rc = cli_outfile_open(&out, out_path, &oo, &err))) {
         cli_error("batch", &err);
         exit_code = cli_exit_for(rc);

@@ -221,6 +221,7 @@ static void test_input_refused(void)
     char dotted[400];
     struct stat st;
     int fd;
+    int fds[2];
 
     snprintf(in, sizeof(in), "%s", path_of("in.jsonl"));
     put("in.jsonl", "input\n");
@@ -229,8 +230,11 @@ static void test_input_refused(void)
     CHECK_INT(link(in, path_of("in-hard")), 0);
     fd = open(in, O_RDONLY);
     CHECK(fd >= 0);
-    o.refuse_input = 1;
-    o.input_fd = fd;
+    /* the input is the second of two */
+    fds[0] = STDERR_FILENO;
+    fds[1] = fd;
+    o.inputs = fds;
+    o.n_inputs = 2;
     snprintf(dotted, sizeof(dotted), "%s/./in.jsonl", tmpdir);
     const char *same[] = {in, dotted, path_of("in-link"), path_of("in-hard")};
     for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++) {

@@ -160,13 +160,14 @@ int mn_outfile_open(mn_outfile **out, const char *path,
         mn_x__err_at(err, path, 0, 0);
         goto done;
     }
-    if (exists && S_ISREG(st.st_mode) && o.refuse_input &&
-        fstat(o.input_fd, &in) == 0 && in.st_dev == st.st_dev &&
-        in.st_ino == st.st_ino) {
-        rc = mn_x__err(err, MN_EINVAL,
-                       "is the input: writing it would destroy the input");
-        mn_x__err_at(err, path, 0, 0);
-        goto done;
+    for (size_t i = 0; exists && S_ISREG(st.st_mode) && i < o.n_inputs; i++) {
+        if (o.inputs && fstat(o.inputs[i], &in) == 0 &&
+            in.st_dev == st.st_dev && in.st_ino == st.st_ino) {
+            rc = mn_x__err(err, MN_EINVAL,
+                           "is the input: writing it would destroy the input");
+            mn_x__err_at(err, path, 0, 0);
+            goto done;
+        }
     }
     /* a file the user may not write is not replaced behind their back
      * (the rename needs only the folder), as the shell's > would refuse */
