@@ -1014,6 +1014,36 @@ static int read_only_steps(const char *db, const char *dir)
     return step;
 }
 
+/* Opens for writing what cannot be written: 0 when each is refused with
+ * its reason, else the number of the step that was not. */
+static int write_refusals(const char *db, const char *dir)
+{
+    char fresh[500];
+    mn_history *h = NULL;
+    mn_error err;
+    int step = 0;
+
+    snprintf(fresh, sizeof(fresh), "%s/new.db", dir);
+    /* a store file this user may not write */
+    chmod(db, 0444);
+    if (mn_history_open(&h, db, NULL, &err) != MN_EIO ||
+        strcmp(err.message, "cannot write the history store: Permission "
+                            "denied") != 0)
+        step = 1;
+    mn_history_free(h);
+    h = NULL;
+    /* a new store in a folder this user may not write */
+    if (!step && (mn_history_open(&h, fresh, NULL, &err) != MN_EIO ||
+                  strcmp(err.message, "cannot create the history store: "
+                                      "Permission denied") != 0))
+        step = 2;
+    mn_history_free(h);
+    h = NULL;
+    if (step)
+        fprintf(stderr, "  %s: %s\n", err.where, err.message);
+    return step;
+}
+
 /*
  * A store in a folder its reader cannot write (another user's, a
  * read-only mount) is read without -wal and -shm files: SQLite could not
@@ -1066,6 +1096,36 @@ static void test_read_only_folder(void)
             CHECK_INT(WEXITSTATUS(status), 1);
         }
     }
+    /* writing into it is refused with the reason (SQLite said "unable to
+     * open database file: No such file or directory" or "attempt to write
+     * a readonly database") */
+    chmod(dir, 0755);
+    unlink(path_of("ro dir ?#%41/h?.db-wal"));
+    chmod(dir, 0555);
+    pid = fork();
+    if (pid == 0) {
+        if (geteuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0))
+            _exit(77);
+        _exit(write_refusals(db, dir));
+    }
+    CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status));
+    if (WEXITSTATUS(status) != 77)
+        CHECK_INT(WEXITSTATUS(status), 0);
+    /* a store file that may be written in a folder that may not */
+    chmod(db, 0666);
+    pid = fork();
+    if (pid == 0) {
+        if (geteuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0))
+            _exit(77);
+        _exit(mn_history_open(&h, db, NULL, &err) == MN_EIO &&
+                      strstr(err.message, "its write-ahead log goes in its "
+                                          "folder: Permission denied")
+                  ? 0
+                  : 1);
+    }
+    CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status));
+    if (WEXITSTATUS(status) != 77)
+        CHECK_INT(WEXITSTATUS(status), 0);
     chmod(dir, 0755);
     chmod(tmpdir, 0700);
 }

@@ -352,33 +352,6 @@ static int configure(sqlite3 *db, const mn_history_options *o, mn_error *err)
     return rc;
 }
 
-/* What `path` names, before SQLite opens it: a missing file (when it
- * must exist), a directory and a device are said as such. */
-static int check_file(const char *path, int must_exist, mn_error *err)
-{
-    struct stat st;
-    int rc = MN_OK;
-
-    if (stat(path, &st) != 0) {
-        if (errno == ENOENT && must_exist) {
-            rc = mn_x__err(err, MN_ENOTFOUND, "no such history store");
-            mn_x__err_at(err, path, 0, 0);
-        } else if (errno != ENOENT) {
-            rc = mn_x__err_sys(err, MN_EIO, errno, path,
-                               "cannot open the history store");
-        }
-    } else if (S_ISDIR(st.st_mode)) {
-        rc = mn_x__err(err, MN_EINVAL,
-                       "is a directory, not a mednec history store");
-        mn_x__err_at(err, path, 0, 0);
-    } else if (!S_ISREG(st.st_mode)) {
-        rc = mn_x__err(err, MN_EINVAL,
-                       "not a regular file, not a mednec history store");
-        mn_x__err_at(err, path, 0, 0);
-    }
-    return rc;
-}
-
 /* True when one of the store's side files (write-ahead log, its index,
  * a rollback journal) exists, or when that cannot be told. */
 static int has_side_files(const char *path)
@@ -396,6 +369,66 @@ static int has_side_files(const char *path)
     }
     mn_x__free(p);
     return found;
+}
+
+/* Whether the folder of `path` can be written (0) or why not (errno). */
+static int folder_writable(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir = NULL;
+    int e = 0;
+
+    if (!slash)
+        dir = mn_x__strndup(".", 1);
+    else
+        dir = mn_x__strndup(path, slash == path ? 1 : (size_t)(slash - path));
+    if (dir && faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS) != 0)
+        e = errno;
+    mn_x__free(dir);
+    return e;
+}
+
+/* What `path` names, before SQLite opens it: a missing file (when it
+ * must exist), a directory and a device are said as such; for writing,
+ * a store or a folder that cannot be written, with the reason (SQLite
+ * would say "unable to open database file" or fail at the first write). */
+static int check_file(const char *path, int read_only, mn_error *err)
+{
+    struct stat st;
+    int rc = MN_OK;
+    int e;
+
+    if (stat(path, &st) != 0) {
+        e = errno;
+        if (e == ENOENT && read_only) {
+            rc = mn_x__err(err, MN_ENOTFOUND, "no such history store");
+            mn_x__err_at(err, path, 0, 0);
+        } else if (e != ENOENT) {
+            rc = mn_x__err_sys(err, MN_EIO, e, path,
+                               "cannot open the history store");
+        } else if ((e = folder_writable(path)) != 0) {
+            rc = mn_x__err_sys(err, MN_EIO, e, path,
+                               "cannot create the history store");
+        }
+    } else if (!read_only && S_ISREG(st.st_mode) &&
+               faccessat(AT_FDCWD, path, W_OK, AT_EACCESS) != 0) {
+        rc = mn_x__err_sys(err, MN_EIO, errno, path,
+                           "cannot write the history store");
+    } else if (!read_only && S_ISREG(st.st_mode) &&
+               (e = folder_writable(path)) != 0 && !has_side_files(path)) {
+        rc = mn_x__err_sys(err, MN_EIO, e, path,
+                           "cannot write the history store: its write-ahead "
+                           "log goes in its folder");
+    } else if (S_ISDIR(st.st_mode)) {
+        rc = mn_x__err(err, MN_EINVAL,
+                       "is a directory, not a mednec history store");
+        mn_x__err_at(err, path, 0, 0);
+    } else if (!S_ISREG(st.st_mode)) {
+        rc = mn_x__err(err, MN_EINVAL,
+                       "not a regular file, not a mednec history store");
+        mn_x__err_at(err, path, 0, 0);
+    }
+    return rc;
 }
 
 /* `path` as an SQLite URI with immutable=1: every byte but a few safe
