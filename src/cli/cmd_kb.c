@@ -29,10 +29,11 @@ static int open_named(mn_kb **kb, const char *path, mn_error *err)
     return mn_kb_open(kb, path, err);
 }
 
+/* 0, or EXIT_INPUT after saying what could not be written (main flushes
+ * and checks standard output at the end). */
 static int write_out(mn_buf *buf)
 {
-    fwrite(mn_buf_data(buf), 1, mn_buf_len(buf), stdout);
-    return fflush(stdout) != 0 || ferror(stdout) ? EXIT_INTERNAL : EXIT_CLEAN;
+    return cli_stdout_write("kb", mn_buf_data(buf), mn_buf_len(buf));
 }
 
 int cmd_kb(int argc, char **argv)
