@@ -121,6 +121,11 @@ static void test_icd_list(void)
                    &rep, &err),
               MN_EINVAL);
     CHECK_INT(err.line, 4);
+    /* a version the KB format cannot hold (found by fuzz_compact) */
+    CHECK_INT(load(b, "mednec_icd10cm_codes.txt",
+                   ICD_HEAD "version 1 2422-04-01 a\n", &rep, &err),
+              MN_EINVAL);
+    CHECK_CONTAINS(err.message, "fiscal years 1990 to 2099");
     CHECK_INT(load(b, "mednec_x.txt", "# not a list\n", &rep, &err), MN_EINVAL);
     CHECK_CONTAINS(err.message, "does not name a mednec compact list");
     mn_x__kbb_free(b);

@@ -171,10 +171,12 @@ static int load_icd(mn_kbb *b, const mn_src *src, mn_report *rep, mn_error *err)
                             "version line after the codes");
             if (n < 3 || !mn_x__parse_uint(&num, f[1], fl[1]) ||
                 num != nv + 1 || !mn_x__parse_date(&d, f[2], fl[2], false) ||
-                (nv && d <= v[nv - 1].eff))
+                (nv && d <= v[nv - 1].eff) || mn_x__fiscal_year(d) < 1990 ||
+                mn_x__fiscal_year(d) > 2099)
                 return fail(err, MN_EINVAL, lineno,
                             "expected 'version N YYYY-MM-DD SOURCE' with N "
-                            "counting from 1 and dates ascending");
+                            "counting from 1 and dates ascending, in fiscal "
+                            "years 1990 to 2099");
             if (nv == MN_KB_MAX_YEARS)
                 return fail(err, MN_ELIMIT, lineno,
                             "more icd-10-cm versions than a knowledge base "

@@ -236,8 +236,13 @@ static int set_text(char **dst, const char *s, size_t len)
  * when new; -1 when the table is full or the date is not one. */
 static int year_index(mn_kbb *b, int32_t eff)
 {
+    int fy;
+
     if (eff == MN_NODATE || eff == MN_FOREVER)
         return -1;
+    fy = mn_x__fiscal_year(eff);
+    if (fy < 1990 || fy > 2099)
+        return -1; /* what the reader accepts */
     for (int i = 0; i < b->n_years; i++) {
         if (b->years[i] == eff)
             return i;

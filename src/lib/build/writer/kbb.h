@@ -31,7 +31,8 @@ int mn_x__kbb_icd_at(mn_kbb *b, int32_t effective, mn_key code, bool billable,
 /* The same for the version that starts its fiscal year `fy` (Oct 1). */
 int mn_x__kbb_icd(mn_kbb *b, int fy, mn_key code, bool billable,
                   const char *desc, size_t desc_len);
-/* Declares a version (also one without codes); MN_ELIMIT when full. */
+/* Declares a version (also one without codes); MN_ELIMIT when full or
+ * when its fiscal year is not within 1990-2099. */
 int mn_x__kbb_icd_version(mn_kbb *b, int32_t effective);
 /* October 1 of the year before fiscal year `fy`. */
 int32_t mn_x__fy_start(int fy);
