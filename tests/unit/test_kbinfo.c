@@ -127,8 +127,8 @@ static mn_kb *small_kb(int newer)
     ncci(b, "ncci_mue_prac.csv", text);
     snprintf(text, sizeof(text),
              "\"primary_code\",\"add_on_code\",\"aoc_edit_type\"\n"
-             "\"99291\",\"99292\",1\n\"%s\",\"99153\",1\n",
-             newer ? "99152" : "99151");
+             "\"99291\",\"99292\",1\n\"%s\",\"99153\",1\n%s",
+             newer ? "99152" : "99151", newer ? "\"CCCCC\",\"0054T\",2\n" : "");
     ncci(b, "ncci_aoc.csv", text);
     CHECK_INT(mn_x__kbb_serialize(b, "2026-01-01", &bytes, &len, &err), MN_OK);
     mn_x__kbb_free(b);
@@ -187,7 +187,7 @@ static void test_diff(void)
     CHECK_INT(s.mue_added, 1);
     CHECK_INT(s.mue_deleted, 1);
     CHECK_INT(s.mue_changed, 1);
-    CHECK_INT(s.aoc_added, 1);
+    CHECK_INT(s.aoc_added, 2); /* one for any primary (CCCCC) */
     CHECK_INT(s.aoc_deleted, 1);
     /* the same KB: nothing */
     CHECK_INT(mn_kb_diff(&s, NULL, a, a, NULL, MN_FORMAT_TEXT, &err), MN_OK);
@@ -227,6 +227,13 @@ static void test_diff(void)
         CHECK_INT(json_integer_value(json_object_get(
                       json_object_get(j, "summary"), "ptp_deleted")),
                   2);
+        {
+            json_t *aoc = json_object_get(json_object_get(j, "ncci"), "aoc");
+            json_t *any = json_array_get(json_object_get(aoc, "added"), 0);
+            CHECK_STR(json_string_value(json_object_get(any, "addon")),
+                      "0054T");
+            CHECK(json_is_null(json_object_get(any, "primary")));
+        }
         json_decref(j);
     }
     /* text, cut to one item per list */

@@ -676,8 +676,14 @@ static void pair_item(dctx *d, dlist *l, const char *f1, mn_key a,
     char tx[40];
     mn_x__key_text(x, a);
     mn_x__key_text(y, b);
-    snprintf(js, sizeof(js), "{\"%s\":\"%s\",\"%s\":\"%s\"}", f1, x, f2, y);
-    snprintf(tx, sizeof(tx), "%s/%s", x, y);
+    if (b) {
+        snprintf(js, sizeof(js), "{\"%s\":\"%s\",\"%s\":\"%s\"}", f1, x, f2, y);
+        snprintf(tx, sizeof(tx), "%s/%s", x, y);
+    } else {
+        /* an add-on code edit for any primary (CCCCC) */
+        snprintf(js, sizeof(js), "{\"%s\":\"%s\",\"%s\":null}", f1, x, f2);
+        snprintf(tx, sizeof(tx), "%s/any", x);
+    }
     dl_add(d, l, js, tx);
 }
 
