@@ -958,9 +958,12 @@ static void gate_packs(mn_lstate *s, packs *k, const mn_srules_view *v)
         const kb_srule *r = &v->rule[k->p[i].rule];
         char periods[160];
         int st = mn_x__kb_pack_state(s->kb, name, k->p[i].name.len, s->date,
-                                     periods, sizeof(periods));
-        if (st == MN_PACK_NONE)
-            continue; /* a KB that records no period for the pack */
+                                     NULL, 0);
+        if (st == MN_PACK_NONE || (k->p[i].in_force && st != MN_PACK_OUTSIDE))
+            continue; /* no period recorded, or the pack judges the line */
+        /* a finding follows: the periods as text for it */
+        mn_x__kb_pack_state(s->kb, name, k->p[i].name.len, s->date, periods,
+                            sizeof(periods));
         if (st == MN_PACK_OUTSIDE) {
             k->p[i].skip = true;
             mn_x__pack_outside(s, name, periods, kb_s(s->kb, r->id),

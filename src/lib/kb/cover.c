@@ -93,20 +93,34 @@ static size_t first_of(const mn_kb *kb, int kind)
     return lo;
 }
 
+void mn_x__kb_cover_index(mn_kb *kb)
+{
+    for (int k = 0; k < MN_SOURCE_KIND_END_; k++) {
+        size_t i = first_of(kb, k);
+        size_t e = i;
+        while (e < kb->n_cover && (int)kb->cover[e].kind == k)
+            e++;
+        kb->cov_first[k] = (uint32_t)i;
+        kb->cov_n[k] = (uint32_t)(e - i);
+    }
+}
+
 int mn_x__kb_covers(const mn_kb *kb, int kind, int32_t date)
 {
-    size_t i = first_of(kb, kind);
-    int state = -1;
+    const kb_cover *c;
+    uint32_t n;
 
-    for (; i < kb->n_cover && (int)kb->cover[i].kind == kind; i++) {
-        const kb_cover *c = &kb->cover[i];
-        state = 0;
+    if (kind <= 0 || kind >= MN_SOURCE_KIND_END_ || !kb->cov_n[kind])
+        return -1;
+    c = kb->cover + kb->cov_first[kind];
+    n = kb->cov_n[kind];
+    for (uint32_t i = 0; i < n; i++, c++) {
         if ((c->flags & KB_CF_UNDATED) ||
             ((c->from == MN_NODATE || c->from <= date) &&
              (c->to == MN_NODATE || date <= c->to)))
             return 1;
     }
-    return state;
+    return 0;
 }
 
 int mn_kb_covers(const mn_kb *kb, mn_source_kind kind, const char *date)
@@ -138,13 +152,12 @@ int mn_x__kb_icd_version(const mn_kb *kb, int32_t date)
 int mn_x__kb_mce_strict(const mn_kb *kb, int32_t date)
 {
     const kb_meta *m = kb->meta;
-    int fy = mn_x__fiscal_year(date);
 
     if (!m->n_mce || !kb->n_mce)
         return MN_KB_NONE;
     for (uint32_t i = 0; i < m->n_mce; i++) {
-        if (m->mce_fy[i] == fy)
-            return (int)i;
+        if (kb->mce_from[i] <= date && date <= kb->mce_to[i])
+            return (int)i; /* its fiscal year */
     }
     return MN_KB_OUTSIDE;
 }
@@ -256,7 +269,7 @@ int mn_x__kb_pack_state(const mn_kb *kb, const char *name, size_t len,
     int state = MN_PACK_NONE;
     size_t used = 0;
 
-    if (cap)
+    if (periods && cap)
         periods[0] = '\0';
     for (; i < kb->n_cover && kb->cover[i].kind == MN_SOURCE_RULES; i++) {
         const kb_cover *c = &kb->cover[i];
@@ -271,7 +284,7 @@ int mn_x__kb_pack_state(const mn_kb *kb, const char *name, size_t len,
             state = MN_PACK_DECLARED;
         else if (holds && state == MN_PACK_OUTSIDE)
             state = MN_PACK_SPAN;
-        if (used + 1 < cap) {
+        if (periods && used + 1 < cap) {
             char r[40];
             mn_x__kb_range_text(r, sizeof(r), c->from, c->to);
             used += (size_t)snprintf(

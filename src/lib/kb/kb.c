@@ -313,7 +313,10 @@ static int finish_open(mn_kb *kb, mn_error *err)
         kb->icd_from[i] = kb->meta->icd_from[i];
     for (uint32_t i = 0; i < kb->meta->n_mce; i++)
         kb->mce_from[i] = mn_x__days_from_civil(kb->meta->mce_fy[i] - 1, 10, 1);
+    for (uint32_t i = 0; i < kb->meta->n_mce; i++)
+        kb->mce_to[i] = mn_x__days_from_civil(kb->meta->mce_fy[i], 9, 30);
     kb->all_lab = -1;
+    mn_x__kb_cover_index(kb);
     if ((rc = mn_x__ncci_open(kb, err)) || (rc = mn_x__srules_open(kb, err)))
         return rc;
     for (size_t i = 0; i < kb->n_pol; i++) {

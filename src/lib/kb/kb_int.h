@@ -43,9 +43,13 @@ struct mn_kb {
     size_t n_cover;
     const kb_modifier *mod;
     size_t n_mod;
+    /* the coverage records of each kind: [cov_first, cov_first + cov_n) */
+    uint32_t cov_first[MN_SOURCE_KIND_END_];
+    uint32_t cov_n[MN_SOURCE_KIND_END_];
     char built[32];
     int32_t icd_from[MN_KB_MAX_YEARS]; /* first day of each ICD year */
     int32_t mce_from[MN_KB_MAX_MCE];   /* first day of each MCE version */
+    int32_t mce_to[MN_KB_MAX_MCE];     /* last day: the end of its FY */
     long all_lab; /* policy index of the all-lab-NCD list, -1 */
     /* sections of extension modules, by id - KB_SEC_EXT_FIRST */
     struct {
@@ -105,8 +109,11 @@ int mn_x__kb_icd_version(const mn_kb *kb, int32_t date);
 int mn_x__kb_mce_strict(const mn_kb *kb, int32_t date);
 /* Whether the KB covers `date` for source `kind` (mn_source_kind): 1 a
  * record holds it (undated records hold every date), 0 no record does,
- * -1 no record of that kind. */
+ * -1 no record of that kind. A few compares: the records of each kind are
+ * found at open. */
 int mn_x__kb_covers(const mn_kb *kb, int kind, int32_t date);
+/* Finds the coverage records of each kind (at open). */
+void mn_x__kb_cover_index(mn_kb *kb);
 /* The periods of `kind`'s coverage records, adjacent or overlapping ones
  * joined (MN_NODATE: an open end): at most `cap`, their count returned;
  * *undated is set when a record of the kind has no known period. */
@@ -122,7 +129,7 @@ size_t mn_x__kb_periods_text(const mn_kb *kb, int kind, char *out, size_t cap);
  * the same name): MN_PACK_NONE (no record), MN_PACK_OUTSIDE (no period
  * holds the date), MN_PACK_SPAN (the span of its rules holds it),
  * MN_PACK_DECLARED (a period its `covers` statement declares holds it).
- * `periods` gets the periods as text. */
+ * `periods` (NULL: not wanted) gets the periods as text. */
 enum { MN_PACK_NONE = -1, MN_PACK_OUTSIDE, MN_PACK_SPAN, MN_PACK_DECLARED };
 int mn_x__kb_pack_state(const mn_kb *kb, const char *name, size_t len,
                         int32_t date, char *periods, size_t cap);
