@@ -1,0 +1,210 @@
+/* docs.c: what the document commands (abn, letter, appeal) share. */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+int cli_checked_open(cli_checked *c, const char *cmd, const char *path,
+                     const char *kb_path, const char *hist_path)
+{
+    mn_error err;
+    char *input = NULL;
+    size_t len = 0;
+    int rc;
+    mn_history_source hsrc;
+    mn_check_options copts = MN_CHECK_OPTIONS_INIT;
+
+    memset(c, 0, sizeof(*c));
+    mn_error_clear(&err);
+    rc = cli_read(&input, &len, path ? path : "-", (size_t)4 << 20, &err);
+    if (!rc)
+        rc = mn_claim_parse_json(&c->claim, input, len, NULL, &err);
+    if (rc && !err.where[0] && path)
+        snprintf(err.where, sizeof(err.where), "%s", path);
+    free(input);
+    if (!rc)
+        rc = cli_open_kb(&c->kb, kb_path, &err);
+    if (!rc && !hist_path && getenv("MEDNEC_HISTORY") &&
+        getenv("MEDNEC_HISTORY")[0])
+        hist_path = getenv("MEDNEC_HISTORY");
+    if (!rc && hist_path) {
+        mn_history_options ho = MN_HISTORY_OPTIONS_INIT;
+        ho.read_only = 1;
+        rc = mn_history_open(&c->hist, hist_path, &ho, &err);
+        if (!rc) {
+            mn_history_source_of(&hsrc, c->hist);
+            copts.history = &hsrc;
+        }
+    }
+    if (!rc)
+        rc = mn_ctx_new(&c->ctx, 0, &err);
+    if (!rc)
+        rc = mn_check_with(&c->res, c->ctx, c->kb, c->claim, &copts, &err);
+    if (rc) {
+        cli_error(cmd, &err);
+        cli_checked_close(c);
+        return rc == MN_ENOMEM ? EXIT_INTERNAL : cli_exit_for(rc);
+    }
+    return 0;
+}
+
+void cli_checked_close(cli_checked *c)
+{
+    mn_ctx_free(c->ctx);
+    mn_history_free(c->hist);
+    mn_claim_free(c->claim);
+    mn_kb_free(c->kb);
+    memset(c, 0, sizeof(*c));
+}
+
+int cli_docdata_open(mn_docdata **out, const char *cmd, const char *dir)
+{
+    mn_error err;
+    int rc;
+
+    mn_error_clear(&err);
+    if (!dir && getenv("MEDNEC_DOCS") && getenv("MEDNEC_DOCS")[0])
+        dir = getenv("MEDNEC_DOCS");
+    rc = mn_docdata_open(out, dir, &err);
+    if (rc) {
+        cli_error(cmd, &err);
+        return rc == MN_ENOMEM ? EXIT_INTERNAL : EXIT_INPUT;
+    }
+    return 0;
+}
+
+int cli_facts_open(mn_facts **out, const char *cmd, const char *path)
+{
+    mn_error err;
+    char *input = NULL;
+    size_t len = 0;
+    int rc;
+
+    *out = NULL;
+    if (!path)
+        return 0;
+    mn_error_clear(&err);
+    rc = cli_read(&input, &len, path, (size_t)1 << 20, &err);
+    if (!rc) {
+        rc = mn_facts_parse_json(out, input, len, &err);
+        if (rc) {
+            /* "facts.json:3:7: ..." or "facts.json: patient.name: ..." */
+            char where[256];
+            if (err.where[0] && strcmp(err.where, path) != 0)
+                snprintf(where, sizeof(where), "%s", err.where);
+            else
+                where[0] = '\0';
+            if (where[0]) {
+                char msg[256];
+                snprintf(msg, sizeof(msg), "%.100s: %.150s", where,
+                         err.message);
+                snprintf(err.message, sizeof(err.message), "%s", msg);
+            }
+            snprintf(err.where, sizeof(err.where), "%s", path);
+        }
+    }
+    free(input);
+    if (rc) {
+        cli_error(cmd, &err);
+        return rc == MN_ENOMEM ? EXIT_INTERNAL : EXIT_INPUT;
+    }
+    return 0;
+}
+
+int cli_doc_format(mn_doc_format *out, const char *format, const char *out_path)
+{
+    const char *dot;
+
+    if (format)
+        return mn_doc_format_parse(out, format);
+    *out = MN_DOC_PDF;
+    dot = out_path ? strrchr(out_path, '.') : NULL;
+    if (dot && !strchr(dot, '/') && mn_doc_format_parse(out, dot + 1) != 0)
+        *out = MN_DOC_PDF;
+    return 0;
+}
+
+/* Writes all of buf to fd; 0 or -1 (errno set). */
+static int write_all(int fd, const char *buf, size_t len)
+{
+    while (len) {
+        ssize_t w = write(fd, buf, len);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        buf += w;
+        len -= (size_t)w;
+    }
+    return 0;
+}
+
+int cli_doc_write(const char *cmd, const mn_doc *doc, mn_doc_format fmt,
+                  const char *path)
+{
+    mn_buf *buf = NULL;
+    mn_error err;
+    size_t pages = 0;
+    int rc;
+    int code = 0;
+    char tmp[4200];
+    int fd = -1;
+
+    mn_error_clear(&err);
+    if ((rc = mn_buf_new(&buf, 0))) {
+        fprintf(stderr, "mednec %s: out of memory\n", cmd);
+        return EXIT_INTERNAL;
+    }
+    rc = mn_doc_render(buf, doc, fmt, &pages, &err);
+    if (rc) {
+        cli_error(cmd, &err);
+        code = rc == MN_ENOMEM || rc == MN_ERROR ? EXIT_INTERNAL : EXIT_INPUT;
+        goto done;
+    }
+    for (size_t i = 0; i < mn_doc_warning_count(doc); i++)
+        fprintf(stderr, "mednec %s: warning: %s\n", cmd,
+                mn_doc_warning(doc, i));
+    if (strcmp(path, "-") == 0) {
+        if (fwrite(mn_buf_data(buf), 1, mn_buf_len(buf), stdout) !=
+                mn_buf_len(buf) ||
+            fflush(stdout) != 0) {
+            fprintf(stderr, "mednec %s: cannot write to stdout\n", cmd);
+            code = EXIT_INPUT;
+        }
+        goto done;
+    }
+    if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp-XXXXXX", path) >=
+        sizeof(tmp)) {
+        fprintf(stderr, "mednec %s: %s: file name too long\n", cmd, path);
+        code = EXIT_USAGE;
+        goto done;
+    }
+    fd = mkstemp(tmp);
+    if (fd < 0 || write_all(fd, mn_buf_data(buf), mn_buf_len(buf)) != 0 ||
+        fsync(fd) != 0 || close(fd) != 0) {
+        fprintf(stderr, "mednec %s: %s: cannot write: %s\n", cmd, path,
+                strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+            unlink(tmp);
+        }
+        fd = -1;
+        code = EXIT_INPUT;
+        goto done;
+    }
+    fd = -1;
+    if (rename(tmp, path) != 0) {
+        fprintf(stderr, "mednec %s: %s: cannot write: %s\n", cmd, path,
+                strerror(errno));
+        unlink(tmp);
+        code = EXIT_INPUT;
+        goto done;
+    }
+done:
+    mn_buf_free(buf);
+    return code;
+}
