@@ -88,8 +88,8 @@ static item_kind kind_of(const char *code)
                                       code[2] == '1' && code[3] == '0')))
         return IK_TEST; /* P: pathology and lab; G0103 etc. */
     if (n == 5 && (code[0] == 'E' || code[0] == 'K' || code[0] == 'L' ||
-                   code[0] == 'A' || code[0] == 'B'))
-        return IK_ITEM; /* DMEPOS and supplies */
+                   code[0] == 'A' || code[0] == 'B' || code[0] == 'V'))
+        return IK_ITEM; /* DMEPOS, supplies, vision and hearing items */
     return IK_SERVICE;
 }
 
@@ -174,6 +174,37 @@ static int blank(const char *s)
             return 0;
     }
     return 1;
+}
+
+/* The reason with each YYYY-MM-DD written out ("June 10, 2024"): a
+ * patient reads the date, not an ISO string. */
+static const char *long_dates(abn_b *b, const char *s)
+{
+    mn_vec out;
+    const char *r;
+
+    memset(&out, 0, sizeof(out));
+    out.max = (size_t)1 << 16;
+    for (const char *p = s; *p;) {
+        int32_t day;
+        if (mn_x__isdigit((unsigned char)*p) && strlen(p) >= 10 &&
+            (p == s || !mn_x__isdigit((unsigned char)p[-1])) &&
+            !mn_x__isdigit((unsigned char)p[10]) &&
+            mn_x__parse_date(&day, p, 10, false)) {
+            char t[40];
+            mn_x__long_date(t, day, "en");
+            if (mn_x__vec_push(&out, t, strlen(t)) != MN_OK)
+                b->d->nomem = 1;
+            p += 10;
+            continue;
+        }
+        if (mn_x__vec_push(&out, p, 1) != MN_OK)
+            b->d->nomem = 1;
+        p++;
+    }
+    r = mn_x__doc_str(b->d, out.len ? (const char *)out.data : "", out.len, 0);
+    mn_x__vec_free(&out);
+    return r;
 }
 
 /* ---- blank E in Spanish, and for voluntary notices ---- */
@@ -460,7 +491,7 @@ static int add_item(abn_b *b, const mn_result *res, const mn_claim *claim,
     if (strcmp(b->lang, "es") == 0)
         it->reason = reason_es(b, res, li->line - 1, it->kind);
     else if (li->abn == MN_ABN_RECOMMENDED && li->abn_reason)
-        it->reason = li->abn_reason;
+        it->reason = long_dates(b, li->abn_reason);
     else
         it->reason = reason_voluntary_en(b, res, li->line - 1, it->kind);
     if (!it->reason || !it->reason[0])

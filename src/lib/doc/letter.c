@@ -686,15 +686,24 @@ static int run_template(lb *b, const char *text, mn_error *err)
         return rc;
     }
     if (b->n_missing) {
-        char list[200];
+        /* as many names as the one-line message holds, then a count */
+        char list[180];
         size_t o = 0;
-        for (size_t i = 0; i < b->n_missing && o < sizeof(list) - 40; i++) {
-            int w = snprintf(list + o, sizeof(list) - o, "%s%s", i ? ", " : "",
-                             b->missing[i]);
-            if (w < 0)
+        size_t shown = 0;
+        for (size_t i = 0; i < b->n_missing; i++) {
+            size_t l = strlen(b->missing[i]);
+            if (o + l + 2 >= sizeof(list))
                 break;
-            o += (size_t)w;
+            o += (size_t)snprintf(list + o, sizeof(list) - o, "%s%s",
+                                  i ? ", " : "", b->missing[i]);
+            shown++;
         }
+        if (shown < b->n_missing)
+            return mn_x__err(err, MN_EINVAL,
+                             "the %s letter needs facts that are missing: "
+                             "%s and %zu more",
+                             mn_x__letter_kind_name(b->kind), list,
+                             b->n_missing - shown);
         return mn_x__err(err, MN_EINVAL,
                          "the %s letter needs facts that are missing: %s",
                          mn_x__letter_kind_name(b->kind), list);

@@ -67,6 +67,7 @@ static void plain_wrapped(mdw *m, const ds_text *t, const char *prefix,
     const char *s;
     size_t col;
     size_t plen = strlen(prefix);
+    int bol; /* at the start of a line: no space before the word */
 
     memset(&tmp, 0, sizeof(tmp));
     tmp.v.max = (size_t)8 << 20;
@@ -77,6 +78,7 @@ static void plain_wrapped(mdw *m, const ds_text *t, const char *prefix,
     s = tmp.v.data ? (const char *)tmp.v.data : "";
     mn_x__out_puts(&m->w, prefix);
     col = plen;
+    bol = 1;
     while (*s) {
         size_t wl = 0;
         size_t cols = 0;
@@ -85,6 +87,7 @@ static void plain_wrapped(mdw *m, const ds_text *t, const char *prefix,
             for (size_t k = 0; k < indent; k++)
                 MN_OUT_LIT(&m->w, " ");
             col = indent;
+            bol = 1;
             s++;
             continue;
         }
@@ -97,15 +100,16 @@ static void plain_wrapped(mdw *m, const ds_text *t, const char *prefix,
                 cols++;
             wl++;
         }
-        if (col > indent && col + 1 + cols > WRAP) {
+        if (!bol && col + 1 + cols > WRAP) {
             MN_OUT_LIT(&m->w, "\n");
             for (size_t k = 0; k < indent; k++)
                 MN_OUT_LIT(&m->w, " ");
             col = indent;
-        } else if (col > (col == plen ? plen : indent)) {
+        } else if (!bol) {
             MN_OUT_LIT(&m->w, " ");
             col++;
         }
+        bol = 0;
         mn_x__out_raw(&m->w, s, wl);
         col += cols;
         s += wl;
