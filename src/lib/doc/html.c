@@ -21,7 +21,7 @@ static const char css[] =
     "p{margin:0 0 .5em}p.tight{margin-bottom:.15em}"
     ".small{font-size:8pt}"
     ".filled{text-decoration:underline}"
-    "td .filled,th .filled{text-decoration:none}"
+    "table.grid .filled{text-decoration:none}"
     "hr.rule{border:0;border-top:1px solid #000;margin:.3em 0 .5em}"
     "hr.thick{border-top:2.5pt solid #000}"
     ".box{border:1px solid #000;padding:.4em .55em;margin:.2em 0 .6em}"
@@ -210,7 +210,7 @@ int mn_x__render_html(mn_buf *out, const mn_doc *d, mn_error *err)
             MN_OUT_LIT(&w, "</p>\n");
             break;
         case DB_SMALL:
-            open_el(&w, "p", "small", b);
+            open_el(&w, "p", center ? "small center" : "small", b);
             text(&w, &b->text, d->filled_marks);
             MN_OUT_LIT(&w, "</p>\n");
             break;

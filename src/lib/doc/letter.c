@@ -38,6 +38,7 @@ typedef struct lb {
     const char *group;      /* "covered diagnosis group 1" or "" */
     const char *policy_url; /* or NULL */
     int dx_supported;
+    int has_policy; /* an NCD, LCD or article governs the line */
     /* what the template needs and the facts lack */
     const char *missing[MAX_MISSING];
     size_t n_missing;
@@ -308,10 +309,11 @@ static int list_items(lb *b, const char *name, mn_vec *items, mn_error *err)
         return 0;
     }
     if (!strcmp(name, "evidence")) {
-        add_item(b, items,
-                 b->policy_url ? mn_x__doc_printf(d, "%s (%s)", b->citation,
-                                                  b->policy_url)
-                               : b->citation);
+        if (b->has_policy)
+            add_item(b, items,
+                     b->policy_url ? mn_x__doc_printf(d, "%s (%s)", b->citation,
+                                                      b->policy_url)
+                                   : b->citation);
         for (size_t i = 0; i < mn_x__facts_count(f, "evidence"); i++)
             add_item(b, items, mn_x__facts_elem(f, "evidence", i, NULL));
         return 0;
@@ -380,6 +382,7 @@ static void find_policy(lb *b)
             b->li.code);
         return;
     }
+    b->has_policy = 1;
     b->citation = mn_x__doc_printf(
         d, "%s %s%s%s%s%s%s", kind_words(best.citation.kind), best.citation.id,
         best.citation.version > 0
@@ -426,6 +429,7 @@ static void find_policy(lb *b)
 
 typedef struct para_acc {
     mn_vec text; /* the paragraph's lines, '\n' between */
+    int seen;    /* a line of it was read (kept or dropped) */
 } para_acc;
 
 /* Emits the optional heading waiting for this block's content. */
@@ -442,8 +446,15 @@ static void flush(lb *b, para_acc *p)
     char *t;
     size_t n = p->text.len;
 
-    if (n == 0)
+    if (n == 0) {
+        /* a paragraph whose every line was dropped takes its optional
+           heading with it */
+        if (p->seen)
+            b->pending = NULL;
+        p->seen = 0;
         return;
+    }
+    p->seen = 0;
     t = (char *)p->text.data;
     /* a hard break at the very end breaks nothing */
     while (n && (t[n - 1] == '\n' || t[n - 1] == '\\' || t[n - 1] == ' '))
@@ -626,6 +637,7 @@ static int run_template(lb *b, const char *text, mn_error *err)
             if (items.len == 0) {
                 if (!optional)
                     missing(b, name);
+                b->pending = NULL; /* its optional heading goes too */
                 continue;
             }
             {
@@ -664,6 +676,7 @@ static int run_template(lb *b, const char *text, mn_error *err)
             int r = placeholders(b, line, ln, optional, lineno);
             if (r < 0)
                 break;
+            p.seen = 1;
             if (r == 0 && optional)
                 continue;
             if (p.text.len && mn_x__vec_push(&p.text, "\n", 1) != MN_OK)
