@@ -466,9 +466,8 @@ static int add_item(abn_b *b, const mn_result *res, const mn_claim *claim,
     it = &b->items[b->n_items];
     memset(it, 0, sizeof(*it));
     it->line = li->line;
-    it->code = mn_x__doc_str(d, li->code, strlen(li->code), 0);
-    it->date =
-        li->date ? mn_x__doc_str(d, li->date, strlen(li->date), 0) : NULL;
+    it->code = mn_x__doc_strz(d, li->code);
+    it->date = li->date ? mn_x__doc_strz(d, li->date) : NULL;
     it->kind = kind_of(li->code);
     if (u && u->description && !blank(u->description)) {
         if (too_long(u->description))
@@ -618,7 +617,7 @@ static void fields1(abn_b *b, const char *lab, const char *value,
     db_block *blk;
 
     mn_x__tb_init(&tb, b->d);
-    mn_x__tb_markup(&tb, lab, strlen(lab), NULL, NULL);
+    mn_x__tb_markupz(&tb, lab, NULL, NULL);
     mn_x__tb_add(&tb, " ", 0, NULL);
     mn_x__tb_add(&tb, value, DS_FILLED, tag);
     blk = mn_x__doc_grid(b->d, DB_FIELDS, 1, 1, w1);
@@ -638,10 +637,10 @@ static void notifier(abn_b *b)
     db_block *blk;
     char *addr = mn_x__doc_str(b->d, o->notifier_address,
                                strlen(o->notifier_address), 1);
+    /* (the options were checked: the address is not NULL) */
 
     mn_x__tb_init(&tb, b->d);
-    mn_x__tb_markup(&tb, label(b, "label_a"), strlen(label(b, "label_a")), NULL,
-                    NULL);
+    mn_x__tb_markupz(&tb, label(b, "label_a"), NULL, NULL);
     mn_x__tb_add(&tb, " ", 0, NULL);
     mn_x__tb_add(&tb, o->notifier_name, DS_BOLD | DS_FILLED, "abn.A");
     for (const char *p = addr; p && *p;) {
@@ -676,13 +675,11 @@ static void patient_row(abn_b *b)
     ds_text cells[2];
 
     mn_x__tb_init(&tb, b->d);
-    mn_x__tb_markup(&tb, label(b, "label_b"), strlen(label(b, "label_b")), NULL,
-                    NULL);
+    mn_x__tb_markupz(&tb, label(b, "label_b"), NULL, NULL);
     mn_x__tb_add(&tb, " ", 0, NULL);
     mn_x__tb_add(&tb, b->o->patient_name, DS_FILLED, "abn.B");
     mn_x__tb_take(&tb, &cells[0]);
-    mn_x__tb_markup(&tb, label(b, "label_c"), strlen(label(b, "label_c")), NULL,
-                    NULL);
+    mn_x__tb_markupz(&tb, label(b, "label_c"), NULL, NULL);
     mn_x__tb_add(&tb, " ", 0, NULL);
     mn_x__tb_add(&tb, id, DS_FILLED, "abn.C");
     mn_x__tb_take(&tb, &cells[1]);
@@ -692,10 +689,8 @@ static void patient_row(abn_b *b)
         blk->items[0] = cells[0];
         blk->items[1] = cells[1];
     }
-    mn_x__doc_field(
-        b->d, "abn.B",
-        mn_x__doc_str(b->d, b->o->patient_name, strlen(b->o->patient_name), 0));
-    mn_x__doc_field(b->d, "abn.C", mn_x__doc_str(b->d, id, strlen(id), 0));
+    mn_x__doc_field(b->d, "abn.B", mn_x__doc_strz(b->d, b->o->patient_name));
+    mn_x__doc_field(b->d, "abn.C", mn_x__doc_strz(b->d, id));
 }
 
 static void table(abn_b *b)
@@ -716,11 +711,9 @@ static void table(abn_b *b)
     mn_x__tb_add(&tb, b->o->show_labels ? "D. " : "", 0, NULL);
     mn_x__tb_add(&tb, b->dhead, DS_FILLED, "abn.D");
     mn_x__tb_take(&tb, &cells[0]);
-    mn_x__tb_markup(&tb, label(b, "col_e"), strlen(label(b, "col_e")), NULL,
-                    NULL);
+    mn_x__tb_markupz(&tb, label(b, "col_e"), NULL, NULL);
     mn_x__tb_take(&tb, &cells[1]);
-    mn_x__tb_markup(&tb, label(b, "col_f"), strlen(label(b, "col_f")), NULL,
-                    NULL);
+    mn_x__tb_markupz(&tb, label(b, "col_f"), NULL, NULL);
     mn_x__tb_take(&tb, &cells[2]);
     for (size_t i = 0; i < b->n_items; i++) {
         abn_item *it = &b->items[i];
@@ -736,10 +729,8 @@ static void table(abn_b *b)
         mn_x__tb_take(&tb, &cells[(i + 1) * 3 + 1]);
         mn_x__tb_add(&tb, money, DS_FILLED, tag_f);
         mn_x__tb_take(&tb, &cells[(i + 1) * 3 + 2]);
-        mn_x__doc_field(b->d, tag_d,
-                        mn_x__doc_str(b->d, it->desc, strlen(it->desc), 0));
-        mn_x__doc_field(b->d, tag_e,
-                        mn_x__doc_str(b->d, it->reason, strlen(it->reason), 0));
+        mn_x__doc_field(b->d, tag_d, mn_x__doc_strz(b->d, it->desc));
+        mn_x__doc_field(b->d, tag_e, mn_x__doc_strz(b->d, it->reason));
         mn_x__doc_field(b->d, tag_f, mn_x__doc_printf(b->d, "%s", money));
     }
     mn_x__tb_free(&tb);
@@ -809,7 +800,7 @@ static void options(abn_b *b)
     mn_x__tb_init(&tb, b->d);
     for (size_t i = 0; i < 3; i++) {
         const char *t = sec(b, names[i]);
-        mn_x__tb_markup(&tb, t, strlen(t), lookup_d, b);
+        mn_x__tb_markupz(&tb, t, lookup_d, b);
         mn_x__tb_take(&tb, &items[i]);
     }
     mn_x__tb_free(&tb);
@@ -831,11 +822,9 @@ static void signature(abn_b *b)
         return;
     blk->tag = "abn.I";
     mn_x__tb_init(&tb, b->d);
-    mn_x__tb_markup(&tb, label(b, "label_i"), strlen(label(b, "label_i")), NULL,
-                    NULL);
+    mn_x__tb_markupz(&tb, label(b, "label_i"), NULL, NULL);
     mn_x__tb_take(&tb, &blk->items[0]);
-    mn_x__tb_markup(&tb, label(b, "label_j"), strlen(label(b, "label_j")), NULL,
-                    NULL);
+    mn_x__tb_markupz(&tb, label(b, "label_j"), NULL, NULL);
     mn_x__tb_take(&tb, &blk->items[1]);
     mn_x__tb_free(&tb);
 }
@@ -866,7 +855,7 @@ static void build_page(abn_b *b)
     const char *h =
         b->o->additional && !blank(b->o->additional) ? b->o->additional : "";
 
-    d->title = mn_x__doc_str(d, sec(b, "title"), strlen(sec(b, "title")), 0);
+    d->title = mn_x__doc_strz(d, sec(b, "title"));
     d->lang = b->lang;
     d->one_page = 1;
     d->filled_marks = 1;
@@ -914,7 +903,7 @@ static void build_page(abn_b *b)
     options(b);
     mn_x__doc_block(d, DB_BOX_END);
     fields1(b, label(b, "label_h"), h, "abn.H", 0);
-    mn_x__doc_field(d, "abn.H", mn_x__doc_str(d, h, strlen(h), 0));
+    mn_x__doc_field(d, "abn.H", mn_x__doc_strz(d, h));
     mn_x__doc_block(d, DB_BOX_BEGIN);
     para(b, "notice", DB_F_TIGHT);
     para(b, "signing", DB_F_TIGHT);
@@ -926,8 +915,7 @@ static void build_page(abn_b *b)
         blk->flags = DB_F_CENTER;
     mn_x__doc_text_block(d, DB_SMALL, sec(b, "pra"), NULL, NULL);
     footer(b);
-    mn_x__doc_field(d, "abn.D",
-                    mn_x__doc_str(d, b->dhead, strlen(b->dhead), 0));
+    mn_x__doc_field(d, "abn.D", mn_x__doc_strz(d, b->dhead));
     mn_x__doc_field(d, "abn.edition",
                     mn_x__doc_printf(d, "%s", b->ed->info.id));
     mn_x__doc_field(d, "abn.form",
@@ -1048,6 +1036,9 @@ int mn_abn_new(mn_doc **out, const mn_docdata *data, const mn_result *res,
     *out = d;
     d = NULL;
 done:
+    /* a failed allocation can look like missing input: say what it was */
+    if (rc != MN_OK && rc != MN_ENOMEM && d && d->nomem)
+        rc = mn_x__err(err, MN_ENOMEM, "out of memory");
     mn_doc_free(d);
     mn_x__free(b);
     return rc;

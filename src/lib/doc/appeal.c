@@ -390,7 +390,7 @@ static const char *aic(ab *b, const char *which, int year)
     s = mn_x__sf_section(b->dd->levels,
                          !strcmp(which, "alj") ? "aic.alj" : "aic.court");
     snprintf(key, sizeof(key), "%d", year);
-    v = s ? mn_x__sf_kv(b->d->arena, s->text, key, 0) : NULL;
+    v = s ? mn_x__sf_kv(b->d->arena, s->text, key, 0, &b->d->nomem) : NULL;
     if (v) {
         unsigned long dollars;
         char money[24];
@@ -434,11 +434,11 @@ static void levels(ab *b)
         const char *name, *body, *limit, *dec, *thr;
         if (strncmp(s->name, "level.", 6) != 0)
             continue;
-        name = mn_x__sf_kv(b->d->arena, s->text, "name", 0);
-        body = mn_x__sf_kv(b->d->arena, s->text, "body", 0);
-        limit = mn_x__sf_kv(b->d->arena, s->text, "limit", 0);
-        dec = mn_x__sf_kv(b->d->arena, s->text, "decision", 0);
-        thr = mn_x__sf_kv(b->d->arena, s->text, "threshold", 0);
+        name = mn_x__sf_kv(b->d->arena, s->text, "name", 0, &b->d->nomem);
+        body = mn_x__sf_kv(b->d->arena, s->text, "body", 0, &b->d->nomem);
+        limit = mn_x__sf_kv(b->d->arena, s->text, "limit", 0, &b->d->nomem);
+        dec = mn_x__sf_kv(b->d->arena, s->text, "decision", 0, &b->d->nomem);
+        thr = mn_x__sf_kv(b->d->arena, s->text, "threshold", 0, &b->d->nomem);
         mn_x__tb_add(
             &tb,
             mn_x__doc_printf(b->d, "%s. %s", s->name + 6, name ? name : ""), 0,
@@ -811,10 +811,8 @@ int mn_appeal_new(mn_doc **out, const mn_docdata *data, const mn_result *res,
         b->date = mn_x__today();
     }
     for (size_t i = 0; i < opts->n_documents; i++) {
-        const char *s = opts->documents[i]
-                            ? mn_x__doc_str(d, opts->documents[i],
-                                            strlen(opts->documents[i]), 0)
-                            : NULL;
+        const char *s =
+            opts->documents[i] ? mn_x__doc_strz(d, opts->documents[i]) : NULL;
         if (s && s[0] && mn_x__vec_push(&b->docs, &s, sizeof(s)) != MN_OK)
             d->nomem = 1;
     }
@@ -874,6 +872,9 @@ int mn_appeal_new(mn_doc **out, const mn_docdata *data, const mn_result *res,
     *out = d;
     d = NULL;
 done:
+    /* a failed allocation can look like a missing fact: say what it was */
+    if (rc != MN_OK && rc != MN_ENOMEM && d && d->nomem)
+        rc = mn_x__err(err, MN_ENOMEM, "out of memory");
     mn_x__vec_free(&b->criteria);
     mn_x__vec_free(&b->docs);
     mn_doc_free(d);

@@ -206,7 +206,7 @@ const sf_section *mn_x__sf_section(const sf_file *f, const char *name)
 }
 
 const char *mn_x__sf_kv(mn_arena *a, const char *text, const char *key,
-                        size_t index)
+                        size_t index, int *nomem)
 {
     size_t kl = strlen(key);
     const char *p = text;
@@ -218,7 +218,10 @@ const char *mn_x__sf_kv(mn_arena *a, const char *text, const char *key,
             if (index == 0) {
                 const char *v = p + kl + 1;
                 size_t vl = mn_x__trim(&v, n - kl - 1);
-                return mn_x__arena_strndup(a, v, vl);
+                char *r = mn_x__arena_strndup(a, v, vl);
+                if (!r)
+                    *nomem = 1;
+                return r;
             }
             index--;
         }
@@ -371,6 +374,8 @@ static void free_checklist(mn_docdata *dd)
 
 static int load_checklist(mn_docdata *dd, const sf_file *f, mn_error *err)
 {
+    int nomem = 0;
+
     free_checklist(dd);
     dd->els = mn_x__arena_alloc(dd->arena, (f->n_secs + 1) * sizeof(check_el));
     if (!dd->els)
@@ -382,10 +387,12 @@ static int load_checklist(mn_docdata *dd, const sf_file *f, mn_error *err)
         const char *req;
         memset(el, 0, sizeof(*el));
         el->id = sec->name;
-        el->title = mn_x__sf_kv(dd->arena, sec->text, "title", 0);
-        kinds = mn_x__sf_kv(dd->arena, sec->text, "kinds", 0);
-        req = mn_x__sf_kv(dd->arena, sec->text, "required", 0);
-        el->validate = mn_x__sf_kv(dd->arena, sec->text, "validate", 0);
+        el->title = mn_x__sf_kv(dd->arena, sec->text, "title", 0, &nomem);
+        kinds = mn_x__sf_kv(dd->arena, sec->text, "kinds", 0, &nomem);
+        req = mn_x__sf_kv(dd->arena, sec->text, "required", 0, &nomem);
+        el->validate = mn_x__sf_kv(dd->arena, sec->text, "validate", 0, &nomem);
+        if (nomem)
+            return mn_x__err(err, MN_ENOMEM, "out of memory");
         if (!el->title || !kinds || !req)
             return file_err(err, f, sec->line, MN_EINVAL,
                             "an element needs title, kinds and required");
@@ -405,8 +412,11 @@ static int load_checklist(mn_docdata *dd, const sf_file *f, mn_error *err)
                             "validate must be f2f_timing");
         dd->n_els++;
         for (size_t k = 0;; k++) {
-            const char *pat = mn_x__sf_kv(dd->arena, sec->text, "pattern", k);
+            const char *pat =
+                mn_x__sf_kv(dd->arena, sec->text, "pattern", k, &nomem);
             int rc;
+            if (nomem)
+                return mn_x__err(err, MN_ENOMEM, "out of memory");
             if (!pat)
                 break;
             if (el->n_re == CHECK_MAX_PATTERNS)

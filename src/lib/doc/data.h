@@ -40,9 +40,10 @@ const char *mn_x__sf_get(const sf_file *f, const char *key);
 /* A section, or NULL. */
 const sf_section *mn_x__sf_section(const sf_file *f, const char *name);
 /* The value of `key: value` line `index` (0: the first with that key)
- * inside a section's text, copied into the arena; NULL when absent. */
+ * inside a section's text, copied into the arena; NULL when absent, or
+ * when the copy fails (then *nomem is set). */
 const char *mn_x__sf_kv(mn_arena *a, const char *text, const char *key,
-                        size_t index);
+                        size_t index, int *nomem);
 
 /* One ABN edition. */
 typedef struct abn_edition {

@@ -143,6 +143,11 @@ char *mn_x__doc_str(mn_doc *d, const char *s, size_t len, int keep_lines)
     return out;
 }
 
+char *mn_x__doc_strz(mn_doc *d, const char *s)
+{
+    return s ? mn_x__doc_str(d, s, strlen(s), 0) : NULL;
+}
+
 char *mn_x__doc_printf(mn_doc *d, const char *fmt, ...)
 {
     va_list ap;
@@ -321,6 +326,13 @@ void mn_x__tb_markup(ds_builder *b, const char *src, size_t len,
     add_run(b, src + start, len - start, style);
 }
 
+void mn_x__tb_markupz(ds_builder *b, const char *src, ds_lookup lookup,
+                      void *payload)
+{
+    if (src)
+        mn_x__tb_markup(b, src, strlen(src), lookup, payload);
+}
+
 void mn_x__tb_take(ds_builder *b, ds_text *out)
 {
     size_t n = MN_VEC_COUNT(&b->spans, ds_span);
@@ -345,6 +357,10 @@ db_block *mn_x__doc_text_block(mn_doc *d, db_type type, const char *markup,
     ds_builder tb;
     db_block *blk;
 
+    if (!markup) {
+        d->nomem = 1; /* a string that could not be made */
+        return NULL;
+    }
     mn_x__tb_init(&tb, d);
     mn_x__tb_markup(&tb, markup, strlen(markup), lookup, payload);
     blk = mn_x__doc_block(d, type);

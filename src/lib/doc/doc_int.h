@@ -86,6 +86,8 @@ int mn_x__doc_new(mn_doc **out, mn_doc_kind kind, mn_error *err);
 /* A copy of `s` (NULL: NULL) in the arena: invalid UTF-8 becomes U+FFFD,
  * control characters become spaces (newlines too unless keep_lines). */
 char *mn_x__doc_str(mn_doc *d, const char *s, size_t len, int keep_lines);
+/* The same for a NUL-terminated string; NULL gives NULL. */
+char *mn_x__doc_strz(mn_doc *d, const char *s);
 char *mn_x__doc_printf(mn_doc *d, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* Appends a block (zeroed, of `type`); NULL when out of memory. */
@@ -111,6 +113,10 @@ typedef const char *(*ds_lookup)(void *payload, const char *name,
                                  size_t name_len, const char **tag);
 void mn_x__tb_markup(ds_builder *b, const char *src, size_t len,
                      ds_lookup lookup, void *payload);
+/* The same for a NUL-terminated string; NULL (an allocation that failed
+ * before) adds nothing. */
+void mn_x__tb_markupz(ds_builder *b, const char *src, ds_lookup lookup,
+                      void *payload);
 /* Moves the spans into the arena as `out`; the builder is reset. */
 void mn_x__tb_take(ds_builder *b, ds_text *out);
 void mn_x__tb_free(ds_builder *b);

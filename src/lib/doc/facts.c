@@ -152,6 +152,11 @@ static int check_object(const json_t *obj, const fdef *fields, const char *path,
                 f = k;
         }
         snprintf(sub, sizeof(sub), "%s%s%.64s", path, path[0] ? "." : "", key);
+        /* a key is the user's text: the location stays one line */
+        for (char *c = sub; *c; c++) {
+            if ((unsigned char)*c < 0x20 || *c == 0x7f)
+                *c = '?';
+        }
         if (!f)
             return bad(err, sub, "%s",
                        "unknown field (see docs/documents.md, facts file)");
@@ -301,7 +306,7 @@ void mn_facts_free(mn_facts *facts)
 /* The value at a dotted path ("prescriber.npi"), or NULL. */
 static const json_t *at(const mn_facts *f, const char *path)
 {
-    const json_t *v = f ? f->root : NULL;
+    const json_t *v = f && path ? f->root : NULL;
     char part[64];
 
     while (v && *path) {

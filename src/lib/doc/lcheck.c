@@ -447,46 +447,42 @@ static int32_t first_date(const char *s)
     return MN_NODATE;
 }
 
-/* The first date after one of `keys` in the lines (a line and the next
- * joined), or MN_NODATE. */
-static int32_t date_after(const tline *t, size_t n, const char *const *keys,
-                          mn_arena *a)
+/* The first date after one of `keys` in the lines (on the key's line, or
+ * at the start of the next one when the layout broke the line), or
+ * MN_NODATE. */
+static int32_t date_after(const tline *t, size_t n, const char *const *keys)
 {
     for (size_t i = 0; i < n; i++) {
-        const char *j = t[i].text;
-        char *joined = NULL;
-        if (i + 1 < n) {
-            joined = mn_x__arena_printf(a, "%s %s", t[i].text, t[i + 1].text);
-            if (joined)
-                j = joined;
-        }
         for (size_t k = 0; keys[k]; k++) {
             size_t kl = strlen(keys[k]);
-            for (const char *p = j; *p; p++) {
+            for (const char *p = t[i].text; *p; p++) {
                 size_t m;
+                int32_t d;
                 for (m = 0; m < kl; m++) {
                     if (mn_x__tolower((unsigned char)p[m]) != keys[k][m])
                         break;
                 }
-                if (m == kl) {
-                    int32_t d = first_date(p + kl);
-                    if (d != MN_NODATE)
-                        return d;
-                }
+                if (m != kl)
+                    continue;
+                d = first_date(p + kl);
+                if (d == MN_NODATE && i + 1 < n)
+                    d = first_date(t[i + 1].text);
+                if (d != MN_NODATE)
+                    return d;
             }
         }
     }
     return MN_NODATE;
 }
 
-static int f2f_ok(const tline *t, size_t n, mn_arena *a)
+static int f2f_ok(const tline *t, size_t n)
 {
     static const char *const f2f[] = {"face-to-face", "face to face",
                                       "in-person", NULL};
     static const char *const order[] = {"order date", "date of the order",
                                         "date of order", "ordered on", NULL};
-    int32_t fd = date_after(t, n, f2f, a);
-    int32_t od = date_after(t, n, order, a);
+    int32_t fd = date_after(t, n, f2f);
+    int32_t od = date_after(t, n, order);
     int y, m, d;
     int32_t limit;
     int32_t mdays;
@@ -642,7 +638,7 @@ int mn_letter_check(mn_lcheck **out, const mn_docdata *data, const void *bytes,
         f = &c->els[c->n_els++];
         memset(f, 0, sizeof(*f));
         f->el = el;
-        for (size_t i = 0; i < n && !f->found; i++) {
+        for (size_t i = 0; i < n && !f->found && !l.nomem; i++) {
             const char *hit = NULL;
             if (match(el, t[i].text)) {
                 hit = t[i].text;
@@ -650,20 +646,28 @@ int mn_letter_check(mn_lcheck **out, const mn_docdata *data, const void *bytes,
                 /* a phrase the layout broke over two lines */
                 char *j = mn_x__arena_printf(c->arena, "%s %s", t[i].text,
                                              t[i + 1].text);
-                if (j && match(el, j))
+                if (!j)
+                    l.nomem = 1;
+                else if (match(el, j))
                     hit = j;
             }
             if (!hit)
                 continue;
-            if (el->validate && !f2f_ok(t, n, c->arena))
+            if (el->validate && !f2f_ok(t, n))
                 break;
             f->found = 1;
             f->line = t[i].line;
             f->page = t[i].page;
             f->excerpt = excerpt(c->arena, hit);
+            if (!f->excerpt)
+                l.nomem = 1;
         }
         if (!f->found && el->required)
             c->missing++;
+    }
+    if (l.nomem) {
+        rc = mn_x__err(err, MN_ENOMEM, "out of memory");
+        goto done;
     }
     *out = c;
     c = NULL;

@@ -211,7 +211,7 @@ static void missing(lb *b, const char *name)
             return;
     }
     if (b->n_missing < MAX_MISSING)
-        b->missing[b->n_missing++] = mn_x__doc_str(b->d, name, strlen(name), 0);
+        b->missing[b->n_missing++] = mn_x__doc_strz(b->d, name);
 }
 
 static const char *lookup(void *payload, const char *name, size_t n,
@@ -395,9 +395,7 @@ static void find_policy(lb *b)
         best.citation.title ? best.citation.title : "",
         best.citation.title ? "\"" : "");
     b->policy_url =
-        best.citation.url
-            ? mn_x__doc_str(d, best.citation.url, strlen(best.citation.url), 0)
-            : NULL;
+        best.citation.url ? mn_x__doc_strz(d, best.citation.url) : NULL;
     if (best.citation.group > 0)
         b->group = mn_x__doc_printf(d, "covered diagnosis group %d",
                                     best.citation.group);
@@ -497,7 +495,7 @@ static int placeholders(lb *b, const char *s, size_t n, int optional,
         v = value(b, key);
         if (!v) {
             b->bad_placeholder = 1;
-            b->bad_name = mn_x__doc_str(b->d, key, strlen(key), 0);
+            b->bad_name = mn_x__doc_strz(b->d, key);
             b->bad_line = lineno;
             return -1;
         }
@@ -879,8 +877,7 @@ int mn_letter_new(mn_doc **out, const mn_docdata *data, const mn_result *res,
     sec = mn_x__sf_section(b->tpl, "letter");
     b->tpl_line = sec->line;
     d->title = mn_x__sf_get(b->tpl, "title")
-                   ? mn_x__doc_str(d, mn_x__sf_get(b->tpl, "title"),
-                                   strlen(mn_x__sf_get(b->tpl, "title")), 0)
+                   ? mn_x__doc_strz(d, mn_x__sf_get(b->tpl, "title"))
                    : "Letter of medical necessity";
     d->font_size = 11;
     d->margin = 72;
@@ -898,6 +895,9 @@ int mn_letter_new(mn_doc **out, const mn_docdata *data, const mn_result *res,
     *out = d;
     d = NULL;
 done:
+    /* a failed allocation can look like a missing fact: say what it was */
+    if (rc != MN_OK && rc != MN_ENOMEM && d && d->nomem)
+        rc = mn_x__err(err, MN_ENOMEM, "out of memory");
     mn_doc_free(d);
     mn_x__free(b);
     return rc;
