@@ -735,7 +735,7 @@ static int kind_of_code(const char *c)
         return LK_IMAGING;
     if (c[0] == 'E' || c[0] == 'K' || c[0] == 'L' || c[0] == 'A' || c[0] == 'B')
         return LK_DME;
-    if (!strncmp(c, "97", 2) || !strncmp(c, "925", 3) || c[0] == 'G')
+    if (!strncmp(c, "97", 2) || !strncmp(c, "925", 3))
         return LK_THERAPY;
     if (c[0] == 'J' || c[0] == 'Q')
         return LK_DRUG;
