@@ -495,6 +495,46 @@ static void test_appeal(void)
     CHECK_INT(run("appeal --facts facts.json -o ap5.pdf covered.json"), 2);
 }
 
+/* The README's commands, as written, from the repository's root. */
+static void test_readme(void)
+{
+    char cmd[2000];
+    char *t;
+    static const char root[] = MN_CASES "/../..";
+
+    snprintf(cmd, sizeof(cmd),
+             "cd %s && %s abn --facts examples/facts.json -o %s/r-abn.pdf "
+             "examples/awv-too-soon.json 2>%s/r-err",
+             root, MN_CLI, tmpdir, tmpdir);
+    CHECK_INT(sh(cmd), 0);
+    t = flat(capture("pdftotext -raw r-abn.pdf -"));
+    CHECK_CONTAINS(t, "you had it on June 10, 2025.");
+    CHECK_CONTAINS(t, "Yearly wellness visit (G0439)");
+    free(t);
+    t = capture("cat r-err");
+    CHECK_CONTAINS(t, "has passed its expiration date");
+    free(t);
+    snprintf(cmd, sizeof(cmd),
+             "cd %s && %s letter --facts examples/facts.json --date "
+             "2026-03-01 -o %s/r-letter.pdf examples/lab-order.json && %s "
+             "letter check %s/r-letter.pdf >/dev/null",
+             root, MN_CLI, tmpdir, MN_CLI, tmpdir);
+    CHECK_INT(sh(cmd), 0);
+    t = capture("pdfinfo r-letter.pdf");
+    CHECK(t && strstr(t, "Pages:") &&
+          strtol(strstr(t, "Pages:") + 6, NULL, 10) == 2);
+    free(t);
+    snprintf(cmd, sizeof(cmd),
+             "cd %s && %s appeal --facts examples/facts.json --notice-date "
+             "2026-04-10 --carc 50 --group CO --date 2026-05-01 -o "
+             "%s/r-appeal.pdf examples/lab-order.json",
+             root, MN_CLI, tmpdir);
+    CHECK_INT(sh(cmd), 0);
+    t = flat(capture("pdftotext r-appeal.pdf -"));
+    CHECK_CONTAINS(t, "by August 13, 2026.");
+    free(t);
+}
+
 int main(void)
 {
     char cmd[400];
@@ -513,6 +553,7 @@ int main(void)
     RUN(test_bad_input);
     RUN(test_letters);
     RUN(test_appeal);
+    RUN(test_readme);
     free(o);
     free(e);
     snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
