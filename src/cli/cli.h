@@ -74,12 +74,12 @@ int cli_facts_open(mn_facts **out, const char *cmd, const char *path);
  * else PDF. Returns -1 for an unknown --format. */
 int cli_doc_format(mn_doc_format *out, const char *format,
                    const char *out_path);
-/* Renders `doc` and writes it to `path` ("-": stdout) atomically: a
- * temporary file in the same folder renamed into place, so a failure
- * leaves no partial file. Prints warnings and errors; returns an exit
- * code. */
+/* Renders `doc` and writes it to `path` ("-": stdout) through an output
+ * file (a temporary file renamed into place, mode 0600), so a failure
+ * leaves no partial file; `inputs` (paths, "-" skipped) may not be
+ * overwritten. Prints warnings and errors; returns an exit code. */
 int cli_doc_write(const char *cmd, const mn_doc *doc, mn_doc_format fmt,
-                  const char *path);
+                  const char *path, const char *const *inputs, size_t n_inputs);
 
 /*
  * Standard streams and output files (output.c). Exit codes of writes: a

@@ -235,7 +235,11 @@ int cmd_abn(int argc, char **argv)
         code = err.code == MN_ENOMEM ? EXIT_INTERNAL : EXIT_INPUT;
         goto done;
     }
-    code = cli_doc_write("abn", doc, fmt, out_path);
+    {
+        const char *in[2] = {nargs ? args[0] : "-",
+                             facts_path ? facts_path : profile};
+        code = cli_doc_write("abn", doc, fmt, out_path, in, 2);
+    }
 done:
     mn_doc_free(doc);
     mn_facts_free(facts);

@@ -159,7 +159,10 @@ int cmd_appeal(int argc, char **argv)
         code = err.code == MN_ENOMEM ? EXIT_INTERNAL : EXIT_INPUT;
         goto done;
     }
-    code = cli_doc_write("appeal", doc, fmt, out_path);
+    {
+        const char *in[2] = {nargs ? args[0] : "-", facts_path};
+        code = cli_doc_write("appeal", doc, fmt, out_path, in, 2);
+    }
 done:
     mn_doc_free(doc);
     mn_facts_free(facts);

@@ -107,12 +107,11 @@ static int cmd_check_letter(int argc, char **argv)
         code = EXIT_INTERNAL;
         goto done;
     }
-    fwrite(mn_buf_data(buf), 1, mn_buf_len(buf), stdout);
-    if (fmt == MN_FORMAT_JSON)
-        fputc('\n', stdout);
-    code = mn_lcheck_missing(chk) ? EXIT_FINDINGS : EXIT_CLEAN;
-    if (fflush(stdout) != 0)
-        code = EXIT_INTERNAL;
+    code = cli_stdout_write("letter check", mn_buf_data(buf), mn_buf_len(buf));
+    if (!code && fmt == MN_FORMAT_JSON)
+        code = cli_stdout_write("letter check", "\n", 1);
+    if (!code)
+        code = mn_lcheck_missing(chk) ? EXIT_FINDINGS : EXIT_CLEAN;
 done:
     free(input);
     mn_buf_free(buf);
@@ -202,7 +201,10 @@ int cmd_letter(int argc, char **argv)
         code = err.code == MN_ENOMEM ? EXIT_INTERNAL : EXIT_INPUT;
         goto done;
     }
-    code = cli_doc_write("letter", doc, fmt, out_path);
+    {
+        const char *in[3] = {nargs ? args[0] : "-", facts_path, tpl_path};
+        code = cli_doc_write("letter", doc, fmt, out_path, in, 3);
+    }
 done:
     free(tpl);
     mn_doc_free(doc);

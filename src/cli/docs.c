@@ -1,6 +1,7 @@
 /* docs.c: what the document commands (abn, letter, appeal) share. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -127,38 +128,25 @@ int cli_doc_format(mn_doc_format *out, const char *format, const char *out_path)
     return 0;
 }
 
-/* Writes all of buf to fd; 0 or -1 (errno set). */
-static int write_all(int fd, const char *buf, size_t len)
-{
-    while (len) {
-        ssize_t w = write(fd, buf, len);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        buf += w;
-        len -= (size_t)w;
-    }
-    return 0;
-}
-
 int cli_doc_write(const char *cmd, const mn_doc *doc, mn_doc_format fmt,
-                  const char *path)
+                  const char *path, const char *const *inputs, size_t n_inputs)
 {
     mn_buf *buf = NULL;
     mn_error err;
+    mn_outfile *f = NULL;
+    mn_outfile_options oo = MN_OUTFILE_OPTIONS_INIT;
+    int fds[4];
+    size_t n_fds = 0;
     size_t pages = 0;
     int rc;
     int code = 0;
-    char tmp[4200];
-    int fd = -1;
 
     mn_error_clear(&err);
     if ((rc = mn_buf_new(&buf, 0))) {
         fprintf(stderr, "mednec %s: out of memory\n", cmd);
         return EXIT_INTERNAL;
     }
+    /* the whole document first: a refusal or an error writes nothing */
     rc = mn_doc_render(buf, doc, fmt, &pages, &err);
     if (rc) {
         cli_error(cmd, &err);
@@ -169,42 +157,32 @@ int cli_doc_write(const char *cmd, const mn_doc *doc, mn_doc_format fmt,
         fprintf(stderr, "mednec %s: warning: %s\n", cmd,
                 mn_doc_warning(doc, i));
     if (strcmp(path, "-") == 0) {
-        if (fwrite(mn_buf_data(buf), 1, mn_buf_len(buf), stdout) !=
-                mn_buf_len(buf) ||
-            fflush(stdout) != 0) {
-            fprintf(stderr, "mednec %s: cannot write to stdout\n", cmd);
-            code = EXIT_INPUT;
-        }
+        code = cli_stdout_write(cmd, mn_buf_data(buf), mn_buf_len(buf));
         goto done;
     }
-    if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp-XXXXXX", path) >=
-        sizeof(tmp)) {
-        fprintf(stderr, "mednec %s: %s: file name too long\n", cmd, path);
-        code = EXIT_USAGE;
-        goto done;
+    /* never over an input (the claim, the facts), under any name */
+    for (size_t i = 0; i < n_inputs && n_fds < 4; i++) {
+        int fd;
+        if (!inputs[i] || !strcmp(inputs[i], "-"))
+            continue;
+        fd = open(inputs[i], O_RDONLY | O_CLOEXEC);
+        if (fd >= 0)
+            fds[n_fds++] = fd;
     }
-    fd = mkstemp(tmp);
-    if (fd < 0 || write_all(fd, mn_buf_data(buf), mn_buf_len(buf)) != 0 ||
-        fsync(fd) != 0 || close(fd) != 0) {
-        fprintf(stderr, "mednec %s: %s: cannot write: %s\n", cmd, path,
-                strerror(errno));
-        if (fd >= 0) {
-            close(fd);
-            unlink(tmp);
-        }
-        fd = -1;
-        code = EXIT_INPUT;
-        goto done;
-    }
-    fd = -1;
-    if (rename(tmp, path) != 0) {
-        fprintf(stderr, "mednec %s: %s: cannot write: %s\n", cmd, path,
-                strerror(errno));
-        unlink(tmp);
-        code = EXIT_INPUT;
-        goto done;
+    oo.inputs = fds;
+    oo.n_inputs = n_fds;
+    /* a patient's document: readable by its owner only */
+    oo.mode = 0600;
+    if ((rc = cli_outfile_open(&f, path, &oo, &err)) ||
+        (rc = mn_outfile_write(f, mn_buf_data(buf), mn_buf_len(buf), &err)) ||
+        (rc = cli_outfile_commit(f, &err))) {
+        cli_error(cmd, &err);
+        code = rc == MN_ENOMEM ? EXIT_INTERNAL : EXIT_INPUT;
     }
 done:
+    cli_outfile_free(f);
+    for (size_t i = 0; i < n_fds; i++)
+        close(fds[i]);
     mn_buf_free(buf);
     return code;
 }

@@ -374,6 +374,20 @@ static void test_bad_input(void)
     put("typo.json", "{\"patient\":{\"nmae\":\"X\"}}");
     refused("abn --facts typo.json -o bad7.pdf claim.json",
             "typo.json: patient.nmae: unknown field", "bad7.pdf");
+    /* never over an input: the claim stays a claim */
+    CHECK_INT(run("abn --facts facts.json -o claim.json claim.json"), 3);
+    CHECK(one_line(e));
+    t = capture("cat claim.json");
+    CHECK_STR(t, claim);
+    free(t);
+    CHECK_INT(run("abn --facts facts.json -o ./facts.json claim.json"), 3);
+    /* a patient's document is readable by its owner only */
+    {
+        char p[400];
+        struct stat st;
+        snprintf(p, sizeof(p), "%s/abn.pdf", tmpdir);
+        CHECK(stat(p, &st) == 0 && (st.st_mode & 0777) == 0600);
+    }
     /* an unwritable place */
     CHECK_INT(run("abn --facts facts.json -o /nonexistent/dir/abn.pdf "
                   "claim.json"),
