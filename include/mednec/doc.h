@@ -88,6 +88,7 @@ MN_API const char *mn_doc_format_name(mn_doc_format format);
  * read, MN_ELIMIT for a file over 1 MiB or more than 256 files.
  */
 MN_API int mn_docdata_open(mn_docdata **out, const char *dir, mn_error *err);
+/** Releases the data. NULL is accepted. Not while a builder uses it. */
 MN_API void mn_docdata_free(mn_docdata *data);
 
 #define MN_ABN_EDITION_INFO_VERSION 1
@@ -218,6 +219,7 @@ MN_API int mn_abn_new(mn_doc **out, const mn_docdata *data,
  */
 MN_API int mn_facts_parse_json(mn_facts **out, const char *json, size_t len,
                                mn_error *err);
+/** Releases parsed facts. NULL is accepted. */
 MN_API void mn_facts_free(mn_facts *facts);
 
 /* ------------------------------------------------------------------ */
@@ -288,6 +290,7 @@ typedef struct mn_lcheck_options {
 MN_API int mn_letter_check(mn_lcheck **out, const mn_docdata *data,
                            const void *bytes, size_t len,
                            const mn_lcheck_options *opts, mn_error *err);
+/** Releases a check and the strings it lent. NULL is accepted. */
 MN_API void mn_lcheck_free(mn_lcheck *check);
 
 #define MN_LCHECK_ELEMENT_VERSION 1
@@ -304,14 +307,15 @@ typedef struct mn_lcheck_element {
     const char *excerpt; /**< the line found (trimmed), or NULL */
 } mn_lcheck_element;
 
+/** Elements checked (those of the kind checked); 0 for NULL. */
 MN_API size_t mn_lcheck_count(const mn_lcheck *check);
 /** Fills `out` with element `i`; MN_EINVAL when out of range. */
 MN_API int mn_lcheck_element_at(mn_lcheck_element *out, const mn_lcheck *check,
                                 size_t i, mn_error *err);
 /** Required elements that are missing. */
 MN_API size_t mn_lcheck_missing(const mn_lcheck *check);
-/** The kind checked ("general" or "dme") and the input format ("text",
- * "markdown", "html", "pdf"). */
+/** The kind checked ("general" or "dme"), and the input format found
+ * ("text", "markdown", "html", "pdf"); static strings, NULL for NULL. */
 MN_API const char *mn_lcheck_kind(const mn_lcheck *check);
 MN_API const char *mn_lcheck_input_format(const mn_lcheck *check);
 /** Appends the check as JSON or as text for people. */
@@ -387,7 +391,9 @@ MN_API int mn_appeal_new(mn_doc **out, const mn_docdata *data,
 /* Documents                                                           */
 /* ------------------------------------------------------------------ */
 
+/** Releases a document and everything it holds. NULL is accepted. */
 MN_API void mn_doc_free(mn_doc *doc);
+/** What the document is (MN_DOC_ABN for NULL). Thread-safe. */
 MN_API mn_doc_kind mn_doc_get_kind(const mn_doc *doc);
 
 /**
@@ -396,8 +402,10 @@ MN_API mn_doc_kind mn_doc_get_kind(const mn_doc *doc);
  */
 MN_API const char *mn_doc_field(const mn_doc *doc, const char *tag);
 
-/** Warnings a builder left (an expired edition in use, a draft), for the
- * front end to show. Borrowed. */
+/** Warnings a builder left (an expired edition in use, a draft, a late
+ * appeal), for the front end to show: their number (0 for NULL), and
+ * warning `i` (one line, borrowed from the document; NULL out of range).
+ */
 MN_API size_t mn_doc_warning_count(const mn_doc *doc);
 MN_API const char *mn_doc_warning(const mn_doc *doc, size_t i);
 
