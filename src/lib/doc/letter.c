@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "claim/claim_int.h"
 #include "doc/data.h"
 #include "doc/facts.h"
 
