@@ -10,4 +10,5 @@
 #include "mednec/history.h"
 #include "mednec/kbinfo.h"
 #include "mednec/outfile.h"
+#include "mednec/doc.h"
 #endif
