@@ -12,6 +12,8 @@
 #include "build/sources.h"
 
 #define READ_CHUNK ((size_t)1 << 20)
+#define STR_(x) #x
+#define STR(x) STR_(x)
 
 /* ------------------------------------------------------------------ */
 /* Names                                                                */
@@ -438,7 +440,8 @@ static int walk_member(walk *w, zip_t *za, const member *m, const char *zpath,
     if (is_zip_name(name)) {
         if (depth >= MN_SRC_ZIP_DEPTH) {
             rc = push_file(w->list, path, m->name, container, NULL, 0,
-                           "zip nested more than 3 levels deep: not read");
+                           "zip nested more than " STR(
+                               MN_SRC_ZIP_DEPTH) " levels deep: not read");
             if (rc)
                 goto nomem;
             goto done;
