@@ -10,8 +10,9 @@
  *
  * Ranges. An ICD-10-CM range is either a code with its end in the `range`
  * column ("C50.011" + "C50.929") or a code column holding "A - B"; it is
- * expanded against the ICD-10-CM codes already in the builder (the ICD
- * tables must be loaded first), the end covering every code it prefixes.
+ * expanded in the ICD-10-CM tabular order of the codes already in the
+ * builder (the ICD tables must be loaded first), the end covering every
+ * code it prefixes.
  * A procedure range is expanded numerically when both ends are 5 characters
  * long and differ only in their digit positions (80047-80076, J0120-J0130,
  * 0001U-0010U): every code in between is emitted, whether or not it exists,
@@ -913,6 +914,7 @@ static const char *icd_range(mcd *m, emit *e, const char *lo, size_t lo_len,
     mn_key klo;
     mn_key khi;
     size_t count = 0;
+    const char *why = NULL;
 
     *rc = MN_OK;
     if (!mn_x__icd_shape(lo, lo_len) || !mn_x__icd_shape(hi, hi_len))
@@ -921,11 +923,11 @@ static const char *icd_range(mcd *m, emit *e, const char *lo, size_t lo_len,
     khi = mn_x__key(hi, hi_len);
     if (!klo || !khi)
         return "range whose ends are not codes";
-    *rc = mn_x__kbb_icd_range(m->b, klo, khi, emit_dx, e, &count);
+    *rc = mn_x__kbb_icd_range(m->b, klo, khi, emit_dx, e, &count, &why);
     if (*rc)
         return NULL;
     if (count == 0)
-        return "range did not match any loaded ICD-10-CM code";
+        return why ? why : "range did not match any loaded ICD-10-CM code";
     m->ranges++;
     m->range_codes += count;
     return NULL;

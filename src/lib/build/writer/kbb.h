@@ -23,12 +23,16 @@ void mn_x__kbb_free(mn_kbb *b);
  * undotted code. A code seen twice for one year keeps the first. */
 int mn_x__kbb_icd(mn_kbb *b, int fy, mn_key code, bool billable,
                   const char *desc, size_t desc_len);
-/* Calls `cb` for every ICD-10-CM code (any loaded year) from `lo` to `hi`
- * inclusive, where `hi` also covers every code it is a prefix of (C50.9
- * includes C50.929). Returns the number of codes visited via *count. */
+/* Calls `cb` once for every ICD-10-CM code from `lo` to `hi` inclusive in
+ * the ICD-10-CM tabular order (the order of the year's file: C4A between
+ * C43 and C44), where `hi` also covers every code it is a prefix of
+ * (C50.9 includes C50.929) and `lo` may be a category (its first code).
+ * Each loaded year is expanded in its own order; the codes are the union.
+ * *count gets the number of codes; when it is 0, *why (if not NULL) says
+ * why in a short phrase for the build report. */
 int mn_x__kbb_icd_range(mn_kbb *b, mn_key lo, mn_key hi,
                         int (*cb)(void *payload, mn_key code), void *payload,
-                        size_t *count);
+                        size_t *count, const char **why);
 /* True when `code` is an ICD-10-CM code in any loaded year. */
 bool mn_x__kbb_icd_known(mn_kbb *b, mn_key code);
 
