@@ -79,6 +79,7 @@ typedef struct pol {
     mn_vec groups; /* pgroup_e */
     mn_vec contr;  /* char * */
     mn_vec notes;  /* char * */
+    uint32_t ref;  /* creation order (mn_x__kbb_policy_ref) */
 } pol;
 
 typedef struct rule_e {
@@ -101,7 +102,9 @@ struct mn_kbb {
     mn_vec mce;     /* mce_e */
     mn_vec pols;    /* pol * */
     mn_map pol_map; /* hash(kind,id,version) -> index (probing on hash) */
-    mn_vec rules;   /* rule_e */
+    uint32_t n_refs;
+    uint32_t *final; /* policy ref -> index in the last serialised KB */
+    mn_vec rules;    /* rule_e */
     int32_t newest;
     void *ext[MN_EXT_COUNT];
     void (*ext_free[MN_EXT_COUNT])(void *state);
@@ -180,6 +183,7 @@ void mn_x__kbb_free(mn_kbb *b)
     }
     mn_x__vec_free(&b->pols);
     mn_x__map_free(&b->pol_map);
+    mn_x__free(b->final);
     for (size_t i = 0; i < MN_VEC_COUNT(&b->rules, rule_e); i++) {
         mn_kbb_rule *r = &MN_VEC_AT(&b->rules, rule_e, i).r;
         mn_x__free((char *)r->rule_id);
@@ -538,6 +542,7 @@ static int get_pol(mn_kbb *b, pol **out, int kind, const char *id, int version)
     p->version = version;
     p->eff = MN_NODATE;
     p->end = MN_NODATE;
+    p->ref = b->n_refs++;
     p->id = mn_x__strndup(id, strlen(id));
     if (!p->id) {
         mn_x__free(p);
@@ -553,6 +558,35 @@ static int get_pol(mn_kbb *b, pol **out, int kind, const char *id, int version)
         return rc;
     *out = p;
     return MN_OK;
+}
+
+int mn_x__kbb_policy_ref(mn_kbb *b, int kind, const char *id, int version,
+                         uint32_t *ref)
+{
+    pol *p;
+    int rc = get_pol(b, &p, kind, id, version);
+    if (rc == MN_OK)
+        *ref = p->ref;
+    return rc;
+}
+
+int mn_x__kbb_policy_each(mn_kbb *b, int kind, const char *id,
+                          int (*cb)(void *payload, int version), void *payload)
+{
+    for (size_t i = 0; id && i < MN_VEC_COUNT(&b->pols, pol *); i++) {
+        pol *p = MN_VEC_AT(&b->pols, pol *, i);
+        int rc;
+        if (p->kind != kind || strcmp(p->id, id) != 0)
+            continue;
+        if ((rc = cb(payload, p->version)))
+            return rc;
+    }
+    return MN_OK;
+}
+
+uint32_t mn_x__kbb_policy_final(const mn_kbb *b, uint32_t ref)
+{
+    return b->final && ref < b->n_refs ? b->final[ref] : UINT32_MAX;
 }
 
 int mn_x__kbb_policy(mn_kbb *b, const mn_kbb_policy *d)
@@ -1220,6 +1254,14 @@ int mn_x__kbb_serialize(mn_kbb *b, const char *built, void **out,
         size_t n = MN_VEC_COUNT(&b->pols, pol *);
         sort_n(b->pols.data, n, sizeof(pol *), cmp_pol);
         mn_x__map_free(&b->pol_map); /* stale after sorting */
+        mn_x__free(b->final);
+        b->final = mn_x__malloc((b->n_refs ? b->n_refs : 1) * sizeof(uint32_t));
+        if (!b->final) {
+            rc = MN_ENOMEM;
+            goto done;
+        }
+        for (size_t i = 0; i < n; i++)
+            b->final[MN_VEC_AT(&b->pols, pol *, i)->ref] = (uint32_t)i;
         for (size_t i = 0; i < n && !rc; i++) {
             pol *p = MN_VEC_AT(&b->pols, pol *, i);
             kb_policy k;
@@ -1238,10 +1280,23 @@ int mn_x__kbb_serialize(mn_kbb *b, const char *built, void **out,
                 (rc = pool_cstr(&sp, &k.title, p->title)) ||
                 (rc = pool_cstr(&sp, &k.related, p->related)))
                 break;
+            if (p->kind == MN_PK_LCD || p->kind == MN_PK_ARTICLE) {
+                bool placed = false;
+                k.states = mn_x__kbb_place_states(b, p->ref, &placed);
+                if (!placed && !MN_VEC_COUNT(&p->contr, char *))
+                    k.flags |= MN_PF_PLACE_UNKNOWN;
+                placed = placed || !MN_VEC_COUNT(&p->contr, char *);
+                /* until the MCD loader places its policies: the states of
+                   the contractor numbers */
+                for (size_t c = 0;
+                     !placed && c < MN_VEC_COUNT(&p->contr, char *); c++) {
+                    const char *num = MN_VEC_AT(&p->contr, char *, c);
+                    k.states |= mn_x__contractor_states(num, strlen(num));
+                }
+            }
             for (size_t c = 0; c < MN_VEC_COUNT(&p->contr, char *); c++) {
                 const char *num = MN_VEC_AT(&p->contr, char *, c);
                 size_t l = strlen(num);
-                k.states |= mn_x__contractor_states(num, l);
                 if (blen + l + 2 < sizeof(buf)) {
                     if (blen)
                         buf[blen++] = ',';
@@ -1373,6 +1428,8 @@ int mn_x__kbb_serialize(mn_kbb *b, const char *built, void **out,
         rc = mn_x__ncci_write(b, b->ext[MN_EXT_NCCI], &sink, err);
     if (!rc)
         rc = mn_x__srules_write(b, b->ext[MN_EXT_SRULES], &sink, err);
+    if (!rc)
+        rc = mn_x__mcd_write(b, b->ext[MN_EXT_MCD], &sink, err);
     if (rc)
         goto done;
 
