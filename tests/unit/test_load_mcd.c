@@ -224,7 +224,7 @@ static void check_current_reports(const set *s)
 
     r = rep_of(s, "article_related_documents.csv");
     CHECK_INT(r->rows, 2);
-    CHECK_INT(reason(r, "not an LCD"), 1);
+    CHECK_INT(reason(r, "related document is an article"), 1);
 
     r = rep_of(s, "article_x_contractor.csv");
     CHECK_INT(r->rows, 4);
@@ -264,10 +264,16 @@ static void check_current_reports(const set *s)
     r = rep_of(s, "article_x_icd10_noncovered_group.csv");
     CHECK_INT(r->rows, 1);
 
+    /* without contractor_jurisdiction.csv the places are derived from the
+       contractor numbers, and the report says so */
     r = rep_of(s, "state_lookup.csv");
-    CHECK_INT(r->rows, 0);
+    CHECK_INT(r->rows, 2);
     CHECK_INT(r->skipped, 0);
-    CHECK_CONTAINS(r->note, "table not used: state_lookup.csv");
+    CHECK_STR(r->layout, "mcd:state_lookup");
+    r = rep_of(s, "article.csv");
+    CHECK_CONTAINS(r->note, "derived from contractor numbers (fallback: "
+                            "contractor_jurisdiction.csv and state_lookup.csv "
+                            "not given)");
 }
 
 static void check_current_kb(const mn_kb *kb)

@@ -10,7 +10,6 @@
 #include "build/writer/kbb.h"
 #include "kb/kbfmt.h"
 #include "core/map.h"
-#include "claim/jurisdiction.h"
 
 /* qsort that accepts an empty (NULL) array. */
 static void sort_n(void *base, size_t n, size_t size,
@@ -1283,16 +1282,8 @@ int mn_x__kbb_serialize(mn_kbb *b, const char *built, void **out,
             if (p->kind == MN_PK_LCD || p->kind == MN_PK_ARTICLE) {
                 bool placed = false;
                 k.states = mn_x__kbb_place_states(b, p->ref, &placed);
-                if (!placed && !MN_VEC_COUNT(&p->contr, char *))
+                if (!placed)
                     k.flags |= MN_PF_PLACE_UNKNOWN;
-                placed = placed || !MN_VEC_COUNT(&p->contr, char *);
-                /* until the MCD loader places its policies: the states of
-                   the contractor numbers */
-                for (size_t c = 0;
-                     !placed && c < MN_VEC_COUNT(&p->contr, char *); c++) {
-                    const char *num = MN_VEC_AT(&p->contr, char *, c);
-                    k.states |= mn_x__contractor_states(num, strlen(num));
-                }
             }
             for (size_t c = 0; c < MN_VEC_COUNT(&p->contr, char *); c++) {
                 const char *num = MN_VEC_AT(&p->contr, char *, c);
