@@ -93,8 +93,8 @@ static const char *check_cplaces(const mn_kb *kb, const mn_mcd_view *v)
             if (o > 0 ||
                 (o == 0 && (p->state > c->state ||
                             (p->state == c->state &&
-                             (p->part > c->part || (p->part == c->part &&
-                                                    p->active >= c->active))))))
+                             (p->part > c->part ||
+                              (p->part == c->part && p->active > c->active))))))
                 return "contractor place order";
         }
     }
