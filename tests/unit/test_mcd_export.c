@@ -649,6 +649,149 @@ static void check_codes_and_links(void)
     CHECK(x && strstr(kb_s(kb, x->a), "articleid=99955&ver=1") != NULL);
 }
 
+/* ---- checking claims against the KB -------------------------------- */
+
+static mn_ctx *ctx;
+
+/* Checks one line; fills `out` with the line's first finding that cites
+ * `policy` (citation.id), returns false when none does. *status gets the
+ * line status. */
+static bool cited(const char *jur, const char *code, const char *dx,
+                  const char *date, const char *policy, mn_finding_info *out,
+                  mn_status *status)
+{
+    char json[512];
+    mn_claim *c = NULL;
+    const mn_result *r = NULL;
+    mn_error err;
+    bool found = false;
+
+    snprintf(json, sizeof(json),
+             "{\"jurisdiction\":\"%s\",\"patient\":{\"age\":70,\"sex\":"
+             "\"F\"},\"diagnoses\":[\"%s\"],\"lines\":[{\"code\":\"%s\","
+             "\"date\":\"%s\"}]}",
+             jur, dx, code, date);
+    mn_error_clear(&err);
+    *status = MN_STATUS_INVALID;
+    if (mn_claim_parse_json(&c, json, strlen(json), NULL, &err) ||
+        mn_check(&r, ctx, kb, c, &err)) {
+        fprintf(stderr, "check: %s\n", err.message);
+        mn_claim_free(c);
+        return false;
+    }
+    *status = mn_result_line_status(r, 0);
+    for (size_t i = 0; i < mn_result_finding_count(r, 0) && !found; i++) {
+        out->version = MN_FINDING_INFO_VERSION;
+        if (mn_result_finding(out, r, 0, i, &err) == MN_OK &&
+            out->citation.id && strcmp(out->citation.id, policy) == 0)
+            found = true;
+    }
+    mn_claim_free(c);
+    return found;
+}
+
+/* Every policy where its jurisdiction rows say, on both sides of the
+ * dates, through the result API. */
+static void check_claims(void)
+{
+    mn_finding_info f;
+    mn_status st;
+    mn_error err;
+
+    mn_error_clear(&err);
+    if (mn_ctx_new(&ctx, 0, &err)) {
+        CHECK(!"context");
+        return;
+    }
+    /* Northern and Southern California: each its own contractor's
+       article */
+    CHECK(cited("CA-NORTHERN", "82306", "E55.9", "2024-06-03", "A99950", &f,
+                &st));
+    CHECK_STR(f.edit->id, "policy.dx_supported");
+    CHECK(!cited("CA-NORTHERN", "82306", "E55.9", "2024-06-03", "A99951", &f,
+                 &st));
+    CHECK(cited("CA-SOUTHERN", "82306", "E55.9", "2024-06-03", "A99951", &f,
+                &st));
+    CHECK_STR(f.edit->id, "policy.dx_not_supported");
+    CHECK_INT(st, MN_STATUS_NOT_COVERED);
+    CHECK(!cited("CA-SOUTHERN", "82306", "E55.9", "2024-06-03", "A99950", &f,
+                 &st));
+    /* the contractor number, placed by the export's tables */
+    CHECK(cited("01182", "82306", "E55.0", "2024-06-03", "A99951", &f, &st));
+    CHECK_STR(f.edit->id, "policy.dx_supported");
+    /* before the jurisdiction's term date and after it */
+    CHECK(
+        cited("NY-UPSTATE", "84443", "E03.9", "2024-06-30", "A99953", &f, &st));
+    CHECK(!cited("NY-UPSTATE", "84443", "E03.9", "2024-07-01", "A99953", &f,
+                 &st));
+    /* a claim naming the contractor number: the old contractor version
+       served until June 30, the new one from July 1 */
+    CHECK(cited("13282", "84443", "E03.9", "2024-06-15", "A99953", &f, &st));
+    CHECK(!cited("13282", "84443", "E03.9", "2024-07-15", "A99953", &f, &st));
+    /* before the jurisdiction's active date and on it */
+    CHECK(!cited("MO-NORTHWESTERN", "82306", "E55.0", "2024-08-31", "A99958",
+                 &f, &st));
+    CHECK(cited("MO-NORTHWESTERN", "82306", "E55.0", "2024-09-01", "A99958", &f,
+                &st));
+    CHECK_STR(f.edit->id, "policy.dx_not_supported");
+    /* a DME MAC article in its DME region only */
+    CHECK(cited("NV", "E0601", "I10", "2024-06-03", "A99960", &f, &st));
+    CHECK_STR(f.edit->id, "policy.dx_not_supported");
+    CHECK(!cited("KY", "E0601", "I10", "2024-06-03", "A99960", &f, &st));
+    /* the documents index: one jurisdiction is certain, several perhaps */
+    CHECK(cited("FL", "82306", "I10", "2024-06-03", "A99955", &f, &st));
+    CHECK_STR(f.edit->id, "policy.dx_not_supported");
+    CHECK(cited("WA", "64582", "I10", "2024-06-03", "A99956", &f, &st));
+    CHECK_STR(f.edit->id, "policy.jurisdiction_uncertain");
+    CHECK_INT(f.severity, MN_SEVERITY_REVIEW);
+    CHECK_INT(st, MN_STATUS_INDETERMINATE);
+    CHECK(!cited("KY", "64582", "I10", "2024-06-03", "A99956", &f, &st));
+    /* an article related to a retired LCD and its successor cites the one
+       in force on the date of service */
+    CHECK(cited("KY", "83540", "D50.9", "2024-05-01", "A99952", &f, &st));
+    CHECK(f.citation.related && strcmp(f.citation.related, "L99958") == 0);
+    CHECK(cited("KY", "83540", "D50.9", "2024-08-01", "A99952", &f, &st));
+    CHECK(f.citation.related && strcmp(f.citation.related, "L99959") == 0);
+    /* NCD titles and pages from ncd_trkg */
+    CHECK(cited("KY", "84443", "E03.9", "2024-06-03", "190.22", &f, &st));
+    CHECK_STR(f.citation.title, "Thyroid Testing");
+    CHECK(f.citation.url && strstr(f.citation.url, "ncdid=101&ncdver=2"));
+    mn_ctx_free(ctx);
+    ctx = NULL;
+}
+
+/* `mednec lookup` shows the places, modifiers and links. */
+static void check_lookup(void)
+{
+    mn_buf *buf = NULL;
+    mn_lookup_options o = MN_LOOKUP_OPTIONS_INIT;
+    mn_error err;
+    const char *text;
+
+    mn_error_clear(&err);
+    CHECK_INT(mn_buf_new(&buf, 0), MN_OK);
+    if (!buf)
+        return;
+    CHECK_INT(mn_lookup(buf, kb, "E0601", &o, MN_FORMAT_JSON, &err), MN_OK);
+    text = mn_buf_data(buf);
+    CHECK_CONTAINS(text, "\"places\":[{\"state\":\"CA\",\"part\":null,"
+                         "\"active\":null,\"term\":null,\"certain\":true,"
+                         "\"source\":\"DME region\"}");
+    CHECK_CONTAINS(text, "{\"modifier\":\"KX\",\"group\":1,");
+    CHECK_CONTAINS(text, "\"links\":[{\"url\":\"https://www.cms.gov/"
+                         "medicare-coverage-database/search.aspx\"");
+    mn_buf_clear(buf);
+    o.jurisdiction = "CA-SOUTHERN";
+    o.date = "2024-06-03";
+    CHECK_INT(mn_lookup(buf, kb, "82306", &o, MN_FORMAT_TEXT, &err), MN_OK);
+    text = mn_buf_data(buf);
+    CHECK_CONTAINS(text, "article A99951 v1");
+    CHECK_CONTAINS(text, "applies in: CA-SOUTHERN from 2013-09-16 (contractor "
+                         "jurisdiction)");
+    CHECK(strstr(text, "A99950") == NULL);
+    mn_buf_free(buf);
+}
+
 static void test_export(void)
 {
     char zip[256];
@@ -679,6 +822,8 @@ static void test_export(void)
     check_places();
     check_contractors();
     check_codes_and_links();
+    check_claims();
+    check_lookup();
 done:
     mn_kb_free(kb);
     kb = NULL;
