@@ -51,6 +51,17 @@ static void test_states_and_parts(void)
               st("NY"));
     CHECK_STR(mn_x__part_name(mn_x__part_index(st("NY"), "Upstate", 7)),
               "UPSTATE");
+    /* the table's state index of each part is its state's */
+    CHECK_INT(mn_x__part_state(mn_x__part_index(st("CA"), "northern", 8)),
+              st("CA"));
+    CHECK_INT(mn_x__part_state(mn_x__part_index(st("NY"), "downstate", 9)),
+              st("NY"));
+    CHECK_INT(mn_x__part_state(mn_x__part_index(st("MO"), "northwestern", 12)),
+              st("MO"));
+    for (int k = 0; k < MN_PARTS; k++)
+        CHECK_INT(mn_x__part_index(mn_x__part_state(k), mn_x__part_name(k),
+                                   strlen(mn_x__part_name(k))),
+                  k);
 }
 
 static void test_claim_forms(void)

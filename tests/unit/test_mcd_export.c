@@ -435,8 +435,15 @@ static void check_places(void)
     CHECK(place(a, "OH", KB_PART_WHOLE, 0) != NULL);
     CHECK(kb && (kb->pol[a].states >> st("KY") & 1));
     CHECK(kb && !(kb->pol[a].flags & MN_PF_PLACE_UNKNOWN));
+    /* whole states in force whenever the policy is: its mask decides */
+    CHECK(kb && (kb->pol[a].flags & MN_PF_PLACES_SIMPLE));
+    CHECK(!(kb->pol[pol(MN_PK_ARTICLE, "A99950", 1)].flags &
+            MN_PF_PLACES_SIMPLE)); /* a part of a state */
+    CHECK(!(kb->pol[pol(MN_PK_ARTICLE, "A99956", 1)].flags &
+            MN_PF_PLACES_SIMPLE)); /* one of several */
     /* a contractor version whose jurisdiction ended */
     a = pol(MN_PK_ARTICLE, "A99953", 1);
+    CHECK(!(kb->pol[a].flags & MN_PF_PLACES_SIMPLE));
     CHECK_INT(n_places(a), 1);
     p = place(a, "NY", part("NY", "upstate"), 0);
     CHECK(p != NULL);

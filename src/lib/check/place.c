@@ -65,14 +65,43 @@ mn_area_match mn_x__place_match(const mn_kb *kb, uint32_t policy,
     }
     if (!(p->states & mn_x__area_states(claim)))
         return MN_AREA_NONE;
+    pl = mn_x__kb_places(kb, policy, &n);
+    if (!claim->parts && !claim->partial) {
+        /* whole states against whole states: masks (the usual case) */
+        uint64_t sure_w = 0;
+        uint64_t maybe_w = 0;
+        size_t i;
+        for (i = 0; i < n; i++) {
+            uint64_t bit = (uint64_t)1 << pl[i].state;
+            if (pl[i].part != KB_PART_WHOLE)
+                break;
+            if (date != MN_NODATE &&
+                !kb_place_on(pl[i].active, pl[i].term, date))
+                continue;
+            if (pl[i].flags & KB_PL_MAYBE)
+                maybe_w |= bit;
+            else
+                sure_w |= bit;
+        }
+        if (i == n) {
+            if (!(claim->whole & (sure_w | maybe_w)))
+                return MN_AREA_NONE;
+            if (!(claim->whole & ~sure_w))
+                return MN_AREA_DEFINITE;
+            *why = claim->whole & sure_w ? MN_PLACE_PART : MN_PLACE_SEVERAL;
+            return MN_AREA_POSSIBLE;
+        }
+    }
     memset(&sure, 0, sizeof(sure));
     memset(&maybe, 0, sizeof(maybe));
-    pl = mn_x__kb_places(kb, policy, &n);
     for (size_t i = 0; i < n; i++) {
+        mn_area *to = (pl[i].flags & KB_PL_MAYBE) ? &maybe : &sure;
         if (date != MN_NODATE && !kb_place_on(pl[i].active, pl[i].term, date))
             continue;
-        add_code((pl[i].flags & KB_PL_MAYBE) ? &maybe : &sure, pl[i].state,
-                 pl[i].part);
+        if (pl[i].part == KB_PART_WHOLE)
+            to->whole |= (uint64_t)1 << pl[i].state;
+        else
+            add_code(to, pl[i].state, pl[i].part);
     }
     mn_x__area_normalise(&sure);
     m = mn_x__area_match(claim, &sure, &maybe);

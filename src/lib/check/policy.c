@@ -111,10 +111,14 @@ static long in_force(const mn_kb *kb, uint32_t kind, const char *id, size_t len,
 static const char *related_on(const mn_kb *kb, const kb_policy *p, int32_t date)
 {
     size_t n = 0;
-    const kb_pattach *a =
-        p->kind == MN_PK_ARTICLE
-            ? mn_x__kb_attach(kb, (uint32_t)(p - kb->pol), KB_PA_LCD, &n)
-            : NULL;
+    const kb_pattach *a;
+
+    /* an article related to one LCD cites it */
+    if (p->kind != MN_PK_ARTICLE || !(p->flags & MN_PF_MANY_LCDS))
+        return p->related.len ? kb_s(kb, p->related) : NULL;
+    a = mn_x__kb_attach(kb, (uint32_t)(p - kb->pol), KB_PA_LCD, &n);
+    if (n < 2)
+        return kb_s(kb, p->related); /* the one it names */
 
     for (size_t i = 0; i < n && date != MN_NODATE; i++) {
         if (in_force(kb, MN_PK_LCD, kb_s(kb, a[i].a), a[i].a.len, date) >= 0)
@@ -129,8 +133,12 @@ static void cite(mn_lstate *s, mn_finding *f, const kb_policy *p, int group)
 {
     const mn_kb *kb = s->kb;
     size_t n = 0;
+    /* the page of an NCD comes from the KB; articles' and LCDs' pages are
+       built from their id and version (result.c) */
     const kb_pattach *page =
-        mn_x__kb_attach(kb, (uint32_t)(p - kb->pol), KB_PA_PAGE, &n);
+        p->kind == MN_PK_NCD
+            ? mn_x__kb_attach(kb, (uint32_t)(p - kb->pol), KB_PA_PAGE, &n)
+            : NULL;
 
     f->policy_kind = kind_name(p->kind);
     f->policy_id = kb_s(kb, p->id);
@@ -609,6 +617,7 @@ void mn_x__check_policies(mn_lstate *s)
     const kb_pcode *chosen = NULL;
     mn_area area;
     int have_area = 0; /* 0: not worked out yet, 1: known, -1: none */
+    uint64_t area_states = 0;
 
     for (size_t i = 0; i < n; i++) {
         const kb_pcode *c = &pc[i];
@@ -625,25 +634,41 @@ void mn_x__check_policies(mn_lstate *s)
               (c->ending == MN_NODATE || s->date <= c->ending)))
             continue;
         chosen = c;
-        p = &kb->pol[c->policy];
-        if (c->kind != MN_PK_NCD && (p->flags & MN_PF_PLACE_UNKNOWN)) {
-            /* it may apply anywhere: whatever the claim's jurisdiction */
+        if (c->kind != MN_PK_NCD && !c->states) {
+            /* no places: unknown (it may apply anywhere, whatever the
+               claim's jurisdiction), or none on any date */
+            if (!(kb->pol[c->policy].flags & MN_PF_PLACE_UNKNOWN))
+                continue;
             m = MN_AREA_POSSIBLE;
         } else if (c->kind != MN_PK_NCD) {
-            if (!have_area)
+            if (!have_area) {
                 have_area =
                     mn_x__place_claim_area(kb, s->claim->jurisdiction,
                                            &s->claim->jur_area, s->date, &area)
                         ? 1
                         : -1;
+                area_states = mn_x__area_states(&area);
+            }
             if (have_area < 0) {
-                local_unjudged = p;
+                local_unjudged = &kb->pol[c->policy];
                 continue;
             }
-            m = mn_x__place_match(kb, c->policy, &area, s->date, &why);
+            /* most local policies are elsewhere: their states say so */
+            if (!(c->states & area_states))
+                continue;
+            if ((kb->pol[c->policy].flags & MN_PF_PLACES_SIMPLE) &&
+                !area.parts && !area.partial) {
+                /* whole states in force whenever the policy is */
+                m = area.whole & ~c->states ? MN_AREA_POSSIBLE
+                                            : MN_AREA_DEFINITE;
+                why = MN_PLACE_PART;
+            } else {
+                m = mn_x__place_match(kb, c->policy, &area, s->date, &why);
+            }
             if (m == MN_AREA_NONE)
                 continue;
         }
+        p = &kb->pol[c->policy];
         {
             size_t first = s->lr->n_findings;
             mn_status before = s->lr->status;

@@ -109,13 +109,17 @@ static const struct {
  */
 static const struct {
     const char *state;
+    int index;          /* of `state` in states[] (test_jurisdiction checks) */
     const char *name;   /* upper case, as a claim writes it */
     bool partition;     /* the state's listed parts make up the state */
     const char *number; /* Part B contractor number serving it (fallback) */
 } parts[MN_PARTS] = {
-    {"CA", "NORTHERN", true, "01112"}, {"CA", "SOUTHERN", true, "01182"},
-    {"NY", "UPSTATE", true, "13282"},  {"NY", "DOWNSTATE", true, "13202"},
-    {"NY", "QUEENS", true, "13292"},   {"MO", "NORTHWESTERN", false, NULL},
+    {"CA", 4, "NORTHERN", true, "01112"},
+    {"CA", 4, "SOUTHERN", true, "01182"},
+    {"NY", 32, "UPSTATE", true, "13282"},
+    {"NY", 32, "DOWNSTATE", true, "13202"},
+    {"NY", 32, "QUEENS", true, "13292"},
+    {"MO", 25, "NORTHWESTERN", false, NULL},
 };
 
 /*
@@ -180,11 +184,8 @@ static bool same_word(const char *s, size_t len, const char *word)
 
 int mn_x__part_index(int state, const char *name, size_t len)
 {
-    const char *abbrev = mn_x__state_abbrev(state);
-
     for (int k = 0; k < MN_PARTS && name; k++) {
-        if (strcmp(parts[k].state, abbrev) == 0 &&
-            same_word(name, len, parts[k].name))
+        if (parts[k].index == state && same_word(name, len, parts[k].name))
             return k;
     }
     return -1;
@@ -194,7 +195,7 @@ int mn_x__part_state(int k)
 {
     if (k < 0 || k >= MN_PARTS)
         return -1;
-    return mn_x__state_index(parts[k].state, 2);
+    return parts[k].index;
 }
 
 const char *mn_x__part_name(int k)
@@ -256,6 +257,10 @@ static uint64_t states_of(uint32_t bits)
 
 void mn_x__area_normalise(mn_area *a)
 {
+    if (!a->parts) {
+        a->partial &= ~a->whole;
+        return; /* the common case: whole states only */
+    }
     for (int k = 0; k < MN_PARTS; k++) {
         int s = mn_x__part_state(k);
         uint32_t all;
@@ -272,12 +277,15 @@ void mn_x__area_normalise(mn_area *a)
 
 uint64_t mn_x__area_states(const mn_area *a)
 {
-    return a->whole | a->partial | states_of(a->parts);
+    return a->whole | a->partial | (a->parts ? states_of(a->parts) : 0);
 }
 
 bool mn_x__area_within(const mn_area *inner, const mn_area *outer)
 {
     mn_area o = *outer;
+
+    if (!inner->parts && !inner->partial && !outer->parts)
+        return (inner->whole & ~outer->whole) == 0;
 
     mn_x__area_normalise(&o);
     /* a state the outer area holds only in part never contains it whole */
@@ -291,8 +299,13 @@ bool mn_x__area_within(const mn_area *inner, const mn_area *outer)
 /* True when the two areas may share a place. */
 static bool overlaps(const mn_area *a, const mn_area *b)
 {
-    uint64_t bs = mn_x__area_states(b);
-    uint64_t as = mn_x__area_states(a);
+    uint64_t bs;
+    uint64_t as;
+
+    if (!a->parts && !a->partial && !b->parts && !b->partial)
+        return (a->whole & b->whole) != 0;
+    bs = mn_x__area_states(b);
+    as = mn_x__area_states(a);
 
     if (a->whole & bs)
         return true;

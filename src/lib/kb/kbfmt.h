@@ -54,13 +54,18 @@ enum {
 };
 /* Policy flags. */
 enum {
-    MN_PF_LAB = 1,           /* a national lab NCD (190.x) */
-    MN_PF_ALL_LAB = 2,       /* the list that applies to every lab NCD */
-    MN_PF_INVERTED = 4,      /* covered unless listed (NCD 190.15) */
-    MN_PF_STATUTORY = 8,     /* what it does not cover is a statutory exclusion
-                                (a KB_RULE_STATUTORY rule names it) */
-    MN_PF_PLACE_UNKNOWN = 16 /* a local policy whose places are not known:
-                                it may apply anywhere (kb/mcd_fmt.h) */
+    MN_PF_LAB = 1,            /* a national lab NCD (190.x) */
+    MN_PF_ALL_LAB = 2,        /* the list that applies to every lab NCD */
+    MN_PF_INVERTED = 4,       /* covered unless listed (NCD 190.15) */
+    MN_PF_STATUTORY = 8,      /* what it does not cover is a statutory exclusion
+                                 (a KB_RULE_STATUTORY rule names it) */
+    MN_PF_PLACE_UNKNOWN = 16, /* a local policy whose places are not known:
+                                 it may apply anywhere (kb/mcd_fmt.h) */
+    MN_PF_MANY_LCDS = 32,     /* an article related to several LCDs (the
+                                 one cited is the one in force on the date) */
+    MN_PF_PLACES_SIMPLE = 64  /* every place a whole state, certain, in force
+                                 whenever the policy is: `states` says where
+                                 it applies (kb/mcd_fmt.h) */
 };
 
 typedef struct kb_header {

@@ -104,6 +104,7 @@ typedef struct kb_pattach {
 typedef struct mn_mcd_view {
     const kb_place *place;
     size_t n_place;
+    uint32_t *place_first; /* per policy, its first place; n_pol + 1 */
     const kb_cplace *cplace;
     size_t n_cplace;
     const kb_pattach *attach;

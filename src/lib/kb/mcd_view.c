@@ -144,9 +144,19 @@ int mn_x__mcd_open(mn_kb *kb, mn_error *err)
         why = check_attach(kb, &v);
     if (why)
         return bad(err, why);
+    /* where each policy's places start: one pass over the sorted places */
+    v.place_first = mn_x__malloc((kb->n_pol + 1) * sizeof(uint32_t));
     out = mn_x__malloc(sizeof(*out));
-    if (!out)
+    if (!v.place_first || !out) {
+        mn_x__free(v.place_first);
+        mn_x__free(out);
         return mn_x__err(err, MN_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0, k = 0; i <= kb->n_pol; i++) {
+        v.place_first[i] = (uint32_t)k;
+        while (k < v.n_place && v.place[k].policy == i)
+            k++;
+    }
     *out = v;
     kb->ext_view[MN_MCD_VIEW] = out;
     return MN_OK;
@@ -154,9 +164,14 @@ int mn_x__mcd_open(mn_kb *kb, mn_error *err)
 
 void mn_x__mcd_close(mn_kb *kb)
 {
+    mn_mcd_view *v;
+
     if (!kb)
         return;
-    mn_x__free(kb->ext_view[MN_MCD_VIEW]);
+    v = kb->ext_view[MN_MCD_VIEW];
+    if (v)
+        mn_x__free(v->place_first);
+    mn_x__free(v);
     kb->ext_view[MN_MCD_VIEW] = NULL;
 }
 
@@ -168,26 +183,12 @@ static const mn_mcd_view *view(const mn_kb *kb)
 const kb_place *mn_x__kb_places(const mn_kb *kb, uint32_t policy, size_t *n)
 {
     const mn_mcd_view *v = view(kb);
-    size_t lo = 0;
-    size_t hi;
-    size_t end;
 
     *n = 0;
-    if (!v || !v->n_place)
+    if (!v || !v->n_place || policy >= kb->n_pol)
         return NULL;
-    hi = v->n_place;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (v->place[mid].policy < policy)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    end = lo;
-    while (end < v->n_place && v->place[end].policy == policy)
-        end++;
-    *n = end - lo;
-    return *n ? &v->place[lo] : NULL;
+    *n = v->place_first[policy + 1] - v->place_first[policy];
+    return *n ? &v->place[v->place_first[policy]] : NULL;
 }
 
 const kb_cplace *mn_x__kb_cplaces(const mn_kb *kb, const char *number,

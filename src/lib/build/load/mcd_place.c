@@ -1178,6 +1178,7 @@ static int attach_related(mcd *m)
         size_t j = i;
         unsigned long best = 0;
         bool best_open = false;
+        bool several = false;
         while (j < n && r[j].art == r[i].art && r[j].art_ver == r[i].art_ver) {
             bool open = true;
             /* the newest declared version of the LCD decides */
@@ -1192,6 +1193,7 @@ static int attach_related(mcd *m)
             }
             if (lo && lcds[lo - 1].d.id == r[j].lcd)
                 open = lcds[lo - 1].end == MN_NODATE;
+            several = several || r[j].lcd != r[i].lcd;
             if (j == i || (open && !best_open) ||
                 (open == best_open && r[j].lcd < best)) {
                 best = r[j].lcd;
@@ -1212,6 +1214,7 @@ static int attach_related(mcd *m)
             p.effective = MN_NODATE;
             p.ending = MN_NODATE;
             p.related = lcd;
+            p.flags = several ? MN_PF_MANY_LCDS : 0;
             rc = mn_x__kbb_policy(m->b, &p);
         }
         i = j;
@@ -1298,9 +1301,21 @@ int mn_x__mcd_place(mcd *m, mn_error *err)
     if (m->links.len)
         qsort(m->links.data, MN_VEC_COUNT(&m->links, mcd_link),
               sizeof(mcd_link), cmp_link);
-    if (m->rels.len)
-        qsort(m->rels.data, MN_VEC_COUNT(&m->rels, mcd_rel), sizeof(mcd_rel),
-              cmp_rel);
+    if (m->rels.len) {
+        mcd_rel *r = (mcd_rel *)m->rels.data;
+        size_t n = MN_VEC_COUNT(&m->rels, mcd_rel);
+        size_t w = 0;
+        qsort(r, n, sizeof(mcd_rel), cmp_rel);
+        /* a link both related tables give is one link, from both */
+        for (size_t i = 0; i < n; i++) {
+            if (w && cmp_rel(&r[w - 1], &r[i]) == 0) {
+                r[w - 1].flags |= r[i].flags;
+                continue;
+            }
+            r[w++] = r[i];
+        }
+        m->rels.len = w * sizeof(mcd_rel);
+    }
     if (m->undeclared.len)
         qsort(m->undeclared.data, MN_VEC_COUNT(&m->undeclared, mcd_seen),
               sizeof(mcd_seen), cmp_seen);

@@ -1284,6 +1284,8 @@ int mn_x__kbb_serialize(mn_kbb *b, const char *built, void **out,
                 k.states = mn_x__kbb_place_states(b, p->ref, &placed);
                 if (!placed)
                     k.flags |= MN_PF_PLACE_UNKNOWN;
+                else if (mn_x__kbb_places_simple(b, p->ref, p->eff, p->end))
+                    k.flags |= MN_PF_PLACES_SIMPLE;
             }
             for (size_t c = 0; c < MN_VEC_COUNT(&p->contr, char *); c++) {
                 const char *num = MN_VEC_AT(&p->contr, char *, c);

@@ -119,6 +119,11 @@ int mn_x__kbb_attach(mn_kbb *b, uint32_t ref, unsigned kind, int group,
 /* Every state of policy `ref`'s places (any date, any flags); *any tells
  * whether it has places at all. */
 uint64_t mn_x__kbb_place_states(mn_kbb *b, uint32_t ref, bool *any);
+/* True when every place of `ref` is a whole state, certain, and in force
+ * whenever the policy is (from `effective` to `ending`): its state mask
+ * then says where it applies. */
+bool mn_x__kbb_places_simple(mn_kbb *b, uint32_t ref, int32_t effective,
+                             int32_t ending);
 /* The number of places of `ref` with any of `flags` (0: all). */
 size_t mn_x__kbb_place_count(mn_kbb *b, uint32_t ref, unsigned flags);
 

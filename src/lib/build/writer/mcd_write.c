@@ -257,6 +257,29 @@ uint64_t mn_x__kbb_place_states(mn_kbb *b, uint32_t ref, bool *any)
     return m;
 }
 
+bool mn_x__kbb_places_simple(mn_kbb *b, uint32_t ref, int32_t effective,
+                             int32_t ending)
+{
+    mcd_b *s = mn_x__kbb_ext(b, MN_EXT_MCD);
+    const place_e *p;
+    size_t n = 0;
+
+    if (!s)
+        return false;
+    p = places_of(s, ref, &n);
+    for (size_t i = 0; i < n; i++) {
+        if (p[i].part != KB_PART_WHOLE || (p[i].flags & KB_PL_MAYBE))
+            return false;
+        if (p[i].active != MN_NODATE &&
+            (effective == MN_NODATE || p[i].active > effective))
+            return false;
+        if (p[i].term != MN_NODATE &&
+            (ending == MN_NODATE || p[i].term < ending))
+            return false;
+    }
+    return n > 0;
+}
+
 size_t mn_x__kbb_place_count(mn_kbb *b, uint32_t ref, unsigned flags)
 {
     mcd_b *s = mn_x__kbb_ext(b, MN_EXT_MCD);
