@@ -199,6 +199,10 @@ static int read_disk(char **out, size_t *out_len, const char *path, size_t cap,
         size_t room = cap + 1 - v.len;
         size_t want = room < READ_CHUNK ? room : READ_CHUNK;
         int n;
+        /* the room the file's size reserved first: a small file does not
+         * cost a whole chunk (an export has dozens of small tables) */
+        if (v.cap > v.len && v.cap - v.len < want)
+            want = v.cap - v.len;
         rc = mn_x__vec_reserve(&v, want);
         if (rc)
             goto nomem;
