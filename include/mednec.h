@@ -9,4 +9,5 @@
 #include "mednec/csv.h"
 #include "mednec/history.h"
 #include "mednec/outfile.h"
+#include "mednec/doc.h"
 #endif

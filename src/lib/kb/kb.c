@@ -495,6 +495,32 @@ const char *mn_x__kb_icd_desc(const mn_kb *kb, mn_key key)
     return e && e->desc.len ? kb_s(kb, e->desc) : NULL;
 }
 
+const char *mn_kb_hcpcs_description(const mn_kb *kb, const char *code)
+{
+    const kb_hcpcs *e;
+    size_t n;
+
+    if (!kb || !code)
+        return NULL;
+    n = strlen(code);
+    if (!mn_x__hcpcs2_shape(code, n))
+        return NULL;
+    e = mn_x__kb_hcpcs(kb, mn_x__key(code, n));
+    return e && e->desc.len ? kb_s(kb, e->desc) : NULL;
+}
+
+const char *mn_kb_icd_description(const mn_kb *kb, const char *code)
+{
+    size_t n;
+
+    if (!kb || !code)
+        return NULL;
+    n = strlen(code);
+    if (!mn_x__icd_shape(code, n))
+        return NULL;
+    return mn_x__kb_icd_desc(kb, mn_x__key(code, n));
+}
+
 const kb_rule *mn_x__kb_statutory_rule(const mn_kb *kb, const kb_policy *p,
                                        int32_t date)
 {
