@@ -48,6 +48,8 @@ typedef struct mn_finding {
        when none is known, MN_FOREVER for never */
     int32_t payable_again;
     const char *payable_text; /* the same as text (line_finish), or NULL */
+    char sex; /* sex.mismatch: the sex the service is limited to, 'F' or
+                 'M' (0 otherwise) */
     /* covered diagnoses that would support the line (keys: the renderers
        and the result API write them dotted, with the KB's descriptions) */
     mn_key supporting[MN_MAX_SUPPORTING];
