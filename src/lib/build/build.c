@@ -128,8 +128,6 @@ static const char *name_note(const char *name)
                                   "version"},
         {"poaexemptcodes*.txt", "poa-exempt list: not used"},
         {"_provenance.csv", "provenance notes: not a data table"},
-        {"documents_latest*.csv", "mcd document index: not used by the "
-                                  "knowledge base yet"},
         {"coverage_api*.json", "coverage api description: not a data "
                                "table"},
         {"readme*", "readme: not a data file"},
@@ -161,8 +159,11 @@ static const char *name_note(const char *name)
 
 static bool want_file(void *payload, const char *name)
 {
+    int kind = kind_of(name);
+
     (void)payload;
-    return kind_of(name) != K_NONE;
+    /* the MCD export's tables that are not used are listed, not read */
+    return kind != K_NONE && (kind != K_MCD || mn_x__mcd_table_read(name));
 }
 
 /* ------------------------------------------------------------------ */
@@ -424,7 +425,7 @@ static void report(run *r, size_t i)
         c.from = rep->cover_from;
         c.to = rep->cover_to;
         c.label = rep->cover_label;
-        c.source = r->list.items[i].path;
+        c.source = mn_x__path_name(r->list.items[i].path);
         c.rows = rep->rows;
         r->cover_rc = mn_x__kbb_cover(r->kbb, &c);
     }
@@ -813,8 +814,8 @@ static int load_lab_files(run *r)
         if (m < r->list.n)
             report(r, m);
         if ((rc = policy_cover(r, MN_SOURCE_LAB_NCD, 1u << MN_PK_NCD,
-                               codes.date ? codes.date : MN_NODATE, f->path,
-                               r->rep[i].rows))) {
+                               codes.date ? codes.date : MN_NODATE,
+                               mn_x__path_name(f->path), r->rep[i].rows))) {
             mn_x__err(r->err, rc, "out of memory");
             goto done;
         }
@@ -827,67 +828,99 @@ done:
     return rc;
 }
 
-/* One MCD set per folder or archive, in the order first met. */
+/* Adds the name of the folder or archive `box` (without ".zip") to the
+ * "; "-separated `list` unless it is there or does not fit: a KB records
+ * the names of its sources, not where the build found them, so an export
+ * unpacked or as shipped gives the same bytes. */
+static void add_box_name(char *list, size_t cap, const char *box)
+{
+    const char *nm = mn_x__path_name(box);
+    size_t nl = strlen(nm);
+    size_t used = strlen(list);
+
+    if (nl > 4 && mn_x__strcasecmp(nm + nl - 4, ".zip") == 0)
+        nl -= 4;
+    if (!nl || used + nl + 3 > cap)
+        return;
+    for (const char *p = list; *p;) {
+        const char *end = strstr(p, "; ");
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len == nl && memcmp(p, nm, nl) == 0)
+            return;
+        p += len + (end ? 2 : 0);
+    }
+    snprintf(list + used, cap - used, "%s%.*s", used ? "; " : "", (int)nl, nm);
+}
+
+/* Every MCD table of the build is one set: the datasets of one export
+ * (article, LCD, NCD) use each other's tables, and several downloads
+ * (current and retired, or of different dates) merge by version. */
 static int load_mcd_files(run *r)
 {
     mn_src *set = NULL;
     mn_report *reps = NULL;
     size_t *idx = NULL;
     int32_t given = MN_NODATE;
+    bool boxes_dated;
     size_t rows = 0;
-    size_t sets = 0;
+    size_t n = 0;
     char boxes[512] = "";
     char base[256];
     int rc = MN_OK;
 
-    set = mn_x__calloc(r->list.n, sizeof(*set));
-    reps = mn_x__calloc(r->list.n, sizeof(*reps));
-    idx = mn_x__calloc(r->list.n, sizeof(*idx));
+    set = mn_x__calloc(r->list.n ? r->list.n : 1, sizeof(*set));
+    reps = mn_x__calloc(r->list.n ? r->list.n : 1, sizeof(*reps));
+    idx = mn_x__calloc(r->list.n ? r->list.n : 1, sizeof(*idx));
     if (!set || !reps || !idx) {
         rc = mn_x__err(r->err, MN_ENOMEM, "out of memory");
         goto done;
     }
     for (size_t i = 0; i < r->list.n; i++) {
-        const char *box = r->list.items[i].container;
-        size_t n = 0;
         if (r->kind[i] != K_MCD || r->reported[i])
             continue;
-        for (size_t j = i; j < r->list.n; j++) {
-            if (r->kind[j] == K_MCD && !r->reported[j] &&
-                strcmp(r->list.items[j].container, box) == 0) {
-                idx[n] = j;
-                set[n] = src_of(r, &r->list.items[j]);
-                memset(&reps[n], 0, sizeof(reps[n]));
-                n++;
-            }
-        }
-        rc = mn_x__load_mcd_set(r->kbb, set, n, reps, r->err);
-        if (rc) {
-            rc = loader_failed(r, box, rc);
-            goto done;
-        }
-        container_base(base, sizeof(base), box);
-        if (given == MN_NODATE && date_for(r->b, base))
-            given = date_for(r->b, base);
-        for (size_t k = 0; k < n && given == MN_NODATE; k++)
-            given = set[k].date ? set[k].date : MN_NODATE;
-        if (strlen(boxes) + strlen(box) + 3 < sizeof(boxes))
-            snprintf(boxes + strlen(boxes), sizeof(boxes) - strlen(boxes),
-                     "%s%s", sets ? "; " : "", box);
-        sets++;
-        for (size_t k = 0; k < n; k++) {
-            rows += reps[k].rows;
-            r->rep[idx[k]] = reps[k];
-            if (!reps[k].layout && !reps[k].note[0])
-                snprintf(r->rep[idx[k]].note, sizeof(reps[k].note),
-                         "not used by the mcd loader");
-            report(r, idx[k]);
+        idx[n] = i;
+        set[n] = src_of(r, &r->list.items[i]);
+        n++;
+    }
+    if (!n)
+        goto done;
+    rc = mn_x__load_mcd_set(r->kbb, set, n, reps, r->err);
+    if (rc) {
+        rc = loader_failed(r, r->list.items[idx[0]].container, rc);
+        goto done;
+    }
+    for (size_t k = 0; k < n; k++) {
+        const char *box = r->list.items[idx[k]].container;
+        bool seen = false;
+
+        for (size_t j = 0; j < k && !seen; j++)
+            seen = strcmp(r->list.items[idx[j]].container, box) == 0;
+        if (!seen) {
+            container_base(base, sizeof(base), box);
+            /* Several downloads: the label names the newest. */
+            if (date_for(r->b, base) &&
+                (given == MN_NODATE || date_for(r->b, base) > given))
+                given = date_for(r->b, base);
+            add_box_name(boxes, sizeof(boxes), box);
         }
     }
-    if (sets)
-        rc = policy_cover(r, MN_SOURCE_MCD,
-                          (1u << MN_PK_LCD) | (1u << MN_PK_ARTICLE), given,
-                          boxes, rows);
+    boxes_dated = given != MN_NODATE;
+    /* No --date for a download: the newest date given to its files. */
+    for (size_t k = 0; k < n && !boxes_dated; k++) {
+        if (set[k].date && (given == MN_NODATE || set[k].date > given))
+            given = set[k].date;
+    }
+    for (size_t k = 0; k < n; k++) {
+        rows += reps[k].rows;
+        r->rep[idx[k]] = reps[k];
+        if (!reps[k].layout && !reps[k].note[0])
+            snprintf(r->rep[idx[k]].note, sizeof(reps[k].note),
+                     "not used by the mcd loader");
+        report(r, idx[k]);
+    }
+    rc = policy_cover(r, MN_SOURCE_MCD,
+                      (1u << MN_PK_LCD) | (1u << MN_PK_ARTICLE), given, boxes,
+                      rows);
     if (rc)
         mn_x__err(r->err, rc, "out of memory");
 done:

@@ -154,6 +154,11 @@ static const mn_edit_info table[MN_E_COUNT_] = {
                                            "Jurisdiction needed for a local "
                                            "policy",
                                            NULL, 0},
+    [MN_E_POLICY_JURISDICTION_UNCERTAIN] =
+        {"policy.jurisdiction_uncertain", REVIEW, MN_STATUS_INDETERMINATE, DATA,
+         NULL, NULL,
+         "Local policy that may not apply in the claim's jurisdiction", NULL,
+         0},
     [MN_E_AGE_UNKNOWN] = {"age.unknown", REVIEW, MN_STATUS_INDETERMINATE, DATA,
                           NULL, NULL, "Patient's age needed", NULL, 0},
     [MN_E_SEX_UNKNOWN] = {"sex.unknown", REVIEW, MN_STATUS_INDETERMINATE, DATA,

@@ -317,7 +317,8 @@ static int finish_open(mn_kb *kb, mn_error *err)
         kb->mce_to[i] = mn_x__days_from_civil(kb->meta->mce_fy[i], 9, 30);
     kb->all_lab = -1;
     mn_x__kb_cover_index(kb);
-    if ((rc = mn_x__ncci_open(kb, err)) || (rc = mn_x__srules_open(kb, err)))
+    if ((rc = mn_x__ncci_open(kb, err)) || (rc = mn_x__srules_open(kb, err)) ||
+        (rc = mn_x__mcd_open(kb, err)))
         return rc;
     for (size_t i = 0; i < kb->n_pol; i++) {
         if (kb->pol[i].flags & MN_PF_ALL_LAB)
@@ -443,6 +444,7 @@ void mn_kb_free(mn_kb *kb)
         return;
     mn_x__ncci_close(kb);
     mn_x__srules_close(kb);
+    mn_x__mcd_close(kb);
     if (kb->mapped)
         munmap(kb->mapped, kb->size);
     mn_x__free(kb->owned);

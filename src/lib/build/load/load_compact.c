@@ -114,10 +114,11 @@ static int add_cover(mn_kbb *b, const mn_src *src, int kind, int32_t from,
 
     memset(&c, 0, sizeof(c));
     if (from_len)
-        snprintf(source, sizeof(source), "%s (from %.*s)", src->path,
+        snprintf(source, sizeof(source), "%s (from %.*s)",
+                 mn_x__path_name(src->path),
                  (int)(from_len > 200 ? 200 : from_len), from_src);
     else
-        snprintf(source, sizeof(source), "%s", src->path);
+        snprintf(source, sizeof(source), "%s", mn_x__path_name(src->path));
     c.kind = kind;
     c.from = from;
     c.to = to;
@@ -370,7 +371,7 @@ static int mod_cover(mn_kbb *b, const mn_src *src, int year, uint64_t rows)
 
     memset(&c, 0, sizeof(c));
     c.kind = MN_SOURCE_HCPCS_MODIFIERS;
-    c.source = src->path;
+    c.source = mn_x__path_name(src->path);
     c.rows = rows;
     if (year) {
         snprintf(label, sizeof(label), "%d", year);

@@ -1039,7 +1039,7 @@ int mn_x__rules_compile(mn_kbb *b, const char *name, const char *text,
         c.from = cov_from;
         c.to = !declared && open_end ? MN_NODATE : cov_to;
         c.label = p.pack;
-        c.source = p.name;
+        c.source = mn_x__path_name(p.name);
         c.rows = n_rules;
         if ((rc = mn_x__kbb_cover(b, &c)))
             rc = mn_x__err(err, rc, "out of memory");
