@@ -8,6 +8,7 @@
 #include "mednec/engine.h"
 #include "mednec/csv.h"
 #include "mednec/history.h"
+#include "mednec/kbinfo.h"
 #include "mednec/outfile.h"
 #include "mednec/doc.h"
 #endif
