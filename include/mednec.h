@@ -4,6 +4,7 @@
 #include "mednec/common.h"
 #include "mednec/kb.h"
 #include "mednec/claim.h"
+#include "mednec/result.h"
 #include "mednec/engine.h"
 #include "mednec/csv.h"
 #include "mednec/history.h"

@@ -22,7 +22,7 @@ typedef struct mn_claim_options {
     unsigned version;
     size_t max_input;     /* bytes of JSON, default 4 MiB */
     size_t max_lines;     /* default 1000 */
-    size_t max_diagnoses; /* default 99 */
+    size_t max_diagnoses; /* default and most 99 */
     size_t max_history;   /* default 10000 */
     size_t max_string;    /* default 256 bytes (ids, names) */
     int allow_unknown;    /* accept unknown fields instead of failing */

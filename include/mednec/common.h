@@ -73,6 +73,10 @@ MN_API void mn_buf_clear(mn_buf *buf);
 /** Appends `len` bytes. MN_OK, MN_ELIMIT (the maximum size would be
  * passed; nothing is appended) or MN_ENOMEM. */
 MN_API int mn_buf_append(mn_buf *buf, const void *data, size_t len);
+/** Appends `len` bytes of `s` as a JSON string literal (quotes included;
+ * control characters escaped, invalid UTF-8 as U+FFFD). MN_OK, MN_EINVAL
+ * (NULL buffer), MN_ELIMIT or MN_ENOMEM. */
+MN_API int mn_buf_append_json(mn_buf *buf, const char *s, size_t len);
 /** Borrowed pointer to the NUL-terminated contents, valid until changed. */
 MN_API const char *mn_buf_data(const mn_buf *buf);
 MN_API size_t mn_buf_len(const mn_buf *buf);

@@ -11,25 +11,15 @@
 #include "claim.h"
 #include "common.h"
 #include "kb.h"
+#include "result.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
 typedef struct mn_ctx mn_ctx;
-typedef struct mn_result mn_result;
 
 struct mn_history_source; /* mednec/history.h */
-
-/** Line and claim status, worst first (contract section 3). */
-typedef enum mn_status {
-    MN_STATUS_INVALID = 0,
-    MN_STATUS_EXCLUDED,
-    MN_STATUS_NOT_COVERED,
-    MN_STATUS_CONDITIONAL,
-    MN_STATUS_INDETERMINATE,
-    MN_STATUS_COVERED
-} mn_status;
 
 /** Creates a context whose scratch memory may grow to `max_bytes`
  * (0: 256 MiB). */
@@ -39,9 +29,13 @@ MN_API void mn_ctx_free(mn_ctx *ctx);
 MN_API void mn_ctx_reset(mn_ctx *ctx);
 
 /**
- * Checks every line of `claim`. `*out` is borrowed from `ctx`. A failed
- * edit is a finding in the result, not an error; errors mean the check
- * could not run (MN_ENOMEM, MN_ELIMIT). Thread-safe for distinct contexts.
+ * Checks every line of `claim`. `*out` is borrowed from `ctx` and read
+ * through mednec/result.h; it holds copies of what it needs from the
+ * claim (the claim may be freed) and borrows the KB's strings (keep the KB
+ * open while the result is used). A failed edit is a finding in the
+ * result, not an error; errors mean the check could not run (MN_EINVAL
+ * for a NULL argument, MN_ENOMEM, MN_ELIMIT: the context's memory cap).
+ * Thread-safe for distinct contexts.
  */
 MN_API int mn_check(const mn_result **out, mn_ctx *ctx, const mn_kb *kb,
                     const mn_claim *claim, mn_error *err);
@@ -68,19 +62,13 @@ MN_API int mn_check_with(const mn_result **out, mn_ctx *ctx, const mn_kb *kb,
                          const mn_claim *claim, const mn_check_options *opts,
                          mn_error *err);
 
-MN_API mn_status mn_result_status(const mn_result *res);
-MN_API size_t mn_result_line_count(const mn_result *res);
-MN_API mn_status mn_result_line_status(const mn_result *res, size_t line);
-/** Number of findings on a line; mn_result_finding_edit names one. */
-MN_API size_t mn_result_finding_count(const mn_result *res, size_t line);
-MN_API const char *mn_result_finding_edit(const mn_result *res, size_t line,
-                                          size_t finding);
-/** Contract name of a status ("not_covered"). */
-MN_API const char *mn_status_name(mn_status status);
-
 typedef enum mn_format { MN_FORMAT_JSON = 0, MN_FORMAT_TEXT } mn_format;
 
-/** Appends the result (contract JSON, or a human summary) to `buf`. */
+/**
+ * Appends the result (contract JSON, or a human summary) to `buf`. `kb`
+ * may be NULL (the result's own KB is used); another KB than the result's
+ * is MN_EINVAL. MN_ELIMIT when the buffer's maximum would be passed.
+ */
 MN_API int mn_result_render(mn_buf *buf, const mn_result *res, const mn_kb *kb,
                             mn_format format, mn_error *err);
 

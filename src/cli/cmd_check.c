@@ -251,6 +251,10 @@ int cmd_check(int argc, char **argv)
         fprintf(stderr, "mednec check: --code needs --dx\n");
         return EXIT_USAGE;
     }
+    if (f.dob && f.age) {
+        fprintf(stderr, "mednec check: give --dob or --age, not both\n");
+        return EXIT_USAGE;
+    }
 
     if (f.code) {
         rc = from_flags(&claim, &f, &err);

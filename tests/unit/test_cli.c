@@ -62,6 +62,11 @@ static void test_usage(void)
     CHECK_INT(run("check --code", &o, &e), 2);
     CHECK_INT(run("check --format xml --code 83036 --dx E11.65", &o, &e), 2);
     CHECK_INT(run("check --code 83036", &o, &e), 2);
+    CHECK_INT(run("check --code 83036 --dx E11.65 --date 2024-06-03 "
+                  "--age 70 --dob 1954-01-01",
+                  &o, &e),
+              2);
+    CHECK_CONTAINS(e, "--dob or --age, not both");
     CHECK_INT(run("build", &o, &e), 2);
     CHECK_INT(run("lookup", &o, &e), 2);
     free(o);

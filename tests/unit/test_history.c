@@ -580,7 +580,7 @@ static void test_errors(void)
              "\"date\":\"2024-13-01\"}]}\n");
     CHECK_INT(mn_history_import(h, buf, strlen(buf), NULL, &st, &err),
               MN_EINVAL);
-    CHECK_STR(err.message, "lines[0].date: invalid value");
+    CHECK_STR(err.message, "lines[0].date: not a valid calendar date");
     snprintf(buf, sizeof(buf),
              "{\"patient\":{\"id\":\"PHI-5\"},\"lines\":[{\"code\":\"83036\","
              "\"date\":\"2024-01-01\",\"units\":0}]}\n");

@@ -53,7 +53,7 @@ static const mn_finding *find(const mn_result *r, size_t line, const char *edit)
     if (!r || line >= r->n_lines)
         return NULL;
     for (size_t i = 0; i < r->lines[line].n_findings; i++) {
-        if (!strcmp(r->lines[line].findings[i].edit, edit))
+        if (!strcmp(r->lines[line].findings[i].edit->id, edit))
             return &r->lines[line].findings[i];
     }
     return NULL;
@@ -65,7 +65,7 @@ static size_t count(const mn_result *r, size_t line, const char *edit)
     if (!r || line >= r->n_lines)
         return 0;
     for (size_t i = 0; i < r->lines[line].n_findings; i++)
-        n += !strcmp(r->lines[line].findings[i].edit, edit);
+        n += !strcmp(r->lines[line].findings[i].edit->id, edit);
     return n;
 }
 
@@ -260,7 +260,7 @@ static void test_ptp_indicator1(void)
     f = find(r, 1, "ncci.ptp");
     CHECK(f != NULL);
     if (f) {
-        CHECK_INT(f->severity, MN_SEV_DENY);
+        CHECK_INT(f->severity, MN_SEVERITY_DENY);
         CHECK_STR(f->carc, "236");
         CHECK_STR(f->policy_kind, "ncci");
         CHECK_STR(f->policy_id, "PTP practitioner v303r0");
@@ -274,7 +274,7 @@ static void test_ptp_indicator1(void)
     }
     CHECK_INT(r->lines[1].status, MN_STATUS_NOT_COVERED);
     CHECK_INT(r->lines[0].status, MN_STATUS_COVERED);
-    CHECK_STR(r->lines[1].abn, "not_needed"); /* coding denial */
+    CHECK_STR(mn_abn_name(r->lines[1].abn), "not_needed"); /* coding denial */
     CHECK(suggested(r, 1, "25"));
     CHECK(!suggested(r, 1, "GA"));
 
@@ -352,7 +352,7 @@ static void test_ptp_indicator0(void)
         CHECK_CONTAINS(f->fix, "Do not report 43235 with 43239");
     }
     CHECK(!suggested(r, 1, "59"));
-    CHECK_STR(r->lines[1].abn, "not_needed");
+    CHECK_STR(mn_abn_name(r->lines[1].abn), "not_needed");
     /* XS on column 1 does not help either */
     r = run(PRO(LN("43239", "2024-08-01", MODS("\"XS\"")) "," LN(
         "43235", "2024-08-01", MODS("\"XS\""))));
@@ -488,7 +488,7 @@ static void test_mue(void)
         CHECK_CONTAINS(f->message, "251 units");
     }
     CHECK_INT(r->lines[0].status, MN_STATUS_NOT_COVERED);
-    CHECK_STR(r->lines[0].abn, "not_needed");
+    CHECK_STR(mn_abn_name(r->lines[0].abn), "not_needed");
     r = run(PRO(LN("A0425", "2024-08-01", UNITS(250))));
     CHECK(find(r, 0, "units.mue_exceeded") == NULL);
     r = run(PRO(LN("A0425", "2024-08-01",
@@ -509,7 +509,7 @@ static void test_mue(void)
     }
     CHECK(find(r, 1, "units.mue_exceeded") != NULL);
     CHECK(find(r, 2, "units.mue_exceeded") == NULL);
-    CHECK_STR(r->lines[0].abn, "not_needed");
+    CHECK_STR(mn_abn_name(r->lines[0].abn), "not_needed");
     r = run(PRO(LN("97110", "2024-08-01",
                    UNITS(3)) "," LN("97110", "2024-08-01", UNITS(3))));
     CHECK(find(r, 0, "units.mue_exceeded") == NULL);
@@ -571,14 +571,14 @@ static void test_addon(void)
     f = find(r, 0, "ncci.addon_without_primary");
     CHECK(f != NULL);
     if (f) {
-        CHECK_INT(f->severity, MN_SEV_DENY);
+        CHECK_INT(f->severity, MN_SEVERITY_DENY);
         CHECK_STR(f->carc, "107");
         CHECK_STR(f->rarc, "N122");
         CHECK_STR(f->policy_id, "AOC 2024Q3");
         CHECK_CONTAINS(f->message, "99291");
         CHECK_CONTAINS(f->source, "edit type 1");
     }
-    CHECK_STR(r->lines[0].abn, "not_needed");
+    CHECK_STR(mn_abn_name(r->lines[0].abn), "not_needed");
     r = run(
         PRO(LN("99291", "2024-08-01", "") "," LN("99292", "2024-08-01", "")));
     CHECK(find(r, 1, "ncci.addon_without_primary") == NULL);
@@ -621,13 +621,13 @@ static void test_addon(void)
     f = find(r, 1, "ncci.addon_without_primary");
     CHECK(f != NULL);
     if (f) {
-        CHECK_INT(f->severity, MN_SEV_REVIEW);
+        CHECK_INT(f->severity, MN_SEVERITY_REVIEW);
         CHECK(f->carc == NULL);
     }
     CHECK_INT(r->lines[1].status, MN_STATUS_CONDITIONAL);
     r = run(PRO(LN("99153", "2024-08-01", "")));
     f = find(r, 0, "ncci.addon_without_primary");
-    CHECK(f && f->severity == MN_SEV_DENY);
+    CHECK(f && f->severity == MN_SEVERITY_DENY);
 
     /* an edit deleted after 2020-12-31 */
     r = run(PRO(LN("99354", "2020-12-31", "")));

@@ -124,7 +124,7 @@ static bool has(const mn_result *r, size_t line, const char *edit)
 {
     for (size_t i = 0; r && line < r->n_lines && i < r->lines[line].n_findings;
          i++) {
-        if (!strcmp(r->lines[line].findings[i].edit, edit))
+        if (!strcmp(r->lines[line].findings[i].edit->id, edit))
             return true;
     }
     return false;
@@ -170,7 +170,7 @@ static void known_rows(mn_kb *kb)
                    CLAIM("professional", LN("20610", "2024-08-01", "") "," LN(
                                              "99213", "2024-08-01", "")));
     CHECK(has(r, 1, "ncci.ptp"));
-    CHECK(r && !strcmp(r->lines[1].abn, "not_needed"));
+    CHECK(r && r->lines[1].abn == MN_ABN_NOT_NEEDED);
     r = check_json(
         kb, CLAIM("professional",
                   LN("20610", "2024-08-01", "") "," LN(

@@ -48,9 +48,9 @@ static mn_status check(const char *code, const char *dx, const char *date,
         st = lr->status;
         for (size_t i = 0; i < lr->n_findings; i++) {
             size_t l = strlen(edits);
-            snprintf(edits + l, size - l, "%s ", lr->findings[i].edit);
+            snprintf(edits + l, size - l, "%s ", lr->findings[i].edit->id);
             if (first_deny && !*first_deny &&
-                lr->findings[i].severity == MN_SEV_DENY)
+                lr->findings[i].severity == MN_SEVERITY_DENY)
                 *first_deny = &lr->findings[i];
         }
     } else {
@@ -189,7 +189,7 @@ static void test_hcpcs_coverage(void)
         MN_STATUS_EXCLUDED);
     CHECK_INT(count_edit(e, "statutory.excluded"), 1);
     if (f) {
-        CHECK_STR(f->edit, "statutory.excluded");
+        CHECK_STR(f->edit->id, "statutory.excluded");
         CHECK_STR(f->policy_id, "HCPCS");
         CHECK_CONTAINS(f->source, "SSA 1862(a)(8)");
         CHECK_STR(f->carc, "96");

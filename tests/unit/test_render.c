@@ -9,6 +9,7 @@
 #include "check/check.h"
 #include "harness.h"
 #include "build/writer/kbb.h"
+#include "kb/kb_int.h"
 
 /* A KB with one described code, E11.9 (E11.65 has no description). */
 static mn_kb *desc_kb(void)
@@ -40,14 +41,15 @@ typedef struct fixture {
     mn_result res;
 } fixture;
 
-static void make_fixture(fixture *x)
+static void make_fixture(fixture *x, const mn_kb *kb)
 {
     mn_finding *f;
 
     memset(x, 0, sizeof(*x));
+    x->res.kb = kb;
     f = &x->f1[0];
-    f->edit = "policy.dx_not_supported";
-    f->severity = MN_SEV_DENY;
+    f->edit = mn_edit_find("policy.dx_not_supported");
+    f->severity = MN_SEVERITY_DENY;
     f->message = "No diagnosis on the line supports 83036 under A56767.";
     f->policy_kind = "article";
     f->policy_id = "A56767";
@@ -63,23 +65,24 @@ static void make_fixture(fixture *x)
     f->supporting[0] = mn_x__key("E11.9", 5);
     f->supporting[1] = mn_x__key("E11.65", 6);
     f->n_supporting = 2;
+    f->payable_again = MN_NODATE;
     f = &x->f1[1];
-    f->edit = "policy.none";
-    f->severity = MN_SEV_INFO;
+    f->edit = mn_edit_find("policy.none");
+    f->severity = MN_SEVERITY_INFO;
     f->message = "judged on its own";
     f->policy_version = -1;
     x->lines[0].line = 1;
     memcpy(x->lines[0].code, "83036", 6);
     x->lines[0].status = MN_STATUS_NOT_COVERED;
-    x->lines[0].abn = "recommended";
+    x->lines[0].abn = MN_ABN_RECOMMENDED;
     x->lines[0].suggested[0] = "GA";
     x->lines[0].n_suggested = 1;
     x->lines[0].findings = x->f1;
     x->lines[0].n_findings = 2;
 
     f = &x->f2[0];
-    f->edit = "frequency.exceeded";
-    f->severity = MN_SEV_REVIEW;
+    f->edit = mn_edit_find("frequency.exceeded");
+    f->severity = MN_SEVERITY_REVIEW;
     f->message = "quote \" backslash \\ newline \n tab \t bell \a "
                  "del \x7f caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 "
                  "bad \xff\xc3 end";
@@ -94,14 +97,14 @@ static void make_fixture(fixture *x)
     x->lines[1].line = 2;
     memcpy(x->lines[1].code, "G0103", 6);
     x->lines[1].status = MN_STATUS_CONDITIONAL;
-    x->lines[1].abn = "not_needed";
+    x->lines[1].abn = MN_ABN_NOT_NEEDED;
     x->lines[1].findings = x->f2;
     x->lines[1].n_findings = 1;
 
     x->lines[2].line = 3;
     memcpy(x->lines[2].code, "ABCDEFGH", 8); /* fills the field */
     x->lines[2].status = MN_STATUS_COVERED;
-    x->lines[2].abn = NULL;
+    x->lines[2].abn = MN_ABN_NOT_NEEDED;
 
     x->res.id = "c-\"1001\"";
     x->res.status = MN_STATUS_NOT_COVERED;
@@ -154,9 +157,10 @@ static void test_json_shape(void)
     json_t *pol;
     json_t *arr;
 
-    make_fixture(&x);
     kb = desc_kb();
+    make_fixture(&x, kb);
     j = render_parse(&x.res, kb);
+    x.res.kb = NULL; /* the KB goes: the result may not use it any more */
     mn_kb_free(kb);
     if (!j)
         return;
@@ -266,7 +270,7 @@ static void test_json_escaping(void)
     json_t *j;
     const char *msg;
 
-    make_fixture(&x);
+    make_fixture(&x, NULL);
     j = render_parse(&x.res, NULL);
     if (!j)
         return;
@@ -285,25 +289,25 @@ static void test_json_escaping(void)
     {
         mn_buf *b = NULL;
         CHECK_INT(mn_buf_new(&b, 0), MN_OK);
-        CHECK_INT(mn_x__json_string(b, "a\"b\\c\n\r\t\b\f\x01\x1f/", 13),
+        CHECK_INT(mn_buf_append_json(b, "a\"b\\c\n\r\t\b\f\x01\x1f/", 13),
                   MN_OK);
         CHECK_STR(mn_buf_data(b),
                   "\"a\\\"b\\\\c\\n\\r\\t\\b\\f\\u0001\\u001f/\"");
         mn_buf_clear(b);
-        CHECK_INT(mn_x__json_string(b, "x\0y", 3), MN_OK);
+        CHECK_INT(mn_buf_append_json(b, "x\0y", 3), MN_OK);
         CHECK_STR(mn_buf_data(b), "\"x\\u0000y\"");
         mn_buf_clear(b);
-        CHECK_INT(mn_x__json_string(b, NULL, 0), MN_OK);
+        CHECK_INT(mn_buf_append_json(b, NULL, 0), MN_OK);
         CHECK_STR(mn_buf_data(b), "null");
         mn_buf_clear(b);
-        CHECK_INT(mn_x__json_string(b, "", 0), MN_OK);
+        CHECK_INT(mn_buf_append_json(b, "", 0), MN_OK);
         CHECK_STR(mn_buf_data(b), "\"\"");
         mn_buf_clear(b);
         /* overlong, surrogate, past U+10FFFF, truncated: replaced */
         {
             static const char bad[] = "\xc0\xaf|\xed\xa0\x80|\xf4\x90\x80"
                                       "\x80|\xe2\x82";
-            CHECK_INT(mn_x__json_string(b, bad, sizeof(bad) - 1), MN_OK);
+            CHECK_INT(mn_buf_append_json(b, bad, sizeof(bad) - 1), MN_OK);
         }
         CHECK_STR(mn_buf_data(b), "\"\xef\xbf\xbd\xef\xbf\xbd|"
                                   "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd|"
@@ -322,10 +326,9 @@ static void test_text(void)
 
     mn_kb *kb = desc_kb();
 
-    make_fixture(&x);
+    make_fixture(&x, kb);
     CHECK_INT(mn_buf_new(&b, 0), MN_OK);
     CHECK_INT(mn_result_render(b, &x.res, kb, MN_FORMAT_TEXT, &err), MN_OK);
-    mn_kb_free(kb);
     t = mn_buf_data(b);
     CHECK_CONTAINS(t, "Claim c-\"1001\": NOT COVERED (3 lines)\n");
     CHECK_CONTAINS(t, "\nLine 1  83036  NOT COVERED  (ABN recommended; "
@@ -348,7 +351,7 @@ static void test_text(void)
     mn_buf_free(b);
 
     /* ABN on file, modifiers without an ABN */
-    x.lines[0].abn = "on_file";
+    x.lines[0].abn = MN_ABN_ON_FILE;
     x.lines[1].suggested[0] = "GY";
     x.lines[1].suggested[1] = "KX";
     x.lines[1].n_suggested = 2;
@@ -373,6 +376,7 @@ static void test_text(void)
     CHECK_CONTAINS(t, "expected denial: RARC N1\n");
     CHECK_CONTAINS(t, "policy: MCE v41\n");
     mn_buf_free(b);
+    mn_kb_free(kb); /* the result borrows the KB's strings until here */
 }
 
 static void test_render_errors(void)
@@ -381,7 +385,7 @@ static void test_render_errors(void)
     mn_buf *b = NULL;
     mn_error err;
 
-    make_fixture(&x);
+    make_fixture(&x, NULL);
     CHECK_INT(mn_buf_new(&b, 64), MN_OK);
     CHECK_INT(mn_result_render(NULL, &x.res, NULL, MN_FORMAT_JSON, &err),
               MN_EINVAL);
@@ -405,7 +409,7 @@ static void test_append(void)
     const char *p;
     const char *nl;
 
-    make_fixture(&x);
+    make_fixture(&x, NULL);
     CHECK_INT(mn_buf_new(&b, 0), MN_OK);
     CHECK_INT(mn_result_render(b, &x.res, NULL, MN_FORMAT_JSON, NULL), MN_OK);
     CHECK_INT(mn_x__buf_puts(b, "\n"), MN_OK);

@@ -173,7 +173,7 @@ static const mn_finding *find(const mn_result *r, size_t line, const char *edit)
     if (!r || line >= r->n_lines)
         return NULL;
     for (size_t i = 0; i < r->lines[line].n_findings; i++) {
-        if (!strcmp(r->lines[line].findings[i].edit, edit))
+        if (!strcmp(r->lines[line].findings[i].edit->id, edit))
             return &r->lines[line].findings[i];
     }
     return NULL;
@@ -743,10 +743,10 @@ static void test_awv(void)
         CHECK_STR(f->carc, "151");
         CHECK_STR(f->policy_kind, "rule");
         CHECK_CONTAINS(f->source, "medicare-facts 3.2");
-        CHECK(f->severity == MN_SEV_DENY);
+        CHECK(f->severity == MN_SEVERITY_DENY);
     }
     /* a frequency denial is a medical-necessity denial: ABN, GA */
-    CHECK_STR(r ? r->lines[0].abn : "", "recommended");
+    CHECK_STR(r ? mn_abn_name(r->lines[0].abn) : "", "recommended");
     CHECK(r && r->lines[0].n_suggested == 1 &&
           !strcmp(r->lines[0].suggested[0], "GA"));
     r = one(WOMAN_54, NULL, "G0439", "2024-07-01", NULL, "G0438@2023-07-15");
@@ -755,7 +755,7 @@ static void test_awv(void)
     LINE_IS(r, MN_STATUS_NOT_COVERED, "frequency.exceeded", "awv.subsequent");
     /* with GA the ABN is on file */
     r = one(WOMAN_54, NULL, "G0439", "2024-06-30", "GA", "G0439@2023-07-15");
-    CHECK_STR(r ? r->lines[0].abn : "", "on_file");
+    CHECK_STR(r ? mn_abn_name(r->lines[0].abn) : "", "on_file");
     /* the initial AWV once per lifetime */
     r = one(WOMAN_54, NULL, "G0438", "2024-06-30", NULL, "G0438@2015-01-01");
     LINE_IS(r, MN_STATUS_NOT_COVERED, "frequency.exceeded", "awv.initial.once");
@@ -812,7 +812,7 @@ static void test_mammography(void)
               "6");
     CHECK_CONTAINS(MSG(r, "age.out_of_range"), "35 and over; the patient "
                                                "is 30");
-    CHECK_STR(r ? r->lines[0].abn : "", "recommended");
+    CHECK_STR(r ? mn_abn_name(r->lines[0].abn) : "", "recommended");
     /* the day before and the day of the 35th birthday */
     r = one("\"birth_date\":\"1989-06-02\",\"sex\":\"F\"", NULL, "77067",
             "2024-06-01", NULL, "");
@@ -830,7 +830,7 @@ static void test_mammography(void)
     r = one("\"sex\":\"F\"", NULL, "77067", "2024-06-01", NULL, "");
     LINE_IS(r, MN_STATUS_INDETERMINATE, "age.unknown", "mammography.age");
     CHECK(find(r, 0, "age.unknown") &&
-          find(r, 0, "age.unknown")->severity == MN_SEV_REVIEW);
+          find(r, 0, "age.unknown")->severity == MN_SEVERITY_REVIEW);
     CHECK_INT(rule_findings(r, 0), 1);
     r = one("\"birth_date\":\"1970-03-10\"", NULL, "77067", "2024-06-01", NULL,
             "");
@@ -1030,10 +1030,10 @@ static void test_bone_aaa_lung(void)
     r = one(WOMAN_54, NULL, "77080", "2024-04-30", NULL, "77080@2022-05-10");
     LINE_IS(r, MN_STATUS_CONDITIONAL, "frequency.exceeded", "bone_mass.dxa");
     f = find(r, 0, "frequency.exceeded");
-    CHECK(f && f->severity == MN_SEV_REVIEW && f->carc == NULL);
+    CHECK(f && f->severity == MN_SEVERITY_REVIEW && f->carc == NULL);
     CHECK_CONTAINS(f ? f->message : "", "More often is covered when "
                                         "documented");
-    CHECK_STR(r ? r->lines[0].abn : "", "not_needed");
+    CHECK_STR(r ? mn_abn_name(r->lines[0].abn) : "", "not_needed");
     r = one(WOMAN_54, NULL, "77080", "2024-05-01", NULL, "77080@2022-05-10");
     LINE_IS(r, MN_STATUS_COVERED, NULL, NULL);
     r = one(MAN_60, NULL, "76706", "2024-05-01", NULL, "76706@2020-01-01");
@@ -1191,13 +1191,13 @@ static void test_exclusions(void)
     LINE_IS(r, MN_STATUS_EXCLUDED, "statutory.excluded",
             "exclusion.routine_physical");
     f = find(r, 0, "statutory.excluded");
-    CHECK(f && f->severity == MN_SEV_DENY);
+    CHECK(f && f->severity == MN_SEVERITY_DENY);
     CHECK_STR(f ? f->carc : "", "49");
     CHECK(f && f->rarc == NULL);
     CHECK_CONTAINS(f ? f->message : "", "routine physical examination");
     CHECK_CONTAINS(f ? f->source : "", "1862(a)(7)");
     /* statutory: no ABN; GY is check_site's suggestion */
-    CHECK_STR(r ? r->lines[0].abn : "", "not_needed");
+    CHECK_STR(r ? mn_abn_name(r->lines[0].abn) : "", "not_needed");
     CHECK_STR(r ? mn_status_name(r->status) : "", "excluded");
     r = one(WOMAN_54, "Z00.00", "99381", "2024-06-01", NULL, "");
     LINE_IS(r, MN_STATUS_EXCLUDED, "statutory.excluded",
@@ -1254,7 +1254,7 @@ static void test_therapy_and_requirements(void)
         bool progress = false;
         for (size_t k = 0; r && k < r->lines[0].n_findings; k++) {
             const mn_finding *f = &r->lines[0].findings[k];
-            if (!strcmp(f->edit, "documentation.required") &&
+            if (!strcmp(f->edit->id, "documentation.required") &&
                 !strcmp(rule_of(f), "therapy.progress_report"))
                 progress = strstr(f->message, "every 10 treatment days") &&
                            strstr(f->source, "10 treatment days");
@@ -1300,7 +1300,7 @@ static void test_place_of_service(void)
     f = find(r, 0, "setting.not_allowed");
     CHECK_STR(f ? f->carc : "", "58");
     CHECK_CONTAINS(f ? f->message : "", "place of service 21");
-    CHECK_STR(r ? r->lines[0].abn : "", "recommended");
+    CHECK_STR(r ? mn_abn_name(r->lines[0].abn) : "", "recommended");
     LINE_IS(with_pos("11", NULL, "12345"), MN_STATUS_COVERED, NULL, NULL);
     LINE_IS(with_pos("21", "22", "12345"), MN_STATUS_COVERED, NULL, NULL);
     LINE_IS(with_pos("11", "21", "12345"), MN_STATUS_NOT_COVERED,
@@ -1359,7 +1359,7 @@ static void test_same_claim(void)
         CHECK_INT(r->lines[1].status, MN_STATUS_NOT_COVERED);
         f = find(r, 1, "frequency.exceeded");
         CHECK_CONTAINS(f ? f->message : "", "2024-06-03");
-        CHECK_STR(r->lines[1].abn, "recommended");
+        CHECK_STR(mn_abn_name(r->lines[1].abn), "recommended");
     }
     /* out of date order: the later service is the one denied */
     r = check_json("{\"patient\":{" WOMAN_54 "},\"diagnoses\":[\"Z00.00\"],"

@@ -145,7 +145,7 @@ static const mn_result *line(const char *payer, const char *dx,
 static const mn_finding *find_lr(const mn_line_result *lr, const char *edit)
 {
     for (size_t i = 0; lr && i < lr->n_findings; i++) {
-        if (!strcmp(lr->findings[i].edit, edit))
+        if (!strcmp(lr->findings[i].edit->id, edit))
             return &lr->findings[i];
     }
     return NULL;
@@ -155,7 +155,7 @@ static size_t count_lr(const mn_line_result *lr, const char *edit)
 {
     size_t n = 0;
     for (size_t i = 0; lr && i < lr->n_findings; i++)
-        n += !strcmp(lr->findings[i].edit, edit);
+        n += !strcmp(lr->findings[i].edit->id, edit);
     return n;
 }
 
@@ -261,14 +261,14 @@ static void expect_mismatch(const mn_result *r, const char *dx)
     CHECK_INT(count_lr(l0(r), "laterality.mismatch"), 1);
     if (!f)
         return;
-    CHECK_INT(f->severity, MN_SEV_REVIEW);
+    CHECK_INT(f->severity, MN_SEVERITY_REVIEW);
     CHECK_INT(mn_result_status(r), MN_STATUS_CONDITIONAL);
     CHECK_STR(f->carc, "4");
     CHECK_STR(f->dx, dx);
     CHECK_STR(f->policy_kind, "rule");
     CHECK(f->source != NULL);
     CHECK(f->fix != NULL);
-    CHECK_STR(l0(r)->abn, "not_needed");
+    CHECK_STR(mn_abn_name(l0(r)->abn), "not_needed");
     CHECK(l0(r)->abn_reason == NULL);
 }
 
@@ -415,14 +415,14 @@ static void test_modifier_conflicts(void)
         CHECK_INT(mn_result_status(r), MN_STATUS_INVALID);
         if (!f)
             continue;
-        CHECK_INT(f->severity, MN_SEV_DENY);
+        CHECK_INT(f->severity, MN_SEVERITY_DENY);
         CHECK_STR(f->carc, "4");
         CHECK_CONTAINS(f->message, pairs[i][0]);
         CHECK_CONTAINS(f->message, pairs[i][1]);
         CHECK(f->source != NULL);
         CHECK(f->fix != NULL);
         /* GA still means an ABN is on file; nothing is recommended */
-        CHECK_STR(l0(r)->abn,
+        CHECK_STR(mn_abn_name(l0(r)->abn),
                   strcmp(pairs[i][0], "GA") ? "not_needed" : "on_file");
         CHECK(l0(r)->abn_reason == NULL);
         CHECK(!suggests(l0(r), "GA"));
@@ -445,7 +445,7 @@ static void test_modifier_conflicts(void)
     /* other payers: the modifiers still contradict each other */
     r = line("acme", "\"I10\"", "27447", "\"GA\",\"GZ\"", "");
     CHECK(find(r, "modifier.conflict") != NULL);
-    CHECK_STR(l0(r)->abn, "not_needed");
+    CHECK_STR(mn_abn_name(l0(r)->abn), "not_needed");
 }
 
 /* ------------------------------------------------------------------ */
@@ -457,7 +457,7 @@ static void test_abn_med_nec(void)
     const mn_finding *f;
 
     CHECK_INT(mn_result_status(r), MN_STATUS_NOT_COVERED);
-    CHECK_STR(lr->abn, "recommended");
+    CHECK_STR(mn_abn_name(lr->abn), "recommended");
     CHECK_INT(lr->n_suggested, 1);
     CHECK_STR(lr->suggested[0], "GA");
     CHECK(!suggests(lr, "GZ"));
@@ -467,7 +467,7 @@ static void test_abn_med_nec(void)
     f = find(r, "abn.recommended");
     CHECK(f != NULL);
     if (f) {
-        CHECK_INT(f->severity, MN_SEV_INFO);
+        CHECK_INT(f->severity, MN_SEVERITY_INFO);
         CHECK_CONTAINS(f->fix, "GA");
         CHECK_CONTAINS(f->fix, "GZ");
     }
@@ -480,11 +480,11 @@ static void test_abn_med_nec(void)
 
     /* explicit non-covered list */
     r = MC("\"Z00.00\"", "82306", "");
-    CHECK_STR(l0(r)->abn, "recommended");
+    CHECK_STR(mn_abn_name(l0(r)->abn), "recommended");
     CHECK_CONTAINS(l0(r)->abn_reason, "lists the diagnosis as not covered");
     /* NCD */
     r = MC("\"I10\"", "83036", "");
-    CHECK_STR(l0(r)->abn, "recommended");
+    CHECK_STR(mn_abn_name(l0(r)->abn), "recommended");
     CHECK_STR(l0(r)->abn_reason,
               "Medicare does not pay for this test for your condition "
               "(diagnosis not covered by the national coverage "
@@ -498,26 +498,26 @@ static void test_abn_med_nec(void)
 
     /* GA: on file, nothing more to suggest */
     r = MC("\"I10\"", "82306", "\"GA\"");
-    CHECK_STR(l0(r)->abn, "on_file");
+    CHECK_STR(mn_abn_name(l0(r)->abn), "on_file");
     CHECK_INT(l0(r)->n_suggested, 0);
     CHECK(l0(r)->abn_reason == NULL);
     CHECK(find(r, "abn.recommended") == NULL);
     /* GZ: the provider chose liability */
     r = MC("\"I10\"", "82306", "\"GZ\"");
-    CHECK_STR(l0(r)->abn, "not_needed");
+    CHECK_STR(mn_abn_name(l0(r)->abn), "not_needed");
     CHECK_INT(l0(r)->n_suggested, 0);
     CHECK(l0(r)->abn_reason == NULL);
     /* covered */
     r = MC("\"E55.9\"", "82306", "");
-    CHECK_STR(l0(r)->abn, "not_needed");
+    CHECK_STR(mn_abn_name(l0(r)->abn), "not_needed");
     CHECK(l0(r)->abn_reason == NULL);
     CHECK_INT(l0(r)->n_suggested, 0);
     /* GA on a covered line: the notice is still on file */
     r = MC("\"E55.9\"", "82306", "\"GA\"");
-    CHECK_STR(l0(r)->abn, "on_file");
+    CHECK_STR(mn_abn_name(l0(r)->abn), "on_file");
     /* not Medicare */
     r = line("acme", "\"I10\"", "82306", "", "");
-    CHECK_STR(l0(r)->abn, "not_needed");
+    CHECK_STR(mn_abn_name(l0(r)->abn), "not_needed");
     CHECK_INT(l0(r)->n_suggested, 0);
     CHECK(l0(r)->abn_reason == NULL);
 }
@@ -529,29 +529,30 @@ static void test_abn_coding_denials(void)
     /* an invalid diagnosis: coding, provider liable */
     r = MC("\"Q99.9\"", "27447", "");
     CHECK_INT(mn_result_status(r), MN_STATUS_INVALID);
-    CHECK_STR(l0(r)->abn, "not_needed");
+    CHECK_STR(mn_abn_name(l0(r)->abn), "not_needed");
     CHECK_INT(l0(r)->n_suggested, 0);
     CHECK(l0(r)->abn_reason == NULL);
     /* an MCE sex edit: not covered, but not a medical-necessity denial */
     r = MC("\"N40.1\"", "27447", "");
     CHECK(find(r, "dx.sex_conflict") != NULL);
     CHECK_INT(mn_result_status(r), MN_STATUS_NOT_COVERED);
-    CHECK_STR(l0(r)->abn, "not_needed");
+    CHECK_STR(mn_abn_name(l0(r)->abn), "not_needed");
     CHECK(l0(r)->abn_reason == NULL);
     CHECK(!suggests(l0(r), "GA"));
     /* a policy denial on an invalid line: fix the coding first */
     r = MC("\"I10\",\"Q99.9\"", "82306", "");
     CHECK_INT(mn_result_status(r), MN_STATUS_INVALID);
-    CHECK_STR(l0(r)->abn, "not_needed");
+    CHECK_STR(mn_abn_name(l0(r)->abn), "not_needed");
     /* a laterality review is not an ABN case */
     r = MC("\"M17.12\"", "27447", "\"RT\"");
-    CHECK_STR(l0(r)->abn, "not_needed");
+    CHECK_STR(mn_abn_name(l0(r)->abn), "not_needed");
 }
 
 /* ------------------------------------------------------------------ */
 /* Direct calls: findings the service-rules and NCCI modules will make */
 
 static mn_line_result dlr;
+static mn_cdx d_cdx[8]; /* the claim's diagnoses as the checks see them */
 static mn_prior dprior;
 static long d_fill = -1; /* 16-byte blocks to take from the arena first */
 static long d_filled;    /* how many were taken */
@@ -587,8 +588,12 @@ static const mn_line_result *direct(const char *json, const char *edit,
     s.date = claim->lines[0].date;
     s.icd_year = mn_x__kb_icd_year(kb, s.date);
     s.mce_ver = -1;
-    for (size_t i = 0; i < claim->n_dx; i++)
-        s.dx[s.n_dx++] = &claim->dx[i];
+    for (size_t i = 0; i < claim->n_dx && i < 8; i++) {
+        d_cdx[i].key = claim->dx[i].key;
+        d_cdx[i].text = claim->dx[i].text;
+        s.dx[s.n_dx++] = &d_cdx[i];
+    }
+    s.cdx = d_cdx;
     if (prior && prior[0]) {
         memset(&dprior, 0, sizeof(dprior));
         dprior.code = claim->lines[0].code;
@@ -601,16 +606,22 @@ static const mn_line_result *direct(const char *json, const char *edit,
     if (ncci_mod)
         dlr.suggested[dlr.n_suggested++] = ncci_mod;
     if (edit) {
-        mn_finding *f = mn_x__add_finding(
-            &s, edit,
-            status == MN_STATUS_CONDITIONAL ? MN_SEV_REVIEW : MN_SEV_DENY,
-            status, "test finding");
+        const mn_edit_info *e = mn_edit_find(edit);
+        mn_finding *f = NULL;
+        CHECK(e != NULL);
+        if (e)
+            f = mn_x__finding_add_as(&s, mn_x__edit_id(e),
+                                     status == MN_STATUS_CONDITIONAL
+                                         ? MN_SEVERITY_REVIEW
+                                         : MN_SEVERITY_DENY,
+                                     status, "test finding");
         CHECK(f != NULL);
+        if (f)
+            f->med_nec = med_nec; /* what the module that found it says */
     }
     d_filled = 0;
     while (d_filled < d_fill && mn_x__arena_alloc(ctx->arena, 16))
         d_filled++;
-    s.med_nec_denial = med_nec;
     mn_x__check_site(&s);
     d_nomem = s.nomem;
     if (d_fill < 0)
@@ -629,7 +640,7 @@ static void test_excluded_gy(void)
                                       MN_STATUS_EXCLUDED, false, NULL, NULL);
     const mn_finding *f;
 
-    CHECK_STR(lr->abn, "not_needed");
+    CHECK_STR(mn_abn_name(lr->abn), "not_needed");
     CHECK(lr->abn_reason == NULL);
     CHECK(suggests(lr, "GY"));
     CHECK(!suggests(lr, "GA"));
@@ -637,7 +648,7 @@ static void test_excluded_gy(void)
     f = find_lr(lr, "modifier.suggested");
     CHECK(f != NULL);
     if (f) {
-        CHECK_INT(f->severity, MN_SEV_INFO);
+        CHECK_INT(f->severity, MN_SEVERITY_INFO);
         CHECK_CONTAINS(f->fix, "GX");
     }
     CHECK_INT(lr->status, MN_STATUS_EXCLUDED);
@@ -661,7 +672,7 @@ static void test_excluded_gy(void)
     /* excluded even when a medical-necessity edit also failed: no ABN */
     lr = direct(ONE("92015", ""), "statutory.excluded", MN_STATUS_EXCLUDED,
                 true, NULL, NULL);
-    CHECK_STR(lr->abn, "not_needed");
+    CHECK_STR(mn_abn_name(lr->abn), "not_needed");
     CHECK(!suggests(lr, "GA"));
 }
 
@@ -676,7 +687,7 @@ static void test_gx_note(void)
     if (f)
         CHECK_CONTAINS(f->message, "GX");
     /* GX is not an ABN for a medical-necessity denial */
-    CHECK_STR(lr->abn, "recommended");
+    CHECK_STR(mn_abn_name(lr->abn), "recommended");
     CHECK(suggests(lr, "GA"));
     CHECK(!suggests(lr, "GX"));
     f = find_lr(lr, "abn.recommended");
@@ -704,7 +715,7 @@ static void test_kx(void)
     const mn_finding *f = find_lr(lr, "modifier.suggested");
 
     CHECK(suggests(lr, "KX"));
-    CHECK_STR(lr->abn, "not_needed");
+    CHECK_STR(mn_abn_name(lr->abn), "not_needed");
     CHECK(f != NULL);
     if (f)
         CHECK_CONTAINS(f->message, "only if the medical record documents");
@@ -716,7 +727,7 @@ static void test_kx(void)
     lr = direct(ONE("97110", "\"GP\",\"GA\""), "therapy.kx_required",
                 MN_STATUS_CONDITIONAL, false, NULL, NULL);
     CHECK(!suggests(lr, "KX"));
-    CHECK_STR(lr->abn, "on_file");
+    CHECK_STR(mn_abn_name(lr->abn), "on_file");
     /* no therapy finding: no KX */
     lr = direct(ONE("97110", "\"GP\""), NULL, MN_STATUS_COVERED, false, NULL,
                 NULL);
@@ -729,7 +740,7 @@ static void test_frequency_reason(void)
         direct(ONE("G0121", ""), "frequency.exceeded", MN_STATUS_NOT_COVERED,
                true, "2024-01-10", NULL);
 
-    CHECK_STR(lr->abn, "recommended");
+    CHECK_STR(mn_abn_name(lr->abn), "recommended");
     CHECK_STR(lr->abn_reason, "Medicare pays for this service only a limited "
                               "number of times in a period; you had it on "
                               "2024-01-10.");
@@ -747,8 +758,9 @@ static void test_frequency_reason(void)
     lr = direct(ONE("G0121", ""), "sex.mismatch", MN_STATUS_NOT_COVERED, true,
                 NULL, NULL);
     CHECK_CONTAINS(lr->abn_reason, "sex");
-    /* an edit with no plain-language text of its own */
-    lr = direct(ONE("G0121", ""), "some.future_edit", MN_STATUS_NOT_COVERED,
+    /* a medical-necessity denial of an edit with no patient text of its
+       own in the edit table */
+    lr = direct(ONE("G0121", ""), "laterality.mismatch", MN_STATUS_NOT_COVERED,
                 true, NULL, NULL);
     CHECK_CONTAINS(lr->abn_reason, "reasonable and necessary");
 }
@@ -758,12 +770,12 @@ static void test_coding_denial_direct(void)
     /* MUE and PTP denials are coding denials: no ABN (contract 3) */
     const mn_line_result *lr = direct(ONE("97110", ""), "units.mue_exceeded",
                                       MN_STATUS_NOT_COVERED, false, NULL, NULL);
-    CHECK_STR(lr->abn, "not_needed");
+    CHECK_STR(mn_abn_name(lr->abn), "not_needed");
     CHECK(lr->abn_reason == NULL);
     CHECK_INT(lr->n_suggested, 0);
     lr = direct(ONE("97110", ""), "ncci.ptp", MN_STATUS_NOT_COVERED, false,
                 NULL, "59");
-    CHECK_STR(lr->abn, "not_needed");
+    CHECK_STR(mn_abn_name(lr->abn), "not_needed");
     CHECK_INT(lr->n_suggested, 1);
     CHECK_STR(lr->suggested[0], "59");
 }

@@ -1,24 +1,37 @@
 /*
- * check/check.h: results as the engine builds them (internal). Everything
- * here lives in the context's arena.
+ * check/check.h: the check layer's internals: results as the engine builds
+ * them, the state of the line being checked, and the check modules.
+ *
+ * A result and everything it points to lives in the context's arena,
+ * except the KB's own strings (titles, descriptions), which it borrows:
+ * nothing points into the claim, which may be freed once mn_check returns.
+ *
+ * Module order on each line (engine.c): code validity (code.c, with the
+ * HCPCS coverage code in coverage.c), diagnoses and MCE (dx.c), coverage
+ * policies (policy.c), service rules (service.c), NCCI (ncci.c), then body
+ * site, modifiers and the ABN (site.c, last: it reads every finding).
+ * finding.c owns the finding constructors; edit.c the edit table.
  */
-#ifndef MN_ENGINE_INT_H
-#define MN_ENGINE_INT_H
+#ifndef MN_CHECK_CHECK_H
+#define MN_CHECK_CHECK_H
 
+#include "check/edit.h"
 #include "claim/claim_int.h"
 #include "mednec/engine.h"
 
-typedef enum { MN_SEV_DENY = 0, MN_SEV_REVIEW, MN_SEV_INFO } mn_severity;
+struct kb_hcpcs;
 
-#define MN_MAX_SUPPORTING 10
+#define MN_MAX_SUPPORTING MN_SUPPORTING_MAX
+#define MN_MAX_SUGGESTED 4
 
 typedef struct mn_finding {
-    const char *edit; /* contract edit id, static */
+    const mn_edit_info *edit; /* its row of the edit table */
     mn_severity severity;
+    bool med_nec;        /* a medical-necessity denial: may recommend an ABN */
     const char *message; /* plain language, one sentence or two */
     /* citation; kind NULL when the finding has none */
     const char *policy_kind; /* "ncd", "lcd", "article", "mce", "rule",
-                                "code_set" */
+                                "code_set", "ncci", "mue", "kb" */
     const char *policy_id;   /* "A56767", "190.21", "MCE v41" ... */
     int policy_version;      /* -1 when not applicable */
     int group;               /* diagnosis group, 0 when none */
@@ -29,33 +42,50 @@ typedef struct mn_finding {
     const char *rarc;
     const char *dx;  /* the diagnosis concerned (dotted) or NULL */
     const char *fix; /* what would fix it, or NULL */
-    /* covered diagnoses that would support the line (keys; the renderer
-     * writes them dotted, with descriptions from the KB) */
+    /* frequency: the first day the service is payable again, MN_NODATE
+       when none is known, MN_FOREVER for never */
+    int32_t payable_again;
+    const char *payable_text; /* the same as text (line_finish), or NULL */
+    /* covered diagnoses that would support the line (keys: the renderers
+       and the result API write them dotted, with the KB's descriptions) */
     mn_key supporting[MN_MAX_SUPPORTING];
     size_t n_supporting;
 } mn_finding;
 
+typedef struct mn_cdx mn_cdx;
+
 typedef struct mn_line_result {
     size_t line; /* 1-based */
     char code[8];
+    int32_t date; /* date of service, MN_NODATE when none */
     mn_status status;
-    const char *abn; /* "not_needed", "recommended", "on_file" */
+    mn_abn abn;
     /* plain-language reason for blank E of the ABN when `abn` is
-       "recommended", else NULL (check/site.c) */
+       recommended, else NULL (site.c) */
     const char *abn_reason;
-    const char *suggested[4];
+    const char *suggested[MN_MAX_SUGGESTED];
     size_t n_suggested;
+    /* copies of the line's modifiers and diagnosis pointers (1-based
+       into the result's diagnoses; none: every diagnosis) */
+    char mods[MN_MAX_MODIFIERS][3];
+    unsigned char n_mods;
+    unsigned char n_ptr;
+    unsigned char ptr[MN_MAX_POINTERS];
+    int32_t payable_again; /* the latest payable-again date of its
+                              frequency findings, MN_NODATE */
     mn_finding *findings;
     size_t n_findings;
     size_t cap_findings;
 } mn_line_result;
 
 struct mn_result {
-    const char *id; /* claim id or NULL */
+    const char *id; /* claim id (an arena copy) or NULL */
     mn_status status;
     mn_line_result *lines;
     size_t n_lines;
-    const mn_claim *claim;
+    const struct mn_cdx *dx; /* the claim's diagnoses (arena copies) */
+    size_t n_dx;
+    const mn_kb *kb; /* the KB it was made with (borrowed) */
 };
 
 struct mn_ctx {
@@ -87,10 +117,17 @@ typedef struct mn_prior {
     mn_key dx[MN_PRIOR_DX];
 } mn_prior;
 
+/* A diagnosis of the claim as the checks see it: its key and its dotted
+ * text, copied into the context's arena once per claim. */
+struct mn_cdx {
+    mn_key key;
+    const char *text;
+    bool not_icd; /* not of the shape of an ICD-10-CM code */
+};
+
 /*
- * The state of the line being checked, shared by the check modules
- * (check/engine.c and check_*.c). Everything it points to lives at least as
- * long as the check.
+ * The state of the line being checked, shared by the check modules.
+ * Everything it points to lives at least as long as the check.
  */
 typedef struct mn_lstate {
     mn_ctx *ctx;
@@ -99,55 +136,103 @@ typedef struct mn_lstate {
     const mn_claim_line *line;
     size_t line_index; /* 0-based index into claim->lines */
     mn_line_result *lr;
-    int32_t date; /* date of service of the line */
-    int icd_year; /* index into the KB's ICD years, -1 none */
-    int mce_ver;  /* index into the KB's MCE versions, -1 */
-    const mn_claim_dx *dx[MN_MAX_POINTERS + 99]; /* pointed diagnoses */
+    int32_t date;      /* date of service of the line */
+    int icd_year;      /* index into the KB's ICD years, -1 none */
+    int mce_ver;       /* index into the KB's MCE versions, -1 */
+    const mn_cdx *cdx; /* every diagnosis of the claim (claim->n_dx) */
+    const mn_cdx *dx[MN_MAX_POINTERS + 99]; /* the line's pointed ones */
     size_t n_dx;
     bool nomem;
-    bool med_nec_denial; /* a medical-necessity (ABN-eligible) denial */
     /* the patient's prior services, sorted by date (claim history plus the
        history store), not including this claim's lines */
     const mn_prior *prior;
     size_t n_prior;
 } mn_lstate;
 
-/* Check modules run on every line after the policy check, in this order:
- * service rules (check/service.c), NCCI/MUE (check/ncci.c), body site,
- * modifiers and ABN (check/site.c, which also decides `abn`). */
+/*
+ * Findings (finding.c)
+ */
+
+/* Appends a finding of edit `id` with the table's severity, status,
+ * CARC/RARC and class, and lowers the line status to it. Returns NULL
+ * (and sets s->nomem) when out of memory. `message` must live as long as
+ * the result (static, or from mn_x__lprintf). */
+mn_finding *mn_x__finding_add(mn_lstate *s, mn_edit_id id, const char *message);
+/* The same with another severity and status than the table's (a
+ * frequency that documentation may lift is a review, conditional). */
+mn_finding *mn_x__finding_add_as(mn_lstate *s, mn_edit_id id, mn_severity sev,
+                                 mn_status status, const char *message);
+/* Gives a finding another edit (a statutory policy turns a diagnosis
+ * denial into an exclusion): edit, class and the table's CARC/RARC; the
+ * line status is lowered to the new edit's. */
+void mn_x__finding_reclass(mn_lstate *s, mn_finding *f, mn_edit_id id);
+/* True when one of the line's first `upto` findings is of edit `id`. */
+bool mn_x__line_has(const mn_line_result *lr, size_t upto, mn_edit_id id);
+/* The line's first finding of edit `id`, or NULL. */
+const mn_finding *mn_x__line_find(const mn_line_result *lr, mn_edit_id id);
+/* A formatted string in the context arena ("" when out of memory). */
+const char *mn_x__lprintf(mn_lstate *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* True when diagnosis `key` may be suggested for the line: billable in the
+ * ICD-10-CM code set of its date (when the KB has one) and not in conflict
+ * with the patient's age or sex by the MCE edits of that date. */
+bool mn_x__dx_suggestible(const mn_lstate *s, mn_key key);
+/* A date as YYYY-MM-DD in the context arena. */
+const char *mn_x__date_text(mn_lstate *s, int32_t date);
+/* Makes what the result API hands out of the line's findings (the
+ * payable-again dates); once, after every module. */
+void mn_x__line_finish(mn_lstate *s);
+
+/*
+ * Check modules, in the order they run
+ */
+
+/* Procedure code validity on the date (code.c); calls the coverage code
+ * check for a valid HCPCS Level II code. */
+void mn_x__check_code(mn_lstate *s);
+/* The HCPCS coverage code of a Level II code found valid on the line's
+ * date: S adds statutory.excluded (once per line), M coverage.noncovered,
+ * I code.not_payable; Medicare claims only (coverage.c). */
+void mn_x__check_coverage(mn_lstate *s, const struct kb_hcpcs *h);
+/* Diagnosis validity on the date and the MCE edits (dx.c). */
+void mn_x__check_dx(mn_lstate *s);
+/* The coverage policies that govern the line's code (policy.c). */
+void mn_x__check_policies(mn_lstate *s);
+/* Service rules (service.c), NCCI/MUE (ncci.c), body site, modifiers and
+ * ABN (site.c, last). */
 void mn_x__check_rules(mn_lstate *s);
 void mn_x__check_ncci(mn_lstate *s);
 void mn_x__check_site(mn_lstate *s);
 
-/* The HCPCS coverage code of a Level II code found valid on the line's
- * date (check/engine.c calls it from the code check, before the policies):
- * S adds statutory.excluded (once per line), M coverage.noncovered, I
- * code.not_payable; Medicare claims only (check/coverage.c). */
-struct kb_hcpcs;
-void mn_x__check_coverage(mn_lstate *s, const struct kb_hcpcs *h);
+/* Writes the URL of a cited document's page on the CMS site (articles and
+ * LCDs of the Medicare Coverage Database) into `out`; returns its length,
+ * 0 (and "") when the citation has no page (result.c). */
+size_t mn_x__citation_url(char *out, size_t size, const char *kind,
+                          const char *id, int version);
+
 /* "non-covered by Medicare statute" for a KB_COV_* letter, NULL for 0 or
- * an unknown one. */
+ * an unknown one (coverage.c). */
 const char *mn_x__hcpcs_coverage_meaning(unsigned coverage);
 /* Writes a HCPCS statute number as SSA section text ("1862A7" ->
  * "SSA 1862(a)(7)") and returns true when its shape is clear; otherwise
- * writes it as given (trimmed, at most 64 bytes) and returns false. */
+ * writes it as given (trimmed, at most 64 bytes) and returns false
+ * (coverage.c). */
 bool mn_x__hcpcs_statute(char *out, size_t size, const char *s, size_t len);
 
-/* Appends a finding to the line and lowers the line status to `status`
- * if worse. Returns NULL (and sets s->nomem) when out of memory. */
-mn_finding *mn_x__add_finding(mn_lstate *s, const char *edit, mn_severity sev,
-                              mn_status status, const char *message);
-/* True when one of the line's first `upto` findings is `edit`. */
-bool mn_x__line_has(const mn_line_result *lr, size_t upto, const char *edit);
-/* A formatted string in the context arena ("" when out of memory). */
-const char *mn_x__lprintf(mn_lstate *s, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+/*
+ * Prior services (prior.c)
+ */
 
-/* Renders a result as contract JSON (out/render.c). */
-int mn_x__render_json(mn_buf *buf, const mn_result *res, const mn_kb *kb);
-/* Renders a human summary (out/render.c). */
-int mn_x__render_text(mn_buf *buf, const mn_result *res, const mn_kb *kb);
-/* Appends `s` as a JSON string literal (with quotes) to `buf`. */
-int mn_x__json_string(mn_buf *buf, const char *s, size_t len);
+typedef struct mn_prior_set {
+    mn_prior *v;
+    size_t n;
+} mn_prior_set;
+
+/* Gathers the patient's prior services: the claim's `history` and the
+ * history source's services, sorted by date and code, a claim entry that
+ * repeats a stored service dropped. MN_ENOMEM, or the history source's
+ * error passed up unchanged. */
+int mn_x__prior_collect(mn_prior_set *out, mn_ctx *ctx, const mn_claim *claim,
+                        const mn_check_options *opts, mn_error *err);
 
 #endif

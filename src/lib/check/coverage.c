@@ -147,14 +147,14 @@ static void statutory(mn_lstate *s, const kb_hcpcs *h)
     bool clear = false;
     mn_finding *f;
 
-    if (mn_x__line_has(s->lr, s->lr->n_findings, "statutory.excluded"))
+    if (mn_x__line_has(s->lr, s->lr->n_findings, MN_E_STATUTORY_EXCLUDED))
         return; /* one exclusion per line */
     statute[0] = '\0';
     if (h->statute.len)
         clear =
             mn_x__hcpcs_statute(statute, sizeof(statute), raw, h->statute.len);
-    f = mn_x__add_finding(
-        s, "statutory.excluded", MN_SEV_DENY, MN_STATUS_EXCLUDED,
+    f = mn_x__finding_add(
+        s, MN_E_STATUTORY_EXCLUDED,
         statute[0]
             ? PRINTF(s,
                      "Medicare never pays for %s: the law excludes it from "
@@ -168,8 +168,6 @@ static void statutory(mn_lstate *s, const kb_hcpcs *h)
     if (!f)
         return;
     cite(f, KB_COV_STATUTE);
-    f->carc = "96";
-    f->rarc = "N130";
     f->source =
         statute[0] ? PRINTF(s,
                             "CMS HCPCS Level II file: coverage code S "
@@ -195,14 +193,12 @@ void mn_x__check_coverage(mn_lstate *s, const kb_hcpcs *h)
         break;
     case KB_COV_NONCOVERED:
         /* a coverage denial, not one of medical necessity: no ABN */
-        f = mn_x__add_finding(
-            s, "coverage.noncovered", MN_SEV_DENY, MN_STATUS_NOT_COVERED,
+        f = mn_x__finding_add(
+            s, MN_E_COVERAGE_NONCOVERED,
             PRINTF(s, "Medicare does not cover %s (HCPCS coverage code M).",
                    code));
         if (f) {
             cite(f, KB_COV_NONCOVERED);
-            f->carc = "96";
-            f->rarc = "N130";
             f->source = "CMS HCPCS Level II file: coverage code M "
                         "(non-covered by Medicare)";
             f->fix = "Check whether a covered code describes the service; "
@@ -211,8 +207,8 @@ void mn_x__check_coverage(mn_lstate *s, const kb_hcpcs *h)
         }
         break;
     case KB_COV_NOT_PAYABLE:
-        f = mn_x__add_finding(
-            s, "code.not_payable", MN_SEV_DENY, MN_STATUS_INVALID,
+        f = mn_x__finding_add(
+            s, MN_E_CODE_NOT_PAYABLE,
             PRINTF(s,
                    "%s is not payable by Medicare (HCPCS coverage code I): "
                    "Medicare recognises another code for this service.",

@@ -27,12 +27,7 @@ static int32_t line_date(const mn_claim *c, const mn_claim_line *ln)
 
 static const char *date_text(mn_lstate *s, int32_t d)
 {
-    char buf[11];
-
-    if (d == MN_NODATE)
-        return "the date of service";
-    mn_x__format_date(buf, d);
-    return PRINTF(s, "%s", buf);
+    return d == MN_NODATE ? "the date of service" : mn_x__date_text(s, d);
 }
 
 /* ------------------------------------------------------------------ */
@@ -199,16 +194,16 @@ static void check_mue(mn_lstate *s, const mn_ncci_view *v)
     if (units <= m->units)
         return;
     if (m->mai == 1)
-        f = mn_x__add_finding(
-            s, "units.mue_exceeded", MN_SEV_DENY, MN_STATUS_NOT_COVERED,
+        f = mn_x__finding_add(
+            s, MN_E_UNITS_MUE_EXCEEDED,
             PRINTF(s,
                    "%u units of %s on one line exceed its medically "
                    "unlikely edit of %u (MAI 1, a claim-line edit): the "
                    "line is denied.",
                    ln->units, ln->code_text, m->units));
     else
-        f = mn_x__add_finding(
-            s, "units.mue_exceeded", MN_SEV_DENY, MN_STATUS_NOT_COVERED,
+        f = mn_x__finding_add(
+            s, MN_E_UNITS_MUE_EXCEEDED,
             PRINTF(s,
                    "%llu units of %s on %s (%zu line%s) exceed its medically "
                    "unlikely edit of %u per date of service (MAI %d, %s): "
@@ -227,8 +222,6 @@ static void check_mue(mn_lstate *s, const mn_ncci_view *v)
     f->source =
         PRINTF(s, "MUE %s %u units, MAI %d (%s)%s%s", ln->code_text, m->units,
                m->mai, MAI_TEXT[m->mai], text[0] ? ", rationale: " : "", text);
-    f->carc = "151";
-    f->rarc = "N362";
     switch (m->mai) {
     case 1:
         f->fix = "Report the units actually furnished on this line; "
@@ -269,8 +262,8 @@ static void ptp_finding(mn_lstate *s, const mn_ncci_view *v, int table,
     uint16_t del = KB_PTP_DEL(p);
     mn_finding *f;
 
-    f = mn_x__add_finding(
-        s, "ncci.ptp", MN_SEV_DENY, MN_STATUS_NOT_COVERED,
+    f = mn_x__finding_add(
+        s, MN_E_NCCI_PTP,
         allowed ? PRINTF(s,
                          "%s is a column-2 code of %s (line %zu) on the "
                          "same date under an NCCI procedure-to-procedure "
@@ -296,7 +289,6 @@ static void ptp_finding(mn_lstate *s, const mn_ncci_view *v, int table,
         eff == MN_D16_NONE_EFF ? "" : date_text(s, (int32_t)eff),
         del == MN_D16_NONE_DEL ? "not deleted" : "last in force on ",
         del == MN_D16_NONE_DEL ? "" : date_text(s, (int32_t)del));
-    f->carc = "236";
     if (allowed) {
         f->fix = em_code(ln)
                      ? PRINTF(s,
@@ -449,8 +441,8 @@ static void check_aoc(mn_lstate *s, const mn_ncci_view *v)
         return;
     label = kb_s(s->kb, v->meta->aoc_label);
     if (type == 3 && other && n_listed) {
-        f = mn_x__add_finding(
-            s, "ncci.addon_without_primary", MN_SEV_REVIEW,
+        f = mn_x__finding_add_as(
+            s, MN_E_NCCI_ADDON_WITHOUT_PRIMARY, MN_SEVERITY_REVIEW,
             MN_STATUS_CONDITIONAL,
             PRINTF(s,
                    "%s is an add-on code and none of the primary codes CMS "
@@ -458,15 +450,15 @@ static void check_aoc(mn_lstate *s, const mn_ncci_view *v)
                    "another primary (AOC edit type 3).",
                    ln->code_text, listed, date_text(s, s->date)));
     } else if (n_listed) {
-        f = mn_x__add_finding(
-            s, "ncci.addon_without_primary", MN_SEV_DENY, MN_STATUS_NOT_COVERED,
+        f = mn_x__finding_add(
+            s, MN_E_NCCI_ADDON_WITHOUT_PRIMARY,
             PRINTF(s,
                    "%s is an add-on code and none of its eligible primary "
                    "codes (%s) is billed on %s.",
                    ln->code_text, listed, date_text(s, s->date)));
     } else {
-        f = mn_x__add_finding(
-            s, "ncci.addon_without_primary", MN_SEV_DENY, MN_STATUS_NOT_COVERED,
+        f = mn_x__finding_add(
+            s, MN_E_NCCI_ADDON_WITHOUT_PRIMARY,
             PRINTF(s,
                    "%s is an add-on code and no primary procedure is billed "
                    "with it on %s.",
@@ -479,9 +471,7 @@ static void check_aoc(mn_lstate *s, const mn_ncci_view *v)
     f->source =
         PRINTF(s, "add-on code %s, AOC edit type %u (%s)%s%s", ln->code_text,
                type, AOC_TYPE[type], n_listed ? ", primaries: " : "", listed);
-    if (f->severity == MN_SEV_DENY) {
-        f->carc = "107";
-        f->rarc = "N122";
+    if (f->severity == MN_SEVERITY_DENY) {
         f->fix = "Report the primary procedure furnished by the same "
                  "practitioner on the same date, or remove the add-on code.";
     } else {

@@ -27,13 +27,6 @@ typedef struct rstate {
     bool sex_reported;
 } rstate;
 
-static const char *date_text(mn_lstate *s, int32_t d)
-{
-    char buf[11];
-    mn_x__format_date(buf, d);
-    return PRINTF(s, "%s", buf);
-}
-
 static bool has_mod(const mn_claim_line *ln, const char m[2])
 {
     for (unsigned i = 0; i < ln->n_modifiers; i++) {
@@ -117,10 +110,10 @@ static bool in_family(const mn_srules_view *v, uint32_t ri, mn_key line_code,
     return lo < r->n_fam && f[lo] == code;
 }
 
-static mn_finding *add(mn_lstate *s, const kb_srule *r, const char *edit,
+static mn_finding *add(mn_lstate *s, const kb_srule *r, mn_edit_id edit,
                        mn_severity sev, mn_status status, const char *msg)
 {
-    mn_finding *f = mn_x__add_finding(s, edit, sev, status, msg);
+    mn_finding *f = mn_x__finding_add_as(s, edit, sev, status, msg);
     if (f) {
         f->policy_kind = "rule";
         f->policy_id = kb_s(s->kb, r->id);
@@ -142,7 +135,7 @@ static void age_unknown(mn_lstate *s, rstate *x, const kb_srule *r)
     if (x->age_reported)
         return;
     x->age_reported = true;
-    f = add(s, r, "age.unknown", MN_SEV_REVIEW, MN_STATUS_INDETERMINATE,
+    f = add(s, r, MN_E_AGE_UNKNOWN, MN_SEVERITY_REVIEW, MN_STATUS_INDETERMINATE,
             PRINTF(s,
                    "A rule limits %s by the patient's age, and the claim "
                    "gives neither a birth date nor an age.",
@@ -181,7 +174,8 @@ static void check_age(mn_lstate *s, rstate *x, const kb_srule *r)
     }
     if (!low && (r->age_hi == SR_AGE_NONE || age <= (int)r->age_hi))
         return;
-    f = add(s, r, "age.out_of_range", MN_SEV_DENY, MN_STATUS_NOT_COVERED,
+    f = add(s, r, MN_E_AGE_OUT_OF_RANGE, MN_SEVERITY_DENY,
+            MN_STATUS_NOT_COVERED,
             (r->flags & SR_F_AFTER_BIRTHDAY) && low && age == (int)r->age_lo
                 ? PRINTF(s,
                          "%s is covered from the day after the patient "
@@ -191,11 +185,9 @@ static void check_age(mn_lstate *s, rstate *x, const kb_srule *r)
                          s->line->code_text,
                          range_text(s, r->age_lo, r->age_hi), age));
     if (f) {
-        f->carc = "6";
         f->fix = "Check the patient's birth date; outside the covered ages "
                  "the patient may be billed only after an ABN.";
     }
-    s->med_nec_denial = true;
 }
 
 static void check_sex(mn_lstate *s, rstate *x, const kb_srule *r)
@@ -207,7 +199,8 @@ static void check_sex(mn_lstate *s, rstate *x, const kb_srule *r)
         if (x->sex_reported)
             return;
         x->sex_reported = true;
-        f = add(s, r, "sex.unknown", MN_SEV_REVIEW, MN_STATUS_INDETERMINATE,
+        f = add(s, r, MN_E_SEX_UNKNOWN, MN_SEVERITY_REVIEW,
+                MN_STATUS_INDETERMINATE,
                 PRINTF(s,
                        "A rule limits %s to %s patients, and the claim "
                        "does not give the patient's sex.",
@@ -218,14 +211,12 @@ static void check_sex(mn_lstate *s, rstate *x, const kb_srule *r)
     }
     if (sex == (char)r->sex)
         return;
-    f = add(s, r, "sex.mismatch", MN_SEV_DENY, MN_STATUS_NOT_COVERED,
+    f = add(s, r, MN_E_SEX_MISMATCH, MN_SEVERITY_DENY, MN_STATUS_NOT_COVERED,
             PRINTF(s, "%s is covered for %s patients only.", s->line->code_text,
                    r->sex == 'F' ? "female" : "male"));
     if (f) {
-        f->carc = "7";
         f->fix = "Check the patient's sex and the code.";
     }
-    s->med_nec_denial = true;
 }
 
 static void check_exclude(mn_lstate *s, const kb_srule *r)
@@ -234,9 +225,9 @@ static void check_exclude(mn_lstate *s, const kb_srule *r)
 
     /* one exclusion per line: the HCPCS coverage code S (check/engine.c, which
        runs first) or an earlier rule may have excluded it already */
-    if (mn_x__line_has(s->lr, s->lr->n_findings, "statutory.excluded"))
+    if (mn_x__line_has(s->lr, s->lr->n_findings, MN_E_STATUTORY_EXCLUDED))
         return;
-    f = add(s, r, "statutory.excluded", MN_SEV_DENY, MN_STATUS_EXCLUDED,
+    f = add(s, r, MN_E_STATUTORY_EXCLUDED, MN_SEVERITY_DENY, MN_STATUS_EXCLUDED,
             PRINTF(s, "%s is excluded from Medicare coverage by statute: %s.",
                    s->line->code_text, kb_s(s->kb, r->exclude)));
     if (f) {
@@ -264,15 +255,14 @@ static void check_pos(mn_lstate *s, const kb_srule *r)
         allowed = false;
     if (allowed)
         return;
-    f = add(s, r, "setting.not_allowed", MN_SEV_DENY, MN_STATUS_NOT_COVERED,
+    f = add(s, r, MN_E_SETTING_NOT_ALLOWED, MN_SEVERITY_DENY,
+            MN_STATUS_NOT_COVERED,
             PRINTF(s, "%s is not covered in place of service %s.",
                    s->line->code_text, pos));
     if (f) {
-        f->carc = "58";
         f->fix = "Check the place of service; furnish the service in a "
                  "setting the rule allows.";
     }
-    s->med_nec_denial = true;
 }
 
 /* Inpatient-only procedures (medicare-facts 10.1): an outpatient hospital
@@ -289,7 +279,7 @@ static void check_ipo(mn_lstate *s, const kb_srule *r)
         const char *bt =
             c->bill_type[0] == '0' ? c->bill_type + 1 : c->bill_type;
         if (!bt[0]) {
-            f = add(s, r, "setting.not_allowed", MN_SEV_REVIEW,
+            f = add(s, r, MN_E_SETTING_NOT_ALLOWED, MN_SEVERITY_REVIEW,
                     MN_STATUS_CONDITIONAL,
                     PRINTF(s,
                            "%s is on the inpatient-only list; the claim "
@@ -298,7 +288,7 @@ static void check_ipo(mn_lstate *s, const kb_srule *r)
                            s->line->code_text));
         } else if ((bt[0] == '1' && bt[1] == '3') ||
                    (bt[0] == '8' && bt[1] == '5')) {
-            f = add(s, r, "setting.not_allowed", MN_SEV_DENY,
+            f = add(s, r, MN_E_SETTING_NOT_ALLOWED, MN_SEVERITY_DENY,
                     MN_STATUS_NOT_COVERED,
                     PRINTF(s,
                            "%s is on the inpatient-only list: Medicare "
@@ -306,12 +296,13 @@ static void check_ipo(mn_lstate *s, const kb_srule *r)
                            "on an outpatient claim (type of bill %s).",
                            s->line->code_text, c->bill_type));
             if (f)
-                f->carc = "58";
+                f->med_nec = false; /* a payment rule of the OPPS, not
+                                       medical necessity: no ABN */
         }
     } else if ((pos[0] == '1' && pos[1] == '9') ||
                (pos[0] == '2' && pos[1] == '2') ||
                (pos[0] == '2' && pos[1] == '4')) {
-        f = add(s, r, "setting.not_allowed", MN_SEV_REVIEW,
+        f = add(s, r, MN_E_SETTING_NOT_ALLOWED, MN_SEVERITY_REVIEW,
                 MN_STATUS_CONDITIONAL,
                 PRINTF(s,
                        "%s is on the inpatient-only list and was "
@@ -328,25 +319,25 @@ static void check_ipo(mn_lstate *s, const kb_srule *r)
 /* requires documentation | prior-auth | kx "text" */
 static void check_requires(mn_lstate *s, const kb_srule *r)
 {
-    const char *edit = "documentation.required";
+    mn_edit_id edit = MN_E_DOCUMENTATION_REQUIRED;
     const char *what = "documentation";
     const char *fix = "Keep the documentation in the record; send it when "
                       "asked.";
     mn_finding *f;
 
     if (r->req_kind == SR_REQ_PRIOR_AUTH) {
-        edit = "prior_auth.required";
+        edit = MN_E_PRIOR_AUTH_REQUIRED;
         what = "prior authorization";
         fix = "Obtain the prior authorization before the service.";
     } else if (r->req_kind == SR_REQ_KX) {
         if (has_mod(s->line, "KX"))
             return; /* the provider attests the requirements are met */
-        edit = "therapy.kx_required";
+        edit = MN_E_THERAPY_KX_REQUIRED;
         what = "modifier KX, attesting";
         fix = "Append KX when the record documents that the requirements "
               "are met; otherwise give the patient an ABN.";
     }
-    f = add(s, r, edit, MN_SEV_REVIEW, MN_STATUS_CONDITIONAL,
+    f = add(s, r, edit, MN_SEVERITY_REVIEW, MN_STATUS_CONDITIONAL,
             PRINTF(s, "%s is covered only with %s: %s.", s->line->code_text,
                    what, kb_s(s->kb, r->doc)));
     if (f)
@@ -609,39 +600,41 @@ static void check_freq(mn_lstate *s, const mn_srules_view *v, uint32_t ri)
                      "%s is limited to %s%s; the service on %s counts, so "
                      "it is not payable again.",
                      s->line->code_text, limit_text(s, r), family_text(s, v, r),
-                     date_text(s, vd.blocking));
+                     mn_x__date_text(s, vd.blocking));
     } else if (vd.by_spacing || vd.counted <= 1) {
         msg = PRINTF(s,
                      "%s is limited to %s%s; the service on %s counts, so "
                      "it is payable again from %s.",
                      s->line->code_text, limit_text(s, r), family_text(s, v, r),
-                     date_text(s, vd.blocking), date_text(s, vd.next));
+                     mn_x__date_text(s, vd.blocking),
+                     mn_x__date_text(s, vd.next));
     } else {
         msg = PRINTF(s,
                      "%s is limited to %s%s; %u prior services count, the "
                      "first to lapse on %s, so it is payable again from %s.",
                      s->line->code_text, limit_text(s, r), family_text(s, v, r),
-                     vd.counted, date_text(s, vd.blocking),
-                     date_text(s, vd.next));
+                     vd.counted, mn_x__date_text(s, vd.blocking),
+                     mn_x__date_text(s, vd.next));
     }
     if (review) {
         msg = PRINTF(s, "%s More often is covered when documented: %s.", msg,
                      kb_s(s->kb, r->more_often));
-        fd = add(s, r, "frequency.exceeded", MN_SEV_REVIEW,
+        fd = add(s, r, MN_E_FREQUENCY_EXCEEDED, MN_SEVERITY_REVIEW,
                  MN_STATUS_CONDITIONAL, msg);
-        if (fd)
+        if (fd) {
             fd->fix = "Document the reason for the extra service; without "
                       "it, give the patient an ABN.";
+            fd->payable_again = vd.units_exceed ? MN_NODATE : vd.next;
+        }
         return;
     }
-    fd = add(s, r, "frequency.exceeded", MN_SEV_DENY, MN_STATUS_NOT_COVERED,
-             msg);
+    fd = add(s, r, MN_E_FREQUENCY_EXCEEDED, MN_SEVERITY_DENY,
+             MN_STATUS_NOT_COVERED, msg);
     if (fd) {
-        fd->carc = "151";
         fd->fix = "Check the patient's prior services; if the service is "
                   "still wanted, give the patient an ABN (modifier GA).";
+        fd->payable_again = vd.units_exceed ? MN_NODATE : vd.next;
     }
-    s->med_nec_denial = true;
 }
 
 /*
@@ -803,7 +796,7 @@ static void check_threshold(mn_lstate *s, const mn_srules_view *v, uint32_t ri)
                   mods_text(s, r), y, a.unknown ? "at least " : "",
                   money_text(s, a.total), accrual_note(s, &a));
     if (r->kx_cents && a.total > (int64_t)r->kx_cents && !has_mod(ln, "KX")) {
-        f = add(s, r, "therapy.kx_required", MN_SEV_REVIEW,
+        f = add(s, r, MN_E_THERAPY_KX_REQUIRED, MN_SEVERITY_REVIEW,
                 MN_STATUS_CONDITIONAL,
                 PRINTF(s,
                        "%s, above the KX threshold of %s: Medicare pays "
@@ -815,7 +808,7 @@ static void check_threshold(mn_lstate *s, const mn_srules_view *v, uint32_t ri)
                      "ABN.";
     }
     if (r->review_cents && a.total > (int64_t)r->review_cents) {
-        f = add(s, r, "therapy.review_threshold", MN_SEV_INFO,
+        f = add(s, r, MN_E_THERAPY_REVIEW_THRESHOLD, MN_SEVERITY_INFO,
                 MN_STATUS_COVERED,
                 PRINTF(s,
                        "%s, above the targeted medical review threshold of "

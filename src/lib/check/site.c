@@ -35,15 +35,6 @@ static void suggest_mod(mn_line_result *lr, const char *m)
         lr->suggested[lr->n_suggested++] = m;
 }
 
-static const mn_finding *find_edit(const mn_line_result *lr, const char *edit)
-{
-    for (size_t i = 0; i < lr->n_findings; i++) {
-        if (lr->findings[i].edit && strcmp(lr->findings[i].edit, edit) == 0)
-            return &lr->findings[i];
-    }
-    return NULL;
-}
-
 /*
  * Laterality
  */
@@ -83,7 +74,6 @@ static const char *mod_meaning(const char *m)
 
 static void laterality_cite(mn_finding *f)
 {
-    f->carc = "4";
     f->policy_kind = "rule";
     f->policy_id = "laterality";
     f->policy_title = "Diagnosis-to-modifier laterality (payer edits; no "
@@ -97,7 +87,7 @@ static void check_laterality(mn_lstate *s)
 {
     const mn_claim_line *ln = s->line;
     const char *mod[8] = {NULL}; /* first modifier naming each side bit */
-    const mn_claim_dx *dx[3] = {NULL, NULL, NULL}; /* right, left */
+    const mn_cdx *dx[3] = {NULL, NULL, NULL}; /* right, left */
     const char *desc[3] = {NULL, NULL, NULL};
     unsigned want = 0;
     unsigned have = 0;
@@ -132,8 +122,8 @@ static void check_laterality(mn_lstate *s)
         unsigned one = have & (MN_SIDE_RIGHT | MN_SIDE_LEFT);
         if (one == (MN_SIDE_RIGHT | MN_SIDE_LEFT))
             return;
-        f = mn_x__add_finding(
-            s, "laterality.mismatch", MN_SEV_REVIEW, MN_STATUS_CONDITIONAL,
+        f = mn_x__finding_add(
+            s, MN_E_LATERALITY_MISMATCH,
             mod[MN_SIDE_BILATERAL]
                 ? PRINTF(s,
                          "Modifier 50 reports a bilateral procedure, but "
@@ -158,8 +148,8 @@ static void check_laterality(mn_lstate *s)
     {
         unsigned other = have & (MN_SIDE_RIGHT | MN_SIDE_LEFT);
         const char *m = mod[want];
-        f = mn_x__add_finding(
-            s, "laterality.mismatch", MN_SEV_REVIEW, MN_STATUS_CONDITIONAL,
+        f = mn_x__finding_add(
+            s, MN_E_LATERALITY_MISMATCH,
             PRINTF(s,
                    "Modifier %.2s (%s) does not match the line's "
                    "diagnosis %s (%s), which names %s.",
@@ -230,11 +220,10 @@ static void check_conflicts(mn_lstate *s)
         mn_finding *f;
         if (!has_mod(s->line, c->a) || !has_mod(s->line, c->b))
             continue;
-        f = mn_x__add_finding(
-            s, "modifier.conflict", MN_SEV_DENY, MN_STATUS_INVALID,
+        f = mn_x__finding_add(
+            s, MN_E_MODIFIER_CONFLICT,
             PRINTF(s, "Modifiers %s and %s conflict: %s", c->a, c->b, c->why));
         if (f) {
-            f->carc = "4";
             f->rarc = c->rarc;
             f->policy_kind = "rule";
             f->policy_id = "modifiers";
@@ -323,75 +312,85 @@ static int32_t last_prior(const mn_lstate *s)
     return last;
 }
 
-/* The reason for blank E of the ABN, in plain language, from the first
- * medical-necessity denial on the line. */
+/* The reason for blank E of the ABN, in plain language: the patient text
+ * of the first medical-necessity denial on the line (the edit table), with
+ * what the finding adds (the policy, the date of the last service). */
 static const char *abn_reason(mn_lstate *s)
 {
     const char *what = service_word(s->line);
+    const mn_finding *f = NULL;
+    const char *text;
+    const char *mark;
+    const char *pk = NULL;
+    const char *pid = NULL;
+    bool pol;
+    char pre[160];
+    size_t pre_len;
 
-    for (size_t i = 0; i < s->lr->n_findings; i++) {
-        const mn_finding *f = &s->lr->findings[i];
-        const char *pk = NULL;
-        const char *pid = NULL;
-        bool pol;
-        if (f->severity != MN_SEV_DENY || !f->edit)
-            continue;
-        pol = policy_phrase(f, &pk, &pid);
-        if (strcmp(f->edit, "policy.dx_not_supported") == 0)
-            return pol ? cat(s, "Medicare does not pay for this ", what,
-                             " for your condition (diagnosis not covered by ",
-                             pk, pid, ").", NULL)
-                       : cat(s, "Medicare does not pay for this ", what,
-                             " for your condition.", NULL);
-        if (strcmp(f->edit, "policy.dx_noncovered") == 0)
-            return pol ? cat(s, "Medicare does not pay for this ", what,
-                             " for your condition (", pk, pid,
-                             " lists the diagnosis as not covered).", NULL)
-                       : cat(s, "Medicare does not pay for this ", what,
-                             " for your condition.", NULL);
-        if (strcmp(f->edit, "policy.secondary_dx_missing") == 0)
-            return cat(s, "Medicare pays for this ", what,
-                       " for your condition only when a related second "
-                       "condition is also documented",
-                       pol ? " (" : "", pol ? pk : "", pol ? pid : "",
-                       pol ? ")" : "", ".", NULL);
-        if (strcmp(f->edit, "frequency.exceeded") == 0) {
-            int32_t last = last_prior(s);
-            char d[11];
-            if (last == MN_NODATE)
-                return cat(s, "Medicare pays for this ", what,
-                           " only a limited number of times in a period, "
-                           "and that limit has been reached.",
-                           NULL);
+    for (size_t i = 0; i < s->lr->n_findings && !f; i++) {
+        if (s->lr->findings[i].med_nec && s->lr->findings[i].edit->patient_text)
+            f = &s->lr->findings[i];
+    }
+    if (!f)
+        return cat(s, "Medicare may not pay for this ", what,
+                   " because it may not be considered medically reasonable "
+                   "and necessary for you.",
+                   NULL);
+    if (mn_x__edit_id(f->edit) == MN_E_FREQUENCY_EXCEEDED) {
+        int32_t last = last_prior(s);
+        char d[11];
+        if (last != MN_NODATE) {
             mn_x__format_date(d, last);
             return cat(s, "Medicare pays for this ", what,
                        " only a limited number of times in a period; you "
                        "had it on ",
                        d, ".", NULL);
         }
-        if (strcmp(f->edit, "age.out_of_range") == 0)
-            return cat(s, "Medicare pays for this ", what,
-                       " only for patients in certain age groups.", NULL);
-        if (strcmp(f->edit, "sex.mismatch") == 0)
-            return cat(s, "Medicare pays for this ", what,
-                       " only for patients of the other sex than the one "
-                       "on the claim.",
-                       NULL);
-        if (strcmp(f->edit, "setting.not_allowed") == 0)
-            return cat(s, "Medicare does not pay for this ", what,
-                       " in this setting.", NULL);
     }
-    return cat(s, "Medicare may not pay for this ", what,
-               " because it may not be considered medically reasonable and "
-               "necessary for you.",
-               NULL);
+    /* the table's text is "before %s after." */
+    text = f->edit->patient_text;
+    mark = strstr(text, "%s");
+    pre_len = mark ? (size_t)(mark - text) : 0;
+    if (!mark || pre_len >= sizeof(pre))
+        return text;
+    memcpy(pre, text, pre_len);
+    pre[pre_len] = '\0';
+    text = mark + 2; /* " for your condition." */
+    pol = policy_phrase(f, &pk, &pid);
+    if (pol) {
+        size_t n = strlen(text);
+        char post[160];
+        const char *open = "";
+        const char *close = "";
+        if (n == 0 || n >= sizeof(post) || text[n - 1] != '.')
+            return cat(s, pre, what, text, NULL);
+        memcpy(post, text, n - 1);
+        post[n - 1] = '\0';
+        switch (mn_x__edit_id(f->edit)) {
+        case MN_E_POLICY_DX_NOT_SUPPORTED:
+            open = " (diagnosis not covered by ";
+            close = ").";
+            break;
+        case MN_E_POLICY_DX_NONCOVERED:
+            open = " (";
+            close = " lists the diagnosis as not covered).";
+            break;
+        case MN_E_POLICY_SECONDARY_DX_MISSING:
+            open = " (";
+            close = ").";
+            break;
+        default:
+            return cat(s, pre, what, text, NULL);
+        }
+        return cat(s, pre, what, post, open, pk, pid, close, NULL);
+    }
+    return cat(s, pre, what, text, NULL);
 }
 
-static void note(mn_lstate *s, const char *edit, const char *message,
+static void note(mn_lstate *s, mn_edit_id edit, const char *message,
                  const char *fix)
 {
-    mn_finding *f =
-        mn_x__add_finding(s, edit, MN_SEV_INFO, MN_STATUS_COVERED, message);
+    mn_finding *f = mn_x__finding_add(s, edit, message);
     if (f)
         f->fix = fix;
 }
@@ -416,25 +415,35 @@ static void ga_clashes(char out[12], const mn_claim_line *ln)
     }
 }
 
+/* A medical-necessity denial is on the line: an ABN can shift liability. */
+static bool med_nec_denial(const mn_line_result *lr)
+{
+    for (size_t i = 0; i < lr->n_findings; i++) {
+        if (lr->findings[i].med_nec)
+            return true;
+    }
+    return false;
+}
+
 static void decide_abn(mn_lstate *s)
 {
     mn_line_result *lr = s->lr;
     const mn_claim_line *ln = s->line;
     bool ga = has_mod(ln, "GA");
 
-    lr->abn = "not_needed";
+    lr->abn = MN_ABN_NOT_NEEDED;
     if (s->claim->payer != MN_PAYER_MEDICARE)
         return;
     if (ga) {
-        lr->abn = "on_file";
-    } else if (lr->status == MN_STATUS_NOT_COVERED && s->med_nec_denial &&
+        lr->abn = MN_ABN_ON_FILE;
+    } else if (lr->status == MN_STATUS_NOT_COVERED && med_nec_denial(lr) &&
                !has_mod(ln, "GZ")) {
         char clash[12];
         ga_clashes(clash, ln);
-        lr->abn = "recommended";
+        lr->abn = MN_ABN_RECOMMENDED;
         lr->abn_reason = abn_reason(s);
         suggest_mod(lr, "GA");
-        note(s, "abn.recommended",
+        note(s, MN_E_ABN_RECOMMENDED,
              "The line is expected to be denied as not reasonable and "
              "necessary; an ABN lets the patient choose and be billed.",
              clash[0] ? cat(s,
@@ -450,7 +459,7 @@ static void decide_abn(mn_lstate *s)
 
     if (lr->status == MN_STATUS_EXCLUDED && !has_mod(ln, "GY")) {
         suggest_mod(lr, "GY");
-        note(s, "modifier.suggested",
+        note(s, MN_E_MODIFIER_SUGGESTED,
              "The service is statutorily excluded; Medicare asks for GY, "
              "and no ABN is required.",
              ga || has_mod(ln, "GZ")
@@ -460,14 +469,15 @@ static void decide_abn(mn_lstate *s)
                    "reports it.");
     }
     if (has_mod(ln, "GX") && lr->status != MN_STATUS_EXCLUDED)
-        note(s, "modifier.suggested",
+        note(s, MN_E_MODIFIER_SUGGESTED,
              "GX reports a voluntary notice for a service Medicare never "
              "covers; this line is not statutorily excluded.",
              "For a service expected to be denied as not reasonable and "
              "necessary, report a signed ABN with GA instead.");
-    if (find_edit(lr, "therapy.kx_required") && !has_mod(ln, "KX") && !ga) {
+    if (mn_x__line_find(lr, MN_E_THERAPY_KX_REQUIRED) && !has_mod(ln, "KX") &&
+        !ga) {
         suggest_mod(lr, "KX");
-        note(s, "modifier.suggested",
+        note(s, MN_E_MODIFIER_SUGGESTED,
              "KX is suggested only if the medical record documents that "
              "the policy's requirements are met.",
              "Append KX when the requirements are documented; otherwise "

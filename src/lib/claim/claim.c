@@ -23,7 +23,6 @@
 #define MAX_UNITS 9999
 #define MAX_AGE 130
 #define MAX_JURISDICTION 16
-#define MAX_SHOWN 40 /* longest input value quoted in a message */
 
 /* ------------------------------------------------------------------ */
 /* Errors                                                              */
@@ -74,16 +73,6 @@ static void at(mn_error *err, const char *fmt, ...)
     }
 }
 
-/* True when `s` can be quoted in a message as it is. */
-static bool showable(const char *s, size_t len)
-{
-    bool ok = len > 0 && len <= MAX_SHOWN;
-
-    for (size_t i = 0; ok && i < len; i++)
-        ok = s[i] >= 0x20 && s[i] <= 0x7e;
-    return ok;
-}
-
 /* Fails with the message for a malformed or impossible date. */
 static int bad_date(mn_error *err, const char *s, size_t len)
 {
@@ -94,11 +83,10 @@ static int bad_date(mn_error *err, const char *s, size_t len)
         if (i != 4 && i != 7 && !mn_x__isdigit(s[i]))
             shaped = false;
     }
+    /* dates of a patient's care are protected health information: the
+       message never repeats the value, the location names the field */
     if (shaped)
-        rc = fail(err, MN_EINVAL, "%.*s is not a valid date", (int)len, s);
-    else if (showable(s, len))
-        rc = fail(err, MN_EINVAL,
-                  "\"%.*s\" is not a date in the form YYYY-MM-DD", (int)len, s);
+        rc = fail(err, MN_EINVAL, "not a valid calendar date");
     else
         rc = fail(err, MN_EINVAL, "expected a date in the form YYYY-MM-DD");
     return rc;
@@ -125,7 +113,9 @@ static void resolve_options(mn_claim_options *o, const mn_claim_options *in)
         o->max_input = DEF_MAX_INPUT;
     if (!o->max_lines)
         o->max_lines = DEF_MAX_LINES;
-    if (!o->max_diagnoses)
+    /* the engine judges every diagnosis of a line: 99 at most (the 837I
+       carries 25, the 837P 12) */
+    if (!o->max_diagnoses || o->max_diagnoses > DEF_MAX_DX)
         o->max_diagnoses = DEF_MAX_DX;
     if (!o->max_history)
         o->max_history = DEF_MAX_HIST;
@@ -490,6 +480,19 @@ int mn_claim_set_bill_type(mn_claim *c, const char *s, size_t len,
     return rc;
 }
 
+static void upper_copy(char *out, const char *s, size_t len);
+
+/* At most one dot, and not first or last. */
+static bool one_inner_dot(const char *s, size_t len)
+{
+    const char *dot = memchr(s, '.', len);
+
+    if (!dot)
+        return true;
+    return dot != s && dot != s + len - 1 &&
+           !memchr(dot + 1, '.', len - (size_t)(dot - s) - 1);
+}
+
 int mn_claim_add_diagnosis(mn_claim *c, const char *code, size_t len,
                            mn_error *err)
 {
@@ -507,8 +510,12 @@ int mn_claim_add_diagnosis(mn_claim *c, const char *code, size_t len,
         at(err, "diagnoses");
         goto done;
     }
-    if (!code || !mn_x__icd_shape(code, len)) {
-        rc = fail(err, MN_EINVAL, "expected an ICD-10-CM code");
+    /* a code of another shape is kept: the lines that point to it are
+       invalid (dx.invalid), the others are still checked */
+    if (!code || !mn_x__key(code, len) || len >= sizeof(dx->text) ||
+        !one_inner_dot(code, len)) {
+        rc = fail(err, MN_EINVAL,
+                  "expected a diagnosis code (letters, digits and a dot)");
         at(err, "diagnoses[%zu]", c->n_dx);
         goto done;
     }
@@ -519,7 +526,11 @@ int mn_claim_add_diagnosis(mn_claim *c, const char *code, size_t len,
     }
     dx = &c->dx[c->n_dx];
     dx->key = mn_x__key(code, len);
-    mn_x__icd_dotted(dx->text, dx->key);
+    dx->not_icd = !mn_x__icd_shape(code, len);
+    if (dx->not_icd)
+        upper_copy(dx->text, code, len);
+    else
+        mn_x__icd_dotted(dx->text, dx->key);
     c->n_dx++;
 done:
     return rc;
@@ -556,8 +567,12 @@ int mn_claim_add_line(mn_claim *c, const char *code, size_t len, unsigned units,
         at(err, "lines");
         goto done;
     }
-    if (!proc_shape(code, len)) {
-        rc = fail(err, MN_EINVAL, "expected a CPT or HCPCS code");
+    /* a code of another shape is kept: the line is invalid (code.invalid)
+       and the others are still checked */
+    if (!code || !mn_x__key(code, len) || len >= sizeof(ln->code_text) ||
+        memchr(code, '.', len)) {
+        rc = fail(err, MN_EINVAL,
+                  "expected a procedure code (letters and digits, at most 7)");
         at(err, "lines[%zu].code", idx);
         goto done;
     }
@@ -582,6 +597,7 @@ int mn_claim_add_line(mn_claim *c, const char *code, size_t len, unsigned units,
     ln = &c->lines[idx];
     memset(ln, 0, sizeof(*ln));
     ln->code = mn_x__key(code, len);
+    ln->not_procedure = !proc_shape(code, len);
     upper_copy(ln->code_text, code, len);
     ln->units = units;
     ln->date = d;
@@ -841,6 +857,24 @@ int mn_claim_history_set_amounts(mn_claim *c, size_t entry, int64_t charge,
         c->hist[entry].allowed = allowed;
     }
     return rc;
+}
+
+int mn_x__claim_check_dates(const mn_claim *c, mn_error *err)
+{
+    if (!c || c->birth_date == MN_NODATE)
+        return MN_OK;
+    for (size_t i = 0; i < c->n_lines; i++) {
+        int32_t d = c->lines[i].date != MN_NODATE ? c->lines[i].date : c->date;
+        if (d != MN_NODATE && d < c->birth_date) {
+            /* neither date is repeated: both are the patient's */
+            fail(err, MN_EINVAL,
+                 "the birth date is after the date of service of line %zu",
+                 i + 1);
+            at(err, "patient.birth_date");
+            return MN_EINVAL;
+        }
+    }
+    return MN_OK;
 }
 
 int mn_x__claim_age_on(const mn_claim *c, int32_t date)
@@ -1485,7 +1519,13 @@ static int syntax_error(mn_error *err, const json_error_t *je)
     default:
         break;
     }
-    fail(err, rc, "%s", je->text[0] ? je->text : "malformed JSON");
+    {
+        /* jansson quotes the input "near '...'": that may be a patient's
+           id, name or birth date, so the message stops before it */
+        const char *near = strstr(je->text, " near ");
+        int n = near ? (int)(near - je->text) : (int)strlen(je->text);
+        fail(err, rc, "%.*s", n, n ? je->text : "malformed JSON");
+    }
     if (err) {
         err->line = je->line > 0 ? (size_t)je->line : 0;
         err->column = je->column > 0 ? (size_t)je->column : 0;
@@ -2126,6 +2166,10 @@ int mn_claim_parse_json(mn_claim **out, const char *json, size_t len,
     rc = mn_x__claim_parse_fast(&c, json, len, &o);
     if (rc)
         rc = mn_x__claim_parse_jansson(&c, json, len, &o, err);
+    if (rc == MN_OK && (rc = mn_x__claim_check_dates(c, err)) != MN_OK) {
+        mn_claim_free(c);
+        c = NULL;
+    }
 done:
     if (out)
         *out = c;

@@ -19,11 +19,16 @@ typedef enum {
 typedef struct mn_claim_dx {
     mn_key key;    /* undotted, upper case */
     char text[12]; /* as normalised for output: dotted, upper case */
+    bool not_icd;  /* not of the shape of an ICD-10-CM code (text as given,
+                      upper case): every line pointing to it is invalid */
 } mn_claim_dx;
 
 typedef struct mn_claim_line {
     mn_key code;
     char code_text[8];
+    bool not_procedure; /* not of the shape of a CPT or HCPCS code: the line
+                           is invalid (code.invalid), the others are still
+                           checked */
     char modifiers[MN_MAX_MODIFIERS][3];
     unsigned n_modifiers;
     unsigned units;
@@ -73,6 +78,10 @@ struct mn_claim {
     size_t n_hist;
     size_t cap_hist;
 };
+
+/* MN_EINVAL when the birth date is after a line's date of service
+ * (where: patient.birth_date); the parser and mn_check call it. */
+int mn_x__claim_check_dates(const mn_claim *c, mn_error *err);
 
 /* Age in whole years on `date` (birth date if known, else `age`), or -1. */
 int mn_x__claim_age_on(const mn_claim *c, int32_t date);

@@ -80,6 +80,8 @@ int mn_x__err(mn_error *err, int code, const char *fmt, ...)
 
     if (!err)
         return code;
+    /* an error is set whole: no field of an earlier error survives */
+    memset(err, 0, sizeof(*err));
     err->code = code;
     va_start(ap, fmt);
     vsnprintf(err->message, sizeof(err->message), fmt, ap);

@@ -93,10 +93,19 @@ void mn_x__format_date(char out[11], int32_t days)
         out[0] = '\0';
         return;
     }
-    char tmp[32];
+    /* digits by hand: dates are written on every checked line */
     mn_x__civil_from_days(days, &y, &m, &d);
-    snprintf(tmp, sizeof(tmp), "%04d-%02d-%02d", y % 10000, m % 100, d % 100);
-    memcpy(out, tmp, 10);
+    y = y < 0 ? 0 : y % 10000;
+    out[0] = (char)('0' + y / 1000);
+    out[1] = (char)('0' + y / 100 % 10);
+    out[2] = (char)('0' + y / 10 % 10);
+    out[3] = (char)('0' + y % 10);
+    out[4] = '-';
+    out[5] = (char)('0' + m / 10 % 10);
+    out[6] = (char)('0' + m % 10);
+    out[7] = '-';
+    out[8] = (char)('0' + d / 10 % 10);
+    out[9] = (char)('0' + d % 10);
     out[10] = '\0';
 }
 

@@ -57,6 +57,8 @@ void mn_x__arena_free(mn_arena *a);
 void mn_x__arena_reset(mn_arena *a);
 void *mn_x__arena_alloc(mn_arena *a, size_t size);
 char *mn_x__arena_strndup(mn_arena *a, const char *s, size_t len);
+char *mn_x__arena_vprintf(mn_arena *a, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 char *mn_x__arena_printf(mn_arena *a, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
@@ -79,6 +81,8 @@ static inline int mn_x__buf_append(mn_buf *b, const char *s, size_t len)
     return mn_x__buf_append_slow(b, s, len);
 }
 int mn_x__buf_puts(mn_buf *b, const char *s);
+int mn_x__buf_vprintf(mn_buf *b, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 int mn_x__buf_printf(mn_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 

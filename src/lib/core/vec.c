@@ -155,28 +155,33 @@ char *mn_x__arena_strndup(mn_arena *a, const char *s, size_t len)
     return p;
 }
 
+char *mn_x__arena_vprintf(mn_arena *a, const char *fmt, va_list ap)
+{
+    va_list again;
+    char small[256];
+    int n;
+    char *p = NULL;
+
+    va_copy(again, ap);
+    n = vsnprintf(small, sizeof(small), fmt, ap);
+    if (n >= 0 && (p = mn_x__arena_alloc(a, (size_t)n + 1)) != NULL) {
+        if ((size_t)n < sizeof(small))
+            memcpy(p, small, (size_t)n + 1);
+        else
+            vsnprintf(p, (size_t)n + 1, fmt, again);
+    }
+    va_end(again);
+    return p;
+}
+
 char *mn_x__arena_printf(mn_arena *a, const char *fmt, ...)
 {
     va_list ap;
-    char small[256];
-    int n;
     char *p;
 
     va_start(ap, fmt);
-    n = vsnprintf(small, sizeof(small), fmt, ap);
+    p = mn_x__arena_vprintf(a, fmt, ap);
     va_end(ap);
-    if (n < 0)
-        return NULL;
-    p = mn_x__arena_alloc(a, (size_t)n + 1);
-    if (!p)
-        return NULL;
-    if ((size_t)n < sizeof(small)) {
-        memcpy(p, small, (size_t)n + 1);
-    } else {
-        va_start(ap, fmt);
-        vsnprintf(p, (size_t)n + 1, fmt, ap);
-        va_end(ap);
-    }
     return p;
 }
 
@@ -246,26 +251,34 @@ int mn_x__buf_puts(mn_buf *b, const char *s)
     return mn_x__buf_append(b, s, strlen(s));
 }
 
-int mn_x__buf_printf(mn_buf *b, const char *fmt, ...)
+int mn_x__buf_vprintf(mn_buf *b, const char *fmt, va_list ap)
 {
-    va_list ap;
+    va_list again;
     char small[512];
     int n;
     int rc;
 
-    va_start(ap, fmt);
+    va_copy(again, ap);
     n = vsnprintf(small, sizeof(small), fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return MN_ERROR;
-    if ((size_t)n < sizeof(small))
-        return mn_x__buf_append(b, small, (size_t)n);
-    rc = mn_x__vec_reserve(&b->v, (size_t)n + 1);
-    if (rc)
-        return rc;
+    if (n < 0) {
+        rc = MN_ERROR;
+    } else if ((size_t)n < sizeof(small)) {
+        rc = mn_x__buf_append(b, small, (size_t)n);
+    } else if ((rc = mn_x__vec_reserve(&b->v, (size_t)n + 1)) == MN_OK) {
+        vsnprintf((char *)b->v.data + b->v.len, (size_t)n + 1, fmt, again);
+        b->v.len += (size_t)n;
+    }
+    va_end(again);
+    return rc;
+}
+
+int mn_x__buf_printf(mn_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    int rc;
+
     va_start(ap, fmt);
-    vsnprintf((char *)b->v.data + b->v.len, (size_t)n + 1, fmt, ap);
+    rc = mn_x__buf_vprintf(b, fmt, ap);
     va_end(ap);
-    b->v.len += (size_t)n;
-    return MN_OK;
+    return rc;
 }

@@ -1,30 +1,18 @@
-/* out/lookup.c: the policies that govern a code, for `mednec lookup`. */
+/*
+ * out/lookup.c: the policies that govern a code and the diagnoses that
+ * support it, for `mednec lookup`, as JSON or text.
+ */
 #include <string.h>
 
 #include "check/check.h"
+#include "claim/jurisdiction.h"
 #include "kb/kb_int.h"
 #include "kb/srules_fmt.h"
-#include "claim/jurisdiction.h"
+#include "out/writer.h"
 
 static const char *kind_name(uint32_t kind)
 {
     return kind == MN_PK_NCD ? "ncd" : kind == MN_PK_LCD ? "lcd" : "article";
-}
-
-static int js(mn_buf *b, const char *s)
-{
-    if (!s)
-        return mn_x__buf_puts(b, "null");
-    return mn_x__json_string(b, s, strlen(s));
-}
-
-static int date_json(mn_buf *b, int32_t d)
-{
-    char t[11];
-    if (d == MN_NODATE)
-        return mn_x__buf_puts(b, "null");
-    mn_x__format_date(t, d);
-    return js(b, t);
 }
 
 /* What the statute excludes when policy `p` does not cover a line (a
@@ -35,13 +23,35 @@ static const char *statutory_reason(const mn_kb *kb, const kb_policy *p)
     return r ? kb_s(kb, r->reason) : NULL;
 }
 
-static int dx_list(mn_buf *b, const mn_kb *kb, const kb_policy *p, int list,
-                   size_t max, mn_format fmt)
+/* What a lookup writes with: the writer, the format, the KB and the ICD
+ * version that tells billable codes from headers (-1: none loaded). */
+typedef struct look {
+    mn_out w;
+    mn_format fmt;
+    const mn_kb *kb;
+    int icd_year;
+    size_t max_dx;
+} look;
+
+static bool json(const look *l)
 {
+    return l->fmt == MN_FORMAT_JSON;
+}
+
+/* 1 billable, 0 a header (not billable), -1 not known in that version. */
+static int billable(const look *l, const kb_icd *e)
+{
+    if (!e || l->icd_year < 0 || !(e->present & (1u << l->icd_year)))
+        return -1;
+    return (e->billable & (1u << l->icd_year)) != 0;
+}
+
+static void dx_list(look *l, const kb_policy *p, int list)
+{
+    const mn_kb *kb = l->kb;
     size_t first = p->dx_first;
     size_t n = p->n_covered;
     size_t shown = 0;
-    int rc = MN_OK;
 
     if (list == MN_DL_NONCOVERED) {
         first += p->n_covered;
@@ -50,116 +60,106 @@ static int dx_list(mn_buf *b, const mn_kb *kb, const kb_policy *p, int list,
         first += (size_t)p->n_covered + p->n_noncovered;
         n = p->n_notsup;
     }
-    for (size_t i = 0; i < n && !rc; i++) {
+    for (size_t i = 0; i < n && l->w.rc == MN_OK; i++) {
         char code[12];
         uint32_t m = kb->dxmeta[first + i];
         const kb_icd *e = mn_x__kb_icd(kb, kb->dxkey[first + i]);
-        if (max && shown == max) {
-            if (fmt == MN_FORMAT_TEXT)
-                rc = mn_x__buf_printf(b, "      ... %zu more\n", n - shown);
+        int bill = billable(l, e);
+        if (l->max_dx && shown == l->max_dx) {
+            if (!json(l))
+                mn_x__out_printf(&l->w, "      ... %zu more\n", n - shown);
             break;
         }
         mn_x__icd_dotted(code, kb->dxkey[first + i]);
-        if (fmt == MN_FORMAT_TEXT) {
-            rc = mn_x__buf_printf(b, "      %-8s%s g%u  %s\n", code,
-                                  KB_DX_AST(m) ? "*" : " ", KB_DX_GROUP(m),
-                                  e ? kb_s(kb, e->desc) : "");
+        if (!json(l)) {
+            mn_x__out_printf(&l->w, "      %-8s%s g%u  %s%s\n", code,
+                             KB_DX_AST(m) ? "*" : " ", KB_DX_GROUP(m),
+                             bill == 0 ? "(header, not billable) " : "",
+                             e ? kb_s(kb, e->desc) : "");
         } else {
-            rc = mn_x__buf_printf(b, "%s{\"code\":", shown ? "," : "");
-            if (!rc)
-                rc = js(b, code);
-            if (!rc)
-                rc = mn_x__buf_printf(b,
-                                      ",\"group\":%u,\"asterisk\":%s,"
-                                      "\"description\":",
-                                      KB_DX_GROUP(m),
-                                      KB_DX_AST(m) ? "true" : "false");
-            if (!rc)
-                rc = js(b, e && e->desc.len ? kb_s(kb, e->desc) : NULL);
-            if (!rc)
-                rc = mn_x__buf_puts(b, "}");
+            if (shown)
+                MN_OUT_LIT(&l->w, ",");
+            MN_OUT_LIT(&l->w, "{\"code\":");
+            mn_x__out_json_str(&l->w, code);
+            mn_x__out_printf(&l->w, ",\"group\":%u,\"asterisk\":%s",
+                             KB_DX_GROUP(m), KB_DX_AST(m) ? "true" : "false");
+            MN_OUT_LIT(&l->w, ",\"billable\":");
+            mn_x__out_puts(&l->w, bill < 0    ? "null"
+                                  : bill == 1 ? "true"
+                                              : "false");
+            MN_OUT_LIT(&l->w, ",\"description\":");
+            mn_x__out_json_str(&l->w,
+                               e && e->desc.len ? kb_s(kb, e->desc) : NULL);
+            MN_OUT_LIT(&l->w, "}");
         }
         shown++;
     }
-    return rc;
 }
 
 /* The HCPCS coverage code and statute number of a code (text: one line,
  * or nothing when the KB has neither; JSON: the "coverage" member). */
-static int coverage(mn_buf *b, const mn_kb *kb, const kb_hcpcs *h,
-                    mn_format fmt)
+static void coverage(look *l, const kb_hcpcs *h)
 {
     const char *meaning = h ? mn_x__hcpcs_coverage_meaning(h->coverage) : NULL;
-    const char *raw = h ? kb_s(kb, h->statute) : "";
+    const char *raw = h ? kb_s(l->kb, h->statute) : "";
     char statute[72];
-    int rc;
 
     statute[0] = '\0';
     if (h && h->statute.len)
         mn_x__hcpcs_statute(statute, sizeof(statute), raw, h->statute.len);
-    if (fmt == MN_FORMAT_TEXT) {
+    if (!json(l)) {
         if (!meaning && !statute[0])
-            return MN_OK;
+            return;
         if (meaning)
-            rc = mn_x__buf_printf(b, "  HCPCS coverage code %c: %s",
-                                  (char)h->coverage, meaning);
+            mn_x__out_printf(&l->w, "  HCPCS coverage code %c: %s",
+                             (char)h->coverage, meaning);
         else
-            rc = mn_x__buf_puts(b, "  HCPCS coverage code unknown");
+            MN_OUT_LIT(&l->w, "  HCPCS coverage code unknown");
         /* the file's spelling too, when it was more than "SSA " away */
-        if (!rc && statute[0]) {
+        if (statute[0]) {
             bool same = strcmp(statute, raw) == 0 ||
                         (strncmp(statute, "SSA ", 4) == 0 &&
                          strcmp(statute + 4, raw) == 0);
-            rc = mn_x__buf_printf(b, "; statute %s%s%s%s", statute,
-                                  same ? "" : " (file: ", same ? "" : raw,
-                                  same ? "" : ")");
+            mn_x__out_printf(&l->w, "; statute %s%s%s%s", statute,
+                             same ? "" : " (file: ", same ? "" : raw,
+                             same ? "" : ")");
         }
-        if (!rc)
-            rc = mn_x__buf_puts(b, "\n");
-        return rc;
+        MN_OUT_LIT(&l->w, "\n");
+        return;
     }
-    if (!meaning && !statute[0])
-        return mn_x__buf_puts(b, ",\"coverage\":null");
-    rc = mn_x__buf_puts(b, ",\"coverage\":{\"code\":");
-    if (!rc) {
+    if (!meaning && !statute[0]) {
+        MN_OUT_LIT(&l->w, ",\"coverage\":null");
+        return;
+    }
+    MN_OUT_LIT(&l->w, ",\"coverage\":{\"code\":");
+    {
         char c[2] = {(char)(meaning ? h->coverage : 0), '\0'};
-        rc = js(b, meaning ? c : NULL);
+        mn_x__out_json_str(&l->w, meaning ? c : NULL);
     }
-    if (!rc)
-        rc = mn_x__buf_puts(b, ",\"meaning\":");
-    if (!rc)
-        rc = js(b, meaning);
-    if (!rc)
-        rc = mn_x__buf_puts(b, ",\"statute\":");
-    if (!rc)
-        rc = js(b, statute[0] ? statute : NULL);
-    if (!rc)
-        rc = mn_x__buf_puts(b, ",\"statute_as_given\":");
-    if (!rc)
-        rc = js(b, statute[0] ? raw : NULL);
-    if (!rc)
-        rc = mn_x__buf_puts(b, "}");
-    return rc;
+    MN_OUT_LIT(&l->w, ",\"meaning\":");
+    mn_x__out_json_str(&l->w, meaning);
+    MN_OUT_LIT(&l->w, ",\"statute\":");
+    mn_x__out_json_str(&l->w, statute[0] ? statute : NULL);
+    MN_OUT_LIT(&l->w, ",\"statute_as_given\":");
+    mn_x__out_json_str(&l->w, statute[0] ? raw : NULL);
+    MN_OUT_LIT(&l->w, "}");
 }
 
 /* The service rules of a code (frequency, age, sex, exclusions...). */
-static int service_rules(mn_buf *b, const mn_kb *kb, mn_key key, int32_t date,
-                         mn_format fmt)
+static void service_rules(look *l, mn_key key, int32_t date)
 {
+    const mn_kb *kb = l->kb;
     const mn_srules_view *v = kb->ext_view[MN_SRULES_VIEW];
     size_t shown = 0;
-    int rc = MN_OK;
 
-    if (fmt == MN_FORMAT_JSON)
-        rc = mn_x__buf_puts(b, ",\"service_rules\":[");
-    for (size_t i = 0; v && i < v->n_idx && !rc; i++) {
+    if (json(l))
+        MN_OUT_LIT(&l->w, ",\"service_rules\":[");
+    for (size_t i = 0; v && i < v->n_idx && l->w.rc == MN_OK; i++) {
         const kb_srule *r;
         char e1[11] = "", e2[11] = "";
         /* rules for any code (modifier-conditioned, e.g. therapy) are
            left out: they are not about this code */
-        if (v->idx[i].code != key)
-            continue;
-        if (v->idx[i].rule >= v->n_rule)
+        if (v->idx[i].code != key || v->idx[i].rule >= v->n_rule)
             continue;
         r = &v->rule[v->idx[i].rule];
         if (date != MN_NODATE &&
@@ -168,44 +168,137 @@ static int service_rules(mn_buf *b, const mn_kb *kb, mn_key key, int32_t date,
             continue;
         mn_x__format_date(e1, r->effective);
         mn_x__format_date(e2, r->ending);
-        if (fmt == MN_FORMAT_TEXT) {
+        if (!json(l)) {
             if (!shown)
-                rc = mn_x__buf_puts(b, "\n  service rules:\n");
-            if (!rc)
-                rc = mn_x__buf_printf(
-                    b,
-                    "    %s (%s), in force %s to %s\n"
-                    "      %.300s\n",
-                    kb_s(kb, r->id), kb_s(kb, r->pack), e1[0] ? e1 : "(open)",
-                    e2[0] ? e2 : "(open)", kb_s(kb, r->source));
+                MN_OUT_LIT(&l->w, "\n  service rules:\n");
+            mn_x__out_printf(&l->w,
+                             "    %s (%s), in force %s to %s\n"
+                             "      %.300s\n",
+                             kb_s(kb, r->id), kb_s(kb, r->pack),
+                             e1[0] ? e1 : "(open)", e2[0] ? e2 : "(open)",
+                             kb_s(kb, r->source));
         } else {
-            rc = mn_x__buf_printf(b, "%s{\"id\":", shown ? "," : "");
-            if (!rc)
-                rc = js(b, kb_s(kb, r->id));
-            if (!rc)
-                rc = mn_x__buf_puts(b, ",\"pack\":");
-            if (!rc)
-                rc = js(b, kb_s(kb, r->pack));
-            if (!rc)
-                rc = mn_x__buf_puts(b, ",\"effective\":");
-            if (!rc)
-                rc = date_json(b, r->effective);
-            if (!rc)
-                rc = mn_x__buf_puts(b, ",\"ending\":");
-            if (!rc)
-                rc = date_json(b, r->ending);
-            if (!rc)
-                rc = mn_x__buf_puts(b, ",\"source\":");
-            if (!rc)
-                rc = js(b, kb_s(kb, r->source));
-            if (!rc)
-                rc = mn_x__buf_puts(b, "}");
+            if (shown)
+                MN_OUT_LIT(&l->w, ",");
+            MN_OUT_LIT(&l->w, "{\"id\":");
+            mn_x__out_json_str(&l->w, kb_s(kb, r->id));
+            MN_OUT_LIT(&l->w, ",\"pack\":");
+            mn_x__out_json_str(&l->w, kb_s(kb, r->pack));
+            MN_OUT_LIT(&l->w, ",\"effective\":");
+            mn_x__out_json_date(&l->w, r->effective);
+            MN_OUT_LIT(&l->w, ",\"ending\":");
+            mn_x__out_json_date(&l->w, r->ending);
+            MN_OUT_LIT(&l->w, ",\"source\":");
+            mn_x__out_json_str(&l->w, kb_s(kb, r->source));
+            MN_OUT_LIT(&l->w, "}");
         }
         shown++;
     }
-    if (!rc && fmt == MN_FORMAT_JSON)
-        rc = mn_x__buf_puts(b, "]");
-    return rc;
+    if (json(l))
+        MN_OUT_LIT(&l->w, "]");
+}
+
+static const char *kb_str_or_null(const mn_kb *kb, kb_str s)
+{
+    return s.len ? kb_s(kb, s) : NULL;
+}
+
+static void policy_text(look *l, const kb_policy *p)
+{
+    const mn_kb *kb = l->kb;
+    char e1[11] = "", e2[11] = "";
+    char url[160];
+
+    mn_x__format_date(e1, p->effective);
+    mn_x__format_date(e2, p->ending);
+    mn_x__out_printf(
+        &l->w, "\n  %s %s v%d  %s\n    in force %s to %s%s%s%s%s\n",
+        kind_name(p->kind), kb_s(kb, p->id), p->version, kb_s(kb, p->title),
+        e1[0] ? e1 : "(open)", e2[0] ? e2 : "(open)",
+        p->related.len ? "; LCD " : "", kb_s(kb, p->related),
+        p->contractors.len ? "; contractors " : "", kb_s(kb, p->contractors));
+    if (mn_x__citation_url(url, sizeof(url), kind_name(p->kind),
+                           kb_s(kb, p->id), p->version))
+        mn_x__out_printf(&l->w, "    page: %s\n", url);
+    for (uint32_t g = 0; g < p->n_groups; g++) {
+        const kb_group *gr = &kb->grp[p->grp_first + g];
+        if (gr->paragraph.len)
+            mn_x__out_printf(&l->w, "    group %u: %.300s\n", gr->group,
+                             kb_s(kb, gr->paragraph));
+    }
+    if (p->n_covered)
+        mn_x__out_printf(&l->w, "    covered (%u):\n", p->n_covered);
+    dx_list(l, p, MN_DL_COVERED);
+    if (p->n_noncovered)
+        mn_x__out_printf(&l->w, "    non-covered (%u):\n", p->n_noncovered);
+    dx_list(l, p, MN_DL_NONCOVERED);
+    if (p->n_notsup)
+        mn_x__out_printf(&l->w, "    does not support (%u):\n", p->n_notsup);
+    dx_list(l, p, MN_DL_NOT_SUPPORTED);
+    if (p->note.len)
+        mn_x__out_printf(&l->w, "    note: %.400s\n", kb_s(kb, p->note));
+    if (statutory_reason(kb, p))
+        mn_x__out_printf(&l->w,
+                         "    not covered: excluded by statute as %.200s\n",
+                         statutory_reason(kb, p));
+}
+
+static void policy_json(look *l, const kb_policy *p, bool first)
+{
+    const mn_kb *kb = l->kb;
+    char url[160];
+
+    if (!first)
+        MN_OUT_LIT(&l->w, ",");
+    MN_OUT_LIT(&l->w, "{\"kind\":\"");
+    mn_x__out_puts(&l->w, kind_name(p->kind));
+    MN_OUT_LIT(&l->w, "\",\"id\":");
+    mn_x__out_json_str(&l->w, kb_s(kb, p->id));
+    MN_OUT_LIT(&l->w, ",\"version\":");
+    mn_x__out_int(&l->w, p->version);
+    MN_OUT_LIT(&l->w, ",\"title\":");
+    mn_x__out_json_str(&l->w, kb_str_or_null(kb, p->title));
+    MN_OUT_LIT(&l->w, ",\"effective\":");
+    mn_x__out_json_date(&l->w, p->effective);
+    MN_OUT_LIT(&l->w, ",\"ending\":");
+    mn_x__out_json_date(&l->w, p->ending);
+    MN_OUT_LIT(&l->w, ",\"related\":");
+    mn_x__out_json_str(&l->w, kb_str_or_null(kb, p->related));
+    MN_OUT_LIT(&l->w, ",\"contractors\":");
+    mn_x__out_json_str(&l->w, kb_str_or_null(kb, p->contractors));
+    MN_OUT_LIT(&l->w, ",\"url\":");
+    mn_x__out_json_str(&l->w,
+                       mn_x__citation_url(url, sizeof(url), kind_name(p->kind),
+                                          kb_s(kb, p->id), p->version)
+                           ? url
+                           : NULL);
+    MN_OUT_LIT(&l->w, ",\"note\":");
+    mn_x__out_json_str(&l->w, kb_str_or_null(kb, p->note));
+    MN_OUT_LIT(&l->w, ",\"statutory_exclusion\":");
+    mn_x__out_json_str(&l->w, statutory_reason(kb, p));
+    MN_OUT_LIT(&l->w, ",\"groups\":[");
+    for (uint32_t g = 0; g < p->n_groups; g++) {
+        const kb_group *gr = &kb->grp[p->grp_first + g];
+        mn_x__out_printf(&l->w,
+                         "%s{\"list\":\"%s\",\"group\":%u,\"requires_groups\":"
+                         "%u,\"secondary_only\":%s,\"paragraph\":",
+                         g ? "," : "",
+                         gr->list == MN_DL_COVERED      ? "covered"
+                         : gr->list == MN_DL_NONCOVERED ? "noncovered"
+                                                        : "not_supported",
+                         gr->group, gr->partners,
+                         (gr->flags & KB_GF_SECONDARY_ONLY) ? "true" : "false");
+        mn_x__out_json_str(&l->w, kb_str_or_null(kb, gr->paragraph));
+        MN_OUT_LIT(&l->w, "}");
+    }
+    mn_x__out_printf(&l->w, "],\"covered_count\":%u,\"covered\":[",
+                     p->n_covered);
+    dx_list(l, p, MN_DL_COVERED);
+    MN_OUT_LIT(&l->w, "],\"noncovered\":[");
+    dx_list(l, p, MN_DL_NONCOVERED);
+    MN_OUT_LIT(&l->w, "],\"not_supported\":[");
+    dx_list(l, p, MN_DL_NOT_SUPPORTED);
+    MN_OUT_LIT(&l->w, "]}");
 }
 
 int mn_lookup(mn_buf *buf, const mn_kb *kb, const char *code,
@@ -220,11 +313,14 @@ int mn_lookup(mn_buf *buf, const mn_kb *kb, const char *code,
     const kb_hcpcs *h;
     size_t shown = 0;
     uint32_t last = UINT32_MAX;
-    int rc = MN_OK;
     size_t clen;
+    char t[9];
+    look l;
 
     if (!buf || !kb || !code)
         return mn_x__err(err, MN_EINVAL, "missing argument");
+    if (format != MN_FORMAT_JSON && format != MN_FORMAT_TEXT)
+        return mn_x__err(err, MN_EINVAL, "unknown output format");
     if (opts)
         o = *opts;
     clen = strlen(code);
@@ -250,31 +346,30 @@ int mn_lookup(mn_buf *buf, const mn_kb *kb, const char *code,
             return MN_EINVAL;
         }
     }
+    mn_x__out_init(&l.w, buf);
+    l.fmt = format;
+    l.kb = kb;
+    l.max_dx = o.max_dx;
+    l.icd_year =
+        date != MN_NODATE
+            ? mn_x__kb_icd_year(kb, date)
+            : (kb->meta->n_icd_years ? (int)kb->meta->n_icd_years - 1 : -1);
     pc = mn_x__kb_pcodes(kb, key, &n);
     h = mn_x__kb_hcpcs(kb, key);
-    if (format == MN_FORMAT_TEXT) {
-        char t[9];
-        mn_x__key_text(t, key);
-        rc = mn_x__buf_printf(buf, "%s%s%s\n", t, h && h->desc.len ? "  " : "",
-                              h ? kb_s(kb, h->desc) : "");
-        if (!rc)
-            rc = coverage(buf, kb, h, format);
+    mn_x__key_text(t, key);
+    if (!json(&l)) {
+        mn_x__out_printf(&l.w, "%s%s%s\n", t, h && h->desc.len ? "  " : "",
+                         h ? kb_s(kb, h->desc) : "");
+        coverage(&l, h);
     } else {
-        char t[9];
-        mn_x__key_text(t, key);
-        rc = mn_x__buf_puts(buf, "{\"code\":");
-        if (!rc)
-            rc = js(buf, t);
-        if (!rc)
-            rc = mn_x__buf_puts(buf, ",\"description\":");
-        if (!rc)
-            rc = js(buf, h && h->desc.len ? kb_s(kb, h->desc) : NULL);
-        if (!rc)
-            rc = coverage(buf, kb, h, format);
-        if (!rc)
-            rc = mn_x__buf_puts(buf, ",\"policies\":[");
+        MN_OUT_LIT(&l.w, "{\"code\":");
+        mn_x__out_json_str(&l.w, t);
+        MN_OUT_LIT(&l.w, ",\"description\":");
+        mn_x__out_json_str(&l.w, h && h->desc.len ? kb_s(kb, h->desc) : NULL);
+        coverage(&l, h);
+        MN_OUT_LIT(&l.w, ",\"policies\":[");
     }
-    for (size_t i = 0; i < n && !rc; i++) {
+    for (size_t i = 0; i < n && l.w.rc == MN_OK; i++) {
         const kb_policy *p;
         if (pc[i].policy == last)
             continue;
@@ -287,133 +382,22 @@ int mn_lookup(mn_buf *buf, const mn_kb *kb, const char *code,
         if (states && p->kind != MN_PK_NCD && p->states &&
             !(p->states & states))
             continue;
-        if (format == MN_FORMAT_TEXT) {
-            char e1[11] = "", e2[11] = "";
-            mn_x__format_date(e1, p->effective);
-            mn_x__format_date(e2, p->ending);
-            rc = mn_x__buf_printf(
-                buf, "\n  %s %s v%d  %s\n    in force %s to %s%s%s%s%s\n",
-                kind_name(p->kind), kb_s(kb, p->id), p->version,
-                kb_s(kb, p->title), e1[0] ? e1 : "(open)",
-                e2[0] ? e2 : "(open)", p->related.len ? "; LCD " : "",
-                kb_s(kb, p->related),
-                p->contractors.len ? "; contractors " : "",
-                kb_s(kb, p->contractors));
-            for (uint32_t g = 0; g < p->n_groups && !rc; g++) {
-                const kb_group *gr = &kb->grp[p->grp_first + g];
-                if (gr->paragraph.len)
-                    rc = mn_x__buf_printf(buf, "    group %u: %.300s\n",
-                                          gr->group, kb_s(kb, gr->paragraph));
-            }
-            if (!rc && p->n_covered)
-                rc = mn_x__buf_printf(buf, "    covered (%u):\n", p->n_covered);
-            if (!rc)
-                rc = dx_list(buf, kb, p, MN_DL_COVERED, o.max_dx, format);
-            if (!rc && p->n_noncovered)
-                rc = mn_x__buf_printf(buf, "    non-covered (%u):\n",
-                                      p->n_noncovered);
-            if (!rc)
-                rc = dx_list(buf, kb, p, MN_DL_NONCOVERED, o.max_dx, format);
-            if (!rc && p->n_notsup)
-                rc = mn_x__buf_printf(buf, "    does not support (%u):\n",
-                                      p->n_notsup);
-            if (!rc)
-                rc = dx_list(buf, kb, p, MN_DL_NOT_SUPPORTED, o.max_dx, format);
-            if (!rc && p->note.len)
-                rc = mn_x__buf_printf(buf, "    note: %.400s\n",
-                                      kb_s(kb, p->note));
-            if (!rc && statutory_reason(kb, p))
-                rc = mn_x__buf_printf(
-                    buf, "    not covered: excluded by statute as %.200s\n",
-                    statutory_reason(kb, p));
-        } else {
-            rc = mn_x__buf_printf(buf, "%s{\"kind\":\"%s\",\"id\":",
-                                  shown ? "," : "", kind_name(p->kind));
-            if (!rc)
-                rc = js(buf, kb_s(kb, p->id));
-            if (!rc)
-                rc = mn_x__buf_printf(buf,
-                                      ",\"version\":%d,\"title\":", p->version);
-            if (!rc)
-                rc = js(buf, p->title.len ? kb_s(kb, p->title) : NULL);
-            if (!rc)
-                rc = mn_x__buf_puts(buf, ",\"effective\":");
-            if (!rc)
-                rc = date_json(buf, p->effective);
-            if (!rc)
-                rc = mn_x__buf_puts(buf, ",\"ending\":");
-            if (!rc)
-                rc = date_json(buf, p->ending);
-            if (!rc)
-                rc = mn_x__buf_puts(buf, ",\"related\":");
-            if (!rc)
-                rc = js(buf, p->related.len ? kb_s(kb, p->related) : NULL);
-            if (!rc)
-                rc = mn_x__buf_puts(buf, ",\"contractors\":");
-            if (!rc)
-                rc = js(buf,
-                        p->contractors.len ? kb_s(kb, p->contractors) : NULL);
-            if (!rc)
-                rc = mn_x__buf_puts(buf, ",\"note\":");
-            if (!rc)
-                rc = js(buf, p->note.len ? kb_s(kb, p->note) : NULL);
-            if (!rc)
-                rc = mn_x__buf_puts(buf, ",\"statutory_exclusion\":");
-            if (!rc)
-                rc = js(buf, statutory_reason(kb, p));
-            if (!rc)
-                rc = mn_x__buf_puts(buf, ",\"groups\":[");
-            for (uint32_t g = 0; g < p->n_groups && !rc; g++) {
-                const kb_group *gr = &kb->grp[p->grp_first + g];
-                rc = mn_x__buf_printf(
-                    buf,
-                    "%s{\"list\":\"%s\",\"group\":%u,\"requires_groups\":"
-                    "%u,\"secondary_only\":%s,\"paragraph\":",
-                    g ? "," : "",
-                    gr->list == MN_DL_COVERED      ? "covered"
-                    : gr->list == MN_DL_NONCOVERED ? "noncovered"
-                                                   : "not_supported",
-                    gr->group, gr->partners,
-                    (gr->flags & KB_GF_SECONDARY_ONLY) ? "true" : "false");
-                if (!rc)
-                    rc = js(buf,
-                            gr->paragraph.len ? kb_s(kb, gr->paragraph) : NULL);
-                if (!rc)
-                    rc = mn_x__buf_puts(buf, "}");
-            }
-            if (!rc)
-                rc = mn_x__buf_printf(buf,
-                                      "],\"covered_count\":%u,"
-                                      "\"covered\":[",
-                                      p->n_covered);
-            if (!rc)
-                rc = dx_list(buf, kb, p, MN_DL_COVERED, o.max_dx, format);
-            if (!rc)
-                rc = mn_x__buf_puts(buf, "],\"noncovered\":[");
-            if (!rc)
-                rc = dx_list(buf, kb, p, MN_DL_NONCOVERED, o.max_dx, format);
-            if (!rc)
-                rc = mn_x__buf_puts(buf, "],\"not_supported\":[");
-            if (!rc)
-                rc = dx_list(buf, kb, p, MN_DL_NOT_SUPPORTED, o.max_dx, format);
-            if (!rc)
-                rc = mn_x__buf_puts(buf, "]}");
-        }
+        if (json(&l))
+            policy_json(&l, p, shown == 0);
+        else
+            policy_text(&l, p);
         shown++;
     }
-    if (!rc) {
-        if (format == MN_FORMAT_TEXT && !shown)
-            rc = mn_x__buf_puts(buf, "\n  no NCD or local policy in the "
-                                     "knowledge base governs this code\n");
-        else if (format == MN_FORMAT_JSON)
-            rc = mn_x__buf_puts(buf, "]");
-    }
-    if (!rc)
-        rc = service_rules(buf, kb, key, date, format);
-    if (!rc && format == MN_FORMAT_JSON)
-        rc = mn_x__buf_puts(buf, "}");
-    if (rc)
-        return mn_x__err(err, rc, "cannot render the lookup: %s",
-                         mn_strerror(rc));
+    if (!json(&l) && !shown)
+        MN_OUT_LIT(&l.w, "\n  no NCD or local policy in the knowledge base "
+                         "governs this code\n");
+    else if (json(&l))
+        MN_OUT_LIT(&l.w, "]");
+    service_rules(&l, key, date);
+    if (json(&l))
+        MN_OUT_LIT(&l.w, "}");
+    if (l.w.rc)
+        return mn_x__err(err, l.w.rc, "cannot render the lookup: %s",
+                         mn_strerror(l.w.rc));
     return MN_OK;
 }
