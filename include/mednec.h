@@ -8,4 +8,5 @@
 #include "mednec/engine.h"
 #include "mednec/csv.h"
 #include "mednec/history.h"
+#include "mednec/cds.h"
 #endif
