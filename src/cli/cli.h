@@ -47,5 +47,7 @@ int cmd_batch(int argc, char **argv);
 int cmd_build(int argc, char **argv);
 int cmd_lookup(int argc, char **argv);
 int cmd_history(int argc, char **argv);
+/* src/server/serve_main.c */
+int cmd_serve(int argc, char **argv);
 
 #endif

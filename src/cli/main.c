@@ -16,6 +16,7 @@ static const struct {
     {"build", cmd_build, "compile a knowledge base from official files"},
     {"lookup", cmd_lookup, "policies that govern a code, supporting dx"},
     {"history", cmd_history, "import and count prior services of patients"},
+    {"serve", cmd_serve, "HTTP service: REST, CDS Hooks (CRD), coder page"},
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
