@@ -49,4 +49,5 @@ string(APPEND c "    for (size_t i = 0; i < sizeof(assets) / sizeof(assets[0]); 
 string(APPEND c "        if (!strcmp(assets[i].path, path))\n")
 string(APPEND c "            return &assets[i];\n    }\n    return NULL;\n}\n")
 file(WRITE ${OUT_S} "${asm}")
+string(REPLACE "@SEMI@" ";" c "${c}")
 file(WRITE ${OUT_C} "${c}")

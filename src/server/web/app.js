@@ -425,12 +425,18 @@ function renderLookup() {
       el('p', { class: 'muted', text: 'In force ' + (p.effective || 'since before the data') +
         (p.ending ? ' to ' + p.ending : '') + (p.contractors ? '; contractors ' + p.contractors : '') }));
     if (p.statutory_exclusion) art.append(el('p', { class: 'abn', text: p.statutory_exclusion }));
+    const listWords = { covered: 'Covered', noncovered: 'Not covered', not_supported: 'Not supporting' };
     for (const g of p.groups || []) {
-      if (g.paragraph) art.append(el('p', { class: 'para' }, 'Group ' + g.group + ': ' + g.paragraph));
+      if (g.paragraph) {
+        art.append(el('p', { class: 'para' },
+          (listWords[g.list] || g.list) + (g.group ? ', group ' + g.group : '') + ': ' + g.paragraph));
+      }
     }
-    art.append(dxTable('Covered diagnoses', p.covered || [], filter));
-    art.append(dxTable('Not covered', p.noncovered || [], filter));
-    art.append(dxTable('Do not support the service', p.not_supported || [], filter));
+    for (const t of [dxTable('Covered diagnoses', p.covered || [], filter),
+      dxTable('Not covered', p.noncovered || [], filter),
+      dxTable('Do not support the service', p.not_supported || [], filter)]) {
+      if (t) art.append(t);
+    }
     res.append(art);
   }
 }
