@@ -2,9 +2,10 @@
 // batch (JSON Lines in input order, a spooled upload, streamed back),
 // lookup, icd10, kb, health, metrics, the error statuses, bearer tokens,
 // and the log: one line per request, no patient data.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { run, check, checkEq, startServer, buildKb, tmpdir } from './lib.mjs';
+import { run, check, checkEq, startServer, buildKb, tmpdir, CLI } from './lib.mjs';
 
 const claim = {
   id: 'c-rest-1', payer: 'medicare', jurisdiction: 'J15', date: '2025-03-03',
@@ -17,8 +18,14 @@ run('server rest', async () => {
   const dir = tmpdir('rest');
   const kb = buildKb(dir);
   fs.writeFileSync(path.join(dir, 'tokens'), TOKEN + '\n');
+  // a history store: this patient had an annual wellness visit last fall
+  const hist = path.join(dir, 'history.db');
+  const imp = spawnSync(CLI, ['history', 'import', '--quiet', '--db', hist, '-'], { encoding: 'utf8',
+    input: JSON.stringify({ patient: { id: 'p-hist' }, diagnoses: ['Z00.00'],
+      lines: [{ code: 'G0439', date: '2024-09-10' }] }) + '\n' });
+  checkEq(imp.status, 0, 'history import: ' + imp.stderr);
   const s = await startServer(['--kb', kb, '--token-file', path.join(dir, 'tokens'),
-    '--threads', '2', '--max-body', '65536'], { dir });
+    '--threads', '2', '--max-body', '65536', '--history', hist], { dir });
   const auth = { Authorization: 'Bearer ' + TOKEN };
   const json = Object.assign({ 'Content-Type': 'application/json' }, auth);
   let requests = 0;
@@ -51,6 +58,19 @@ run('server rest', async () => {
   checkEq(r.status, 200, 'text');
   check(r.headers.get('content-type').startsWith('text/plain'), 'text content type');
   check((await r.text()).includes('NOT COVERED'), 'text result');
+
+  // prior services come from the history store (--history)
+  r = await req('/v1/check', { method: 'POST', headers: json, body: JSON.stringify({
+    patient: { id: 'p-hist', age: 70, sex: 'F' }, date: '2025-03-03', diagnoses: ['Z00.00'],
+    lines: [{ code: 'G0439' }] }) });
+  const awv = await r.json();
+  checkEq(awv.lines[0].status, 'not_covered', 'a second AWV within the year');
+  check(awv.lines[0].findings.some((x) => x.edit === 'frequency.exceeded'), 'frequency from the history store');
+
+  // HEAD on the page: headers, no body
+  r = await req('/', { method: 'HEAD' });
+  checkEq(r.status, 200, 'HEAD /');
+  checkEq((await r.text()).length, 0, 'no body for HEAD');
 
   // errors, each with its status and a JSON body
   const errors = [
@@ -120,7 +140,7 @@ run('server rest', async () => {
   // metrics: requests by route and status, latency, findings; no PHI
   r = await req('/metrics', { headers: auth });
   const m = await r.text();
-  check(m.includes('mednec_http_requests_total{route="/v1/check",status="200"} 2'), 'requests by route');
+  check(m.includes('mednec_http_requests_total{route="/v1/check",status="200"} 3'), 'requests by route');
   check(m.includes('mednec_http_requests_total{route="/v1/check",status="422"}'), '422 counted');
   check(m.includes('mednec_http_request_duration_seconds_bucket{route="/v1/batch",le="+Inf"} 1'), 'histogram');
   check(/mednec_claims_checked_total (\d+)/.exec(m)[1] >= 5995, 'claims counted');
