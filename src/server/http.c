@@ -297,6 +297,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con,
 
         ci = MHD_get_connection_info(con, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
         if (ci && ci->socket_context == &over_limit_mark) {
+            srv_label(&h->r);
             memset(&resp, 0, sizeof(resp));
             srv_error(&h->r, &resp, 503, NULL,
                       "too many open connections; retry later", NULL);

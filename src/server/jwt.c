@@ -241,13 +241,22 @@ int srv_jwt_new(struct srv_jwt **out, const char *jwks_path,
     j->cache = calloc(j->cache_cap, sizeof(seen));
     for (int i = 0; i < n_issuers && i < SRV_MAX_ISSUERS; i++)
         j->issuers[j->n_issuers++] = strdup(issuers[i]);
-    doc = json_load_file(jwks_path, JSON_REJECT_DUPLICATES, &je);
+    {
+        FILE *f = fopen(jwks_path, "rb");
+        if (!f) {
+            snprintf(err->message, sizeof(err->message), "cannot open: %s",
+                     strerror(errno));
+            rc = err->code = MN_EIO;
+            goto done;
+        }
+        doc = json_loadf(f, JSON_REJECT_DUPLICATES, &je);
+        fclose(f);
+    }
     if (!doc) {
         snprintf(err->message, sizeof(err->message), "%s", je.text);
-        snprintf(err->where, sizeof(err->where), "%s", jwks_path);
         err->line = (size_t)(je.line > 0 ? je.line : 0);
         err->column = (size_t)(je.column > 0 ? je.column : 0);
-        rc = err->code = errno == ENOENT ? MN_EIO : MN_EINVAL;
+        rc = err->code = MN_EINVAL;
         goto done;
     }
     keys = json_object_get(doc, "keys");

@@ -74,6 +74,19 @@ static int match(const srv_route *rt, const char *path, char *id,
     return 1;
 }
 
+void srv_label(srv_req *r)
+{
+    char id[sizeof(r->service_id)];
+
+    for (size_t i = 0; i < N_ROUTES; i++) {
+        if (match(&routes[i], r->path, id, sizeof(id))) {
+            r->route = &routes[i];
+            r->route_index = (int)i;
+            return;
+        }
+    }
+}
+
 static void allow_header(srv_resp *resp, int methods, int cors)
 {
     char v[64] = "";

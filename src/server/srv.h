@@ -234,6 +234,9 @@ const srv_route *srv_routes(size_t *n);
  * with the refusal (or the CORS preflight answer) and returns 1. */
 int srv_admit(srv_req *r, srv_resp *resp, uint64_t content_length,
               int has_length);
+/* Sets the route of a request by its path alone (for the log and the
+ * metrics of a request refused before admission). */
+void srv_label(srv_req *r);
 /* Runs the handler of an admitted request whose body has been read. */
 void srv_handle(srv_req *r, srv_resp *resp);
 /* Both, for a request given whole (fuzz target, tests). */
