@@ -8,5 +8,6 @@
 #include "mednec/engine.h"
 #include "mednec/csv.h"
 #include "mednec/history.h"
+#include "mednec/outfile.h"
 #include "mednec/cds.h"
 #endif
