@@ -15,7 +15,8 @@
 #   4. POST /cds-services/mednec-order-sign at saturation: unsigned
 #      (--cds-insecure), with RS384 and with ES384 JWTs (each a new jti),
 #      and unsigned with 10% malformed
-#   5. a perf profile of the server during a /v1/check run
+#   5. flat perf profiles of the server: /v1/check, order-sign unsigned
+#      and with RS384 JWTs
 # Results: bench/results/server/latest.md, the wrk outputs and the profile.
 set -euo pipefail
 
@@ -74,11 +75,30 @@ cpu_ticks() { # utime + stime of the server, in clock ticks
 
 hz=$(getconf CLK_TCK)
 
+# profile NAME [env...]: a flat perf profile of the server under load
+profile() {
+  local name=$1
+  shift
+  command -v perf >/dev/null || return 0
+  echo "== profile $name"
+  ( env "$@" MN_WRK_THREADS=1 wrk -t1 -c64 -d8s -s "$here/load.lua" "$url/" \
+      >/dev/null 2>&1 ) &
+  local wrk_pid=$!
+  sleep 1
+  perf record -q -F 999 -p "$server_pid" -o "$out/perf-$name.data" -- sleep 5 \
+    >/dev/null 2>&1 || true
+  wait $wrk_pid || true
+  perf report -i "$out/perf-$name.data" --stdio --no-children --sort dso,symbol \
+    --percent-limit 0.8 2>/dev/null | grep -E '^ +[0-9]' | head -40 \
+    >"$out/profile-$name.txt" || true
+}
+
 # runs wrk; NAME CONNECTIONS [env...]; prints the rate and keeps the output
 run_wrk() {
   local name=$1 conns=$2
   shift 2
   local t0 t1
+  cut -d' ' -f1 /proc/loadavg >"$out/load-$name.txt"
   t0=$(cpu_ticks)
   env "$@" MN_WRK_THREADS=1 wrk -t1 -c"$conns" -d"${secs}s" --timeout 10s \
     -s "$here/load.lua" "$url/" >"$out/wrk-$name.txt" 2>&1
@@ -114,9 +134,10 @@ sat=$(run_wrk check-saturation 64 MN_BODIES="$out/bodies-check.txt" MN_PATH=/v1/
 echo "   saturation: $sat req/s"
 # half the rate: c connections each pausing d ms after each answer, so
 # the offered rate is c / (d + latency); c is calibrated in short runs
-# until the achieved rate is within 3% of half the saturation rate
+# until the achieved rate is within 3% of half the saturation rate. A
+# short pause keeps c (and the bursts of timers firing together) small.
 half=$(awk -v r="$sat" 'BEGIN {printf "%d", r / 2}')
-delay=4
+delay=1
 conns=$(awk -v h="$half" -v d="$delay" 'BEGIN {printf "%d", h * d / 1000 + 0.5}')
 for _ in 1 2 3 4 5; do
   got=$(env MN_BODIES="$out/bodies-check.txt" MN_PATH=/v1/check MN_DELAY_MS=$delay \
@@ -130,18 +151,7 @@ halfrate=$(run_wrk check-half "$conns" MN_BODIES="$out/bodies-check.txt" MN_PATH
 echo "   half ($half req/s offered with $conns connections x ${delay} ms): $halfrate req/s"
 bad=$(run_wrk check-malformed 64 MN_BODIES="$out/bodies-check.txt" MN_PATH=/v1/check MN_BAD="$here/malformed.jsonl")
 echo "   10% malformed: $bad req/s"
-if command -v perf >/dev/null; then
-  echo "== profile"
-  ( env MN_BODIES="$out/bodies-check.txt" MN_PATH=/v1/check MN_WRK_THREADS=1 \
-      wrk -t1 -c64 -d10s -s "$here/load.lua" "$url/" >/dev/null 2>&1 ) &
-  wrk_pid=$!
-  sleep 1
-  perf record -q -F 999 -g -p "$server_pid" -o "$out/perf-check.data" -- sleep 6 \
-    >/dev/null 2>&1 || true
-  wait $wrk_pid || true
-  perf report -i "$out/perf-check.data" --stdio --no-children --percent-limit 1.5 \
-    --sort symbol 2>/dev/null | grep -v '^$' | head -60 >"$out/profile-check.txt" || true
-fi
+profile check MN_BODIES="$out/bodies-check.txt" MN_PATH=/v1/check
 stop_server
 
 echo "== order-sign"
@@ -152,16 +162,21 @@ cds=$(run_wrk cds-unsigned 64 MN_BODIES="$out/bodies-cds.txt" MN_PATH=/cds-servi
 echo "   unsigned: $cds req/s"
 cdsbad=$(run_wrk cds-malformed 64 MN_BODIES="$out/bodies-cds.txt" MN_PATH=/cds-services/mednec-order-sign MN_BAD="$here/malformed.jsonl")
 echo "   unsigned, 10% malformed: $cdsbad req/s"
+profile cds-unsigned MN_BODIES="$out/bodies-cds.txt" MN_PATH=/cds-services/mednec-order-sign
 stop_server
 # JWTs: enough distinct tokens for the run (each jti is used once)
 aud="https://cds.bench.example/cds-services/mednec-order-sign"
-node "$here/tokens.mjs" "$out" "$aud" $((1700 * secs)) $((9000 * secs))
+node "$here/tokens.mjs" "$out" "$aud" $((1700 * secs)) $((7000 * secs + 40000))
 start_server --cds-jwks "$out/jwks.json" --base-url https://cds.bench.example \
   --today 2024-03-01 --jwt-max-age 3600
 rs=$(run_wrk cds-rs384 64 MN_BODIES="$out/bodies-cds.txt" MN_PATH=/cds-services/mednec-order-sign MN_TOKENS="$out/tokens-rs384.txt")
 echo "   RS384 JWTs: $rs req/s"
 es=$(run_wrk cds-es384 64 MN_BODIES="$out/bodies-cds.txt" MN_PATH=/cds-services/mednec-order-sign MN_TOKENS="$out/tokens-es384.txt")
 echo "   ES384 JWTs: $es req/s"
+# the tokens left after the RS384 run are unused: profile on them
+tail -n +$(( $(awk '/ requests in / {print $1}' "$out/wrk-cds-rs384.txt") + 64 )) \
+  "$out/tokens-rs384.txt" >"$out/tokens-rs384-rest.txt"
+profile cds-rs384 MN_BODIES="$out/bodies-cds.txt" MN_PATH=/cds-services/mednec-order-sign MN_TOKENS="$out/tokens-rs384-rest.txt"
 stop_server
 
 row() { # name label
@@ -172,17 +187,17 @@ row() { # name label
   p99=$(awk '/^p50 / {print $8}' "$f")
   failed=$(awk '/^good requests failed:/ {print $4}' "$f")
   cpu=$(cat "$out/cpu-$1.txt")
-  echo "| $2 | $rate | $p50 ms | $p99 ms | $cpu µs | $failed |"
+  echo "| $2 | $rate | $p50 ms | $p99 ms | $cpu µs | $failed | $(cat "$out/load-$1.txt") |"
 }
 
 {
   echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (the machine is shared: other"
   echo "builds and tests may have run at the same time)."
   echo
-  echo "| run | requests/s | p50 | p99 | server CPU per request | good requests failed |"
-  echo "|---|---|---|---|---|---|"
+  echo "| run | requests/s | p50 | p99 | server CPU per request | good requests failed | load average before |"
+  echo "|---|---|---|---|---|---|---|"
   row check-saturation "\`/v1/check\`, saturation (64 connections)"
-  row check-half "\`/v1/check\`, half the saturation rate offered ($conns connections, ${delay} ms pause)"
+  row check-half "\`/v1/check\`, $half/s offered: half the saturation rate ($conns connections, ${delay} ms pause)"
   row check-malformed "\`/v1/check\`, saturation, 10% malformed"
   row cds-unsigned "order-sign, unsigned (\`--cds-insecure\`), saturation"
   row cds-malformed "order-sign, unsigned, 10% malformed"
@@ -190,13 +205,14 @@ row() { # name label
   row cds-es384 "order-sign, ES384 JWT per call, saturation"
   echo
   echo "Each wrk output: \`bench/results/server/wrk-*.txt\`."
-  if [ -s "$out/profile-check.txt" ]; then
+  for p in check cds-unsigned cds-rs384; do
+    [ -s "$out/profile-$p.txt" ] || continue
     echo
-    echo "## Profile of the server, /v1/check at saturation (perf, $(grep -c . "$out/profile-check.txt") lines)"
+    echo "## Profile of the server: $p (perf, flat, functions above 0.8%)"
     echo
     echo '```'
-    cat "$out/profile-check.txt"
+    cat "$out/profile-$p.txt"
     echo '```'
-  fi
+  done
 } >>"$report"
 echo "== report: $report"
