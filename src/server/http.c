@@ -444,9 +444,19 @@ static void on_connection(void *cls, struct MHD_Connection *con,
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
     char line[512];
+    char *q;
+    char *e;
+
     (void)cls;
     vsnprintf(line, sizeof(line), fmt, ap);
     line[strcspn(line, "\n")] = '\0';
+    /* libmicrohttpd quotes the request's path in some messages
+     * ("the request for `/...'"): a path is the client's text, so it is
+     * left out */
+    q = strchr(line, '`');
+    e = q ? strchr(q + 1, '\'') : NULL;
+    if (q && e)
+        memmove(q + 1, e, strlen(e) + 1);
     srv_log(NULL, "http: %s", line);
 }
 

@@ -137,12 +137,24 @@ run('server rest', async () => {
     k++;
   }
 
+  // a line longer than a claim may be (4 MiB) is an error in its place;
+  // the lines after it are read
+  const longBatch = JSON.stringify(claim) + '\n{"id":"' + 'x'.repeat(5 << 20) + '"}\n' +
+    JSON.stringify(Object.assign({}, claim, { id: 'after-long' })) + '\n';
+  r = await req('/v1/batch', { method: 'POST', body: longBatch,
+    headers: Object.assign({ 'Content-Type': 'application/x-ndjson' }, auth) });
+  const longOut = (await r.text()).trimEnd().split('\n').map((l) => JSON.parse(l));
+  checkEq(longOut.length, 3, 'three answers');
+  checkEq(longOut[1].input_line, 2, 'the long line');
+  check(longOut[1].error.includes('longer than'), 'the long line named as such');
+  checkEq(longOut[2].id, 'after-long', 'the line after it');
+
   // metrics: requests by route and status, latency, findings; no PHI
   r = await req('/metrics', { headers: auth });
   const m = await r.text();
   check(m.includes('mednec_http_requests_total{route="/v1/check",status="200"} 3'), 'requests by route');
   check(m.includes('mednec_http_requests_total{route="/v1/check",status="422"}'), '422 counted');
-  check(m.includes('mednec_http_request_duration_seconds_bucket{route="/v1/batch",le="+Inf"} 1'), 'histogram');
+  check(m.includes('mednec_http_request_duration_seconds_bucket{route="/v1/batch",le="+Inf"} 2'), 'histogram');
   check(/mednec_claims_checked_total (\d+)/.exec(m)[1] >= 5995, 'claims counted');
   check(m.includes('mednec_findings_total{edit="policy.dx_not_supported"}'), 'findings by edit');
   check(!m.includes('PHI-PATIENT-777') && !m.includes('I10'), 'no patient data in metrics');
