@@ -9,5 +9,6 @@
 #include "mednec/csv.h"
 #include "mednec/history.h"
 #include "mednec/outfile.h"
+#include "mednec/doc.h"
 #include "mednec/cds.h"
 #endif
