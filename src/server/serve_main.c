@@ -32,7 +32,7 @@ static const char *help =
     "                    [--max-connections N] [--max-batches N]\n"
     "                    [--request-timeout S] [--header-limit BYTES]\n"
     "                    [--jwt-max-age S] [--grace S] [--cors-origin O]\n"
-    "                    [--quiet] [--list-routes]\n"
+    "                    [--quiet] [--list-routes] [--today YYYY-MM-DD]\n"
     "\n"
     "HTTP service: the REST API (/v1), CDS Hooks with Da Vinci CRD coverage\n"
     "information (/cds-services), the coder page (/), /healthz, /readyz,\n"
@@ -283,9 +283,12 @@ int cmd_serve(int argc, char **argv)
         threads = n > 0 ? (unsigned long long)n : 1;
     }
     if (today) {
-        /* a fixed "today" is for tests: checked like any date */
-        if (strlen(today) != 10 || today[4] != '-' || today[7] != '-') {
-            fprintf(stderr, "mednec serve: --today must be YYYY-MM-DD\n");
+        /* a fixed "today" is for tests: a real calendar date */
+        int32_t days;
+        if (strlen(today) != 10 ||
+            mn_history_date(&days, today, strlen(today)) != MN_OK) {
+            fprintf(stderr, "mednec serve: --today must be a date, "
+                            "YYYY-MM-DD\n");
             return EXIT_USAGE;
         }
     }
