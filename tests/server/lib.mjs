@@ -37,6 +37,18 @@ export function buildKb(dir, name = 'kb.mnkb', extra = []) {
 
 const running = new Set();
 
+// Whatever ends this process (a failed assertion, an exception thrown in a
+// callback), no server it started outlives it.
+process.on('exit', () => {
+  for (const s of running) {
+    try { s.proc.kill('SIGKILL'); } catch (e) { /* gone */ }
+  }
+});
+process.on('uncaughtException', (e) => {
+  console.error(e && e.stack ? e.stack : e);
+  process.exit(1);
+});
+
 // Starts mednec serve; resolves when it listens.
 export async function startServer(args = [], { env = {}, dir = null } = {}) {
   const d = dir || tmpdir('serve');
