@@ -11,4 +11,5 @@
 #include "mednec/kbinfo.h"
 #include "mednec/outfile.h"
 #include "mednec/doc.h"
+#include "mednec/cds.h"
 #endif

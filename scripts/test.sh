@@ -19,7 +19,8 @@ if command -v clang >/dev/null; then
     -DMN_BUILD_FUZZERS=ON -DMN_BUILD_TESTS=OFF -DMN_BUILD_BENCH=OFF \
     -DMN_BUILD_CLI=OFF -DMN_WERROR=ON >/dev/null
   cmake --build build-fuzz -j"$JOBS"
-  for t in claim csv kb_open rules compact facts letter_check template mcd; do
+  for t in claim csv kb_open rules compact facts letter_check template mcd \
+           http_request; do
     scratch=$(mktemp -d)
     dict=()
     if [ -f "fuzz/$t.dict" ]; then dict=("-dict=fuzz/$t.dict"); fi

@@ -168,6 +168,55 @@ MN_API int mn_kb_coverage_at(mn_kb_coverage *out, const mn_kb *kb, size_t i,
 MN_API int mn_kb_covers(const mn_kb *kb, mn_source_kind kind, const char *date);
 
 /*
+ * ICD-10-CM search, for type-ahead.
+ */
+
+/** One ICD-10-CM code found by mn_kb_icd_search. */
+typedef struct mn_icd_hit {
+    char code[10];           /**< dotted ("E11.65"), NUL-terminated */
+    const char *description; /**< borrowed from the KB; "" when none */
+    int billable;            /**< billable in the fiscal year searched */
+} mn_icd_hit;
+
+/** Options of mn_kb_icd_search. */
+typedef struct mn_icd_search_options {
+    unsigned version;
+    /** YYYY-MM-DD: search the code set of that date's fiscal year; NULL:
+     * the newest fiscal year in the KB */
+    const char *date;
+    /** non-zero: only codes billable in that year */
+    int billable_only;
+} mn_icd_search_options;
+#define MN_ICD_SEARCH_OPTIONS_VERSION 1
+#define MN_ICD_SEARCH_OPTIONS_INIT                                             \
+    {                                                                          \
+        MN_ICD_SEARCH_OPTIONS_VERSION, NULL, 0                                 \
+    }
+
+/**
+ * Finds ICD-10-CM codes by code prefix and/or words. `query` (`len` bytes,
+ * at most 256, no NUL needed) holds a code prefix ("E11", "e11.6",
+ * "E116") and/or up to 8 words ("vitamin d def"); every word must occur
+ * in the code's description, case-insensitively (ASCII). A code-shaped
+ * token under which the KB has no code ("B12" in "vitamin b12") counts as
+ * a word. With a prefix, hits come in code order; with words only, codes
+ * whose description has each word at the start of one of its words come
+ * first, then billable codes, then shorter descriptions, then code
+ * order.
+ *
+ * Writes at most `max` (1 to 1000) hits to `out` and their count to
+ * `*n`; `out[i].description` is borrowed from `kb`. A KB without
+ * ICD-10-CM codes gives no hits. `opts` may be NULL.
+ *
+ * Errors: MN_EINVAL (NULL argument, max out of range, an empty query, a
+ * bad date, an unknown options version), MN_ELIMIT (query too long, too
+ * many words). No allocation. Thread-safe: the KB is only read.
+ */
+MN_API int mn_kb_icd_search(mn_icd_hit *out, size_t max, size_t *n,
+                            const mn_kb *kb, const char *query, size_t len,
+                            const mn_icd_search_options *opts, mn_error *err);
+
+/*
  * Building.
  */
 

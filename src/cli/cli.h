@@ -118,5 +118,7 @@ int cmd_kb(int argc, char **argv);
 int cmd_abn(int argc, char **argv);
 int cmd_letter(int argc, char **argv);
 int cmd_appeal(int argc, char **argv);
+/* src/server/serve_main.c */
+int cmd_serve(int argc, char **argv);
 
 #endif

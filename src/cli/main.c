@@ -20,6 +20,7 @@ static const struct {
     {"abn", cmd_abn, "the ABN (CMS-R-131) for lines that need one"},
     {"letter", cmd_letter, "letter of medical necessity; letter check"},
     {"appeal", cmd_appeal, "request for redetermination of a denied line"},
+    {"serve", cmd_serve, "HTTP service: REST, CDS Hooks (CRD), coder page"},
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
