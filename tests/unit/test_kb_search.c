@@ -186,10 +186,18 @@ static void test_errors(void)
     o.date = NULL;
     o.version = 99;
     CHECK_INT(mn_kb_icd_search(h, 4, &n, kb, "E11", 3, &o, &err), MN_EINVAL);
-    /* a KB without ICD-10-CM codes finds nothing */
+    /* the built-in KB holds the codes without their descriptions: a code
+     * prefix finds them, words find nothing */
     CHECK_INT(mn_kb_open_builtin(&builtin, &err), MN_OK);
+    n = 0;
+    CHECK_INT(mn_kb_icd_search(h, 4, &n, builtin, "E11.6", 5, NULL, &err),
+              MN_OK);
+    CHECK(n > 0);
+    for (size_t i = 0; i < n; i++)
+        CHECK(strncmp(h[i].code, "E11.6", 5) == 0);
     n = 7;
-    CHECK_INT(mn_kb_icd_search(h, 4, &n, builtin, "E11", 3, NULL, &err), MN_OK);
+    CHECK_INT(mn_kb_icd_search(h, 4, &n, builtin, "diabetes", 8, NULL, &err),
+              MN_OK);
     CHECK_INT(n, 0);
     mn_kb_free(builtin);
     mn_kb_free(kb);
