@@ -440,7 +440,7 @@ static void test_ncci_quarters(void)
     r = check(kb, "96372", "\"I10\"", "2024-08-01", ",\"units\":2", NULL);
     CHECK_INT(count(r, "units.mue_exceeded"), 0);
     CHECK_CONTAINS(msg(r, "kb.outside_range", "ncci_mue_practitioner"),
-                   "NCCI MUE (practitioner services) covers 2024-04-01 to "
+                   "NCCI MUE (practitioner services) data covers 2024-04-01 to "
                    "2024-06-30, not 2024-08-01");
     CHECK_INT(status(r), MN_STATUS_INDETERMINATE);
     mn_kb_free(kb);

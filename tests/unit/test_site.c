@@ -461,6 +461,59 @@ static void test_modifier_conflicts(void)
     CHECK_STR(mn_abn_name(l0(r)->abn), "not_needed");
 }
 
+/* Modifiers against the built-in KB's HCPCS Level II modifier list (its
+ * year: 2024): a Level II modifier in the list and a two-digit CPT one
+ * pass, any other is modifier.invalid; after the list's year an unknown
+ * one leaves the line indeterminate; a KB without the list judges none. */
+static void test_modifier_validity(void)
+{
+    mn_kb *bk = NULL;
+    mn_error err;
+    const mn_result *r;
+    const mn_finding *f;
+    static const char claim_fmt[] =
+        "{\"diagnoses\":[\"I10\"],\"lines\":[{\"code\":\"99213\","
+        "\"date\":\"%s\",\"modifiers\":[%s]}]}";
+    char json[256];
+
+    CHECK_INT(mn_kb_open_builtin(&bk, &err), MN_OK);
+    if (!bk)
+        return;
+    snprintf(json, sizeof(json), claim_fmt, "2024-06-03", "\"25\",\"gt\"");
+    r = run_on(bk, json);
+    CHECK(r && find(r, "modifier.invalid") == NULL);
+    snprintf(json, sizeof(json), claim_fmt, "2024-06-03",
+             "\"25\",\"Q9\",\"X9\"");
+    r = run_on(bk, json);
+    CHECK(r != NULL);
+    if (r) {
+        CHECK_INT(count_lr(l0(r), "modifier.invalid"), 1);
+        CHECK_INT(mn_result_status(r), MN_STATUS_INVALID);
+        f = find(r, "modifier.invalid");
+        if (f) {
+            CHECK_CONTAINS(f->message, "X9");
+            CHECK_STR(f->carc, "182");
+            CHECK(f->fix != NULL);
+        }
+    }
+    /* the list is the 2024 one: in 2025 an unknown modifier is not judged */
+    snprintf(json, sizeof(json), claim_fmt, "2025-02-03", "\"X9\"");
+    r = run_on(bk, json);
+    CHECK(r && find(r, "modifier.invalid") == NULL);
+    CHECK(r && find(r, "kb.outside_range") != NULL);
+    if (r && (f = find(r, "kb.outside_range")) != NULL)
+        CHECK_CONTAINS(f->message, "modifier");
+    snprintf(json, sizeof(json), claim_fmt, "2025-02-03", "\"GA\"");
+    r = run_on(bk, json);
+    CHECK(r && find(r, "modifier.invalid") == NULL);
+    /* the test KB has no modifier list */
+    r = MC("\"I10\"", "27447", "\"X9\"");
+    CHECK(r && find(r, "modifier.invalid") == NULL);
+    mn_claim_free(claim);
+    claim = NULL;
+    mn_kb_free(bk);
+}
+
 /* ------------------------------------------------------------------ */
 
 static void test_abn_med_nec(void)
@@ -929,6 +982,7 @@ int main(void)
     RUN(test_laterality_digits_eyelids);
     RUN(test_laterality_no_icd_table);
     RUN(test_modifier_conflicts);
+    RUN(test_modifier_validity);
     RUN(test_abn_med_nec);
     RUN(test_abn_coding_denials);
     RUN(test_excluded_gy);

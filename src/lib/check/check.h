@@ -221,6 +221,9 @@ mn_finding *mn_x__rule_not_in_force(mn_lstate *s, const char *pack,
 /* Procedure code validity on the date (code.c); calls the coverage code
  * check for a valid HCPCS Level II code. */
 void mn_x__check_code(mn_lstate *s);
+/* The line's modifiers against the KB's HCPCS Level II modifier list
+ * (code.c). */
+void mn_x__check_modifiers(mn_lstate *s);
 /* The HCPCS coverage code of a Level II code found valid on the line's
  * date: S adds statutory.excluded (once per line), M coverage.noncovered,
  * I code.not_payable; Medicare claims only (coverage.c). */

@@ -5,6 +5,12 @@
  * by format (no CPT descriptors are shipped). A KB without HCPCS, or whose
  * HCPCS years do not hold the date, makes the line indeterminate
  * (check/data.c), unless the file's own dates show the code invalid.
+ *
+ * The line's modifiers: two digits are CPT modifiers, accepted by format;
+ * any other is looked up in the KB's HCPCS Level II modifier list. One not
+ * in the list is modifier.invalid when the list's year holds the date, and
+ * makes the line indeterminate (a newer list may hold it) when it does
+ * not; a KB without the list leaves modifiers unjudged (docs/json.md).
  */
 #include <string.h>
 
@@ -86,4 +92,44 @@ void mn_x__check_code(mn_lstate *s)
         f->policy_id = "HCPCS";
         f->fix = "Use the code valid on the date of service.";
     }
+}
+
+void mn_x__check_modifiers(mn_lstate *s)
+{
+    const mn_kb *kb = s->kb;
+    const mn_claim_line *ln = s->line;
+    bool outside = false;
+    int covers;
+
+    if (!ln->n_modifiers || !kb->n_mod)
+        return;
+    covers = mn_x__kb_covers(kb, MN_SOURCE_HCPCS_MODIFIERS, s->date);
+    for (unsigned i = 0; i < ln->n_modifiers; i++) {
+        const char *m = ln->modifiers[i];
+        mn_finding *f;
+
+        if (mn_x__isdigit((unsigned char)m[0]) &&
+            mn_x__isdigit((unsigned char)m[1]))
+            continue; /* CPT: accepted by format (AMA's list) */
+        if (mn_x__kb_modifier(kb, m))
+            continue;
+        if (covers == 0) {
+            outside = true;
+            continue;
+        }
+        f = mn_x__finding_add(
+            s, MN_E_MODIFIER_INVALID,
+            PRINTF(s,
+                   "Modifier %s is not a HCPCS Level II modifier in the "
+                   "knowledge base, nor a two-digit CPT modifier.",
+                   m));
+        if (f) {
+            f->policy_kind = "code_set";
+            f->policy_id = "HCPCS modifiers";
+            f->fix = "Correct or remove the modifier (the HCPCS Level II "
+                     "modifiers are listed in the CMS HCPCS file).";
+        }
+    }
+    if (outside)
+        mn_x__data_missing(s, MN_SOURCE_HCPCS_MODIFIERS, false);
 }

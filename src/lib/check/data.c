@@ -30,6 +30,8 @@ static const char *not_judged(int kind)
     case MN_SOURCE_HCPCS:
         return "the procedure code's validity and Medicare coverage code are "
                "not judged";
+    case MN_SOURCE_HCPCS_MODIFIERS:
+        return "a modifier not in its list is not judged";
     case MN_SOURCE_MCE:
         return "the Medicare Code Editor's age, sex and manifestation edits "
                "are not applied";
@@ -65,8 +67,9 @@ mn_finding *mn_x__data_missing(mn_lstate *s, int kind, bool none)
     else
         f = mn_x__finding_add(
             s, MN_E_KB_OUTSIDE_RANGE,
-            PRINTF(s, "The knowledge base's %s covers %s, not %s: %s.", title,
-                   periods, mn_x__date_text(s, s->date), not_judged(kind)));
+            PRINTF(s, "The knowledge base's %s data covers %s, not %s: %s.",
+                   title, periods, mn_x__date_text(s, s->date),
+                   not_judged(kind)));
     if (f) {
         f->policy_kind = "kb";
         f->policy_id = mn_source_kind_name((mn_source_kind)kind);

@@ -167,6 +167,7 @@ int mn_check_with(const mn_result **out, mn_ctx *ctx, const mn_kb *kb,
         s.lr = lr;
         start_line(&s, ctx, claim, li);
         mn_x__check_code(&s);
+        mn_x__check_modifiers(&s);
         mn_x__check_dx(&s);
         if (!s.line->not_procedure) {
             /* a line without a procedure code has nothing to judge */
