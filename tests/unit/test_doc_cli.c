@@ -532,7 +532,7 @@ static void test_readme(void)
     free(t);
     snprintf(cmd, sizeof(cmd),
              "cd %s && %s letter --facts examples/facts.json --date "
-             "2026-03-01 -o %s/r-letter.pdf examples/lab-order.json && %s "
+             "2024-03-01 -o %s/r-letter.pdf examples/lab-order.json && %s "
              "letter check %s/r-letter.pdf >/dev/null",
              root, MN_CLI, tmpdir, MN_CLI, tmpdir);
     CHECK_INT(sh(cmd), 0);
@@ -542,12 +542,12 @@ static void test_readme(void)
     free(t);
     snprintf(cmd, sizeof(cmd),
              "cd %s && %s appeal --facts examples/facts.json --notice-date "
-             "2026-04-10 --carc 50 --group CO --date 2026-05-01 -o "
+             "2024-04-10 --carc 50 --group CO --date 2024-05-01 -o "
              "%s/r-appeal.pdf examples/lab-order.json",
              root, MN_CLI, tmpdir);
     CHECK_INT(sh(cmd), 0);
     t = flat(capture("pdftotext r-appeal.pdf -"));
-    CHECK_CONTAINS(t, "by August 13, 2026.");
+    CHECK_CONTAINS(t, "by August 13, 2024.");
     free(t);
 }
 
