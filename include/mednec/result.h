@@ -128,7 +128,9 @@ typedef enum mn_abn {
 /** Contract name of ABN advice ("recommended"). */
 MN_API const char *mn_abn_name(mn_abn abn);
 
-#define MN_LINE_INFO_VERSION 1
+/* Version 2 added provider, charge, units and revenue_code; a caller
+ * that sets version 1 gets the fields of version 1 only. */
+#define MN_LINE_INFO_VERSION 2
 /** Most diagnoses a line lists (a claim's limit; the default is 99). */
 #define MN_LINE_DX_MAX 128
 
@@ -160,6 +162,15 @@ typedef struct mn_line_info {
     char mod_buf[8][3];
     const char *mod_ptr[8];
     const char *dx_ptr[MN_LINE_DX_MAX];
+    /* version 2 */
+    /** the line's provider (its own, else the claim's), or NULL */
+    const char *provider;
+    /** the billed charge in cents, MN_NO_AMOUNT when not given */
+    int64_t charge;
+    unsigned units;
+    /** the institutional revenue code, or NULL */
+    const char *revenue_code;
+    char revenue_buf[5];
 } mn_line_info;
 
 #define MN_FINDING_INFO_VERSION 1

@@ -73,6 +73,10 @@ typedef struct mn_line_result {
     unsigned char ptr[MN_MAX_POINTERS];
     int32_t payable_again; /* the latest payable-again date of its
                               frequency findings, MN_NODATE */
+    const char *provider;  /* the line's provider (an arena copy) or NULL */
+    int64_t charge;        /* cents, MN_NO_AMOUNT */
+    unsigned units;
+    char revenue[5]; /* institutional revenue code, "" */
     mn_finding *findings;
     size_t n_findings;
     size_t cap_findings;
@@ -122,6 +126,7 @@ typedef struct mn_prior {
 struct mn_cdx {
     mn_key key;
     const char *text;
+    bool icd9; /* an ICD-9-CM code: key 0, never looked up */
 };
 
 /*

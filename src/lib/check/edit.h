@@ -50,6 +50,7 @@ typedef enum mn_edit_id {
     MN_E_KB_OUTSIDE_RANGE,
     MN_E_ABN_RECOMMENDED,
     MN_E_MODIFIER_SUGGESTED,
+    MN_E_DX_ICD9,
     MN_E_COUNT_
 } mn_edit_id;
 

@@ -116,7 +116,7 @@ int mn_result_line(mn_line_info *out, const mn_result *res, size_t line,
 
     if (!out || !res)
         return mn_x__err(err, MN_EINVAL, "missing argument");
-    if (out->version != MN_LINE_INFO_VERSION)
+    if (out->version < 1 || out->version > MN_LINE_INFO_VERSION)
         return mn_x__err(err, MN_EINVAL, "unknown mn_line_info version %u",
                          out->version);
     if (line >= res->n_lines)
@@ -156,6 +156,14 @@ int mn_result_line(mn_line_info *out, const mn_result *res, size_t line,
     out->n_findings = lr->n_findings;
     mn_x__format_date(out->payable_buf, lr->payable_again);
     out->payable_again = out->payable_buf[0] ? out->payable_buf : NULL;
+    if (out->version >= 2) {
+        out->provider = lr->provider;
+        out->charge = lr->charge;
+        out->units = lr->units;
+        memcpy(out->revenue_buf, lr->revenue, sizeof(out->revenue_buf));
+        out->revenue_buf[4] = '\0';
+        out->revenue_code = out->revenue_buf[0] ? out->revenue_buf : NULL;
+    }
     return MN_OK;
 }
 

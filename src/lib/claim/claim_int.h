@@ -17,8 +17,11 @@ typedef enum {
 } mn_payer;
 
 typedef struct mn_claim_dx {
-    mn_key key;    /* undotted, upper case */
-    char text[12]; /* as normalised for output: dotted, upper case */
+    mn_key key;         /* undotted, upper case */
+    char text[12];      /* as normalised for output: dotted, upper case (ICD-9:
+                           as given, upper case) */
+    unsigned char icd9; /* an ICD-9-CM code (837 qualifiers BK, BF...):
+                           never looked up in the ICD-10-CM tables */
 } mn_claim_dx;
 
 typedef struct mn_claim_line {
@@ -31,8 +34,11 @@ typedef struct mn_claim_line {
     char pos[3];                             /* "" when not given on the line */
     unsigned char pointers[MN_MAX_POINTERS]; /* 1-based */
     unsigned n_pointers;                     /* 0: all diagnoses */
-    int64_t charge;  /* cents, MN_NO_AMOUNT when not given */
-    int64_t allowed; /* cents, MN_NO_AMOUNT when not given */
+    int64_t charge;    /* cents, MN_NO_AMOUNT when not given */
+    int64_t allowed;   /* cents, MN_NO_AMOUNT when not given */
+    unsigned number;   /* the sender's line number (837 LX), 0: position */
+    unsigned provider; /* 1-based into the claim's providers, 0: none */
+    char revenue[5];   /* institutional revenue code, "" when none */
 } mn_claim_line;
 
 typedef struct mn_claim_hist {
@@ -72,7 +78,17 @@ struct mn_claim {
     mn_claim_hist *hist;
     size_t n_hist;
     size_t cap_hist;
+    char *provider;   /* owned, may be NULL: rendering, else billing NPI */
+    char *prior_auth; /* owned, may be NULL */
+    char frequency;   /* claim frequency code ('7' replacement, '8' void),
+                         '\0' when not given */
+    char **providers; /* owned: the distinct providers of the lines */
+    size_t n_providers;
+    size_t cap_providers;
 };
+
+/* The provider of line `li`: its own, else the claim's; NULL when none. */
+const char *mn_x__claim_line_provider(const mn_claim *c, size_t li);
 
 /* Age in whole years on `date` (birth date if known, else `age`), or -1. */
 int mn_x__claim_age_on(const mn_claim *c, int32_t date);

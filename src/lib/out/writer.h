@@ -35,6 +35,8 @@ static inline void mn_x__out_raw(mn_out *w, const char *s, size_t len)
 void mn_x__out_puts(mn_out *w, const char *s);
 /* Appends a decimal integer. */
 void mn_x__out_int(mn_out *w, long long v);
+/* Appends an amount in cents as dollars with two decimals ("125.50"). */
+void mn_x__out_amount(mn_out *w, int64_t cents);
 /* Appends printf output (for the text renderings; not on hot paths). */
 void mn_x__out_printf(mn_out *w, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
