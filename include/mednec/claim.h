@@ -155,6 +155,10 @@ MN_API int mn_claim_line_set_number(mn_claim *c, size_t line, unsigned number,
  * the claim's. */
 MN_API int mn_claim_line_set_provider(mn_claim *c, size_t line, const char *id,
                                       size_t len, mn_error *err);
+/** The date of service of one line (YYYY-MM-DD), for readers that learn
+ * it after the line's code (837 DTP*472 follows SV1). */
+MN_API int mn_claim_line_set_date(mn_claim *c, size_t line, const char *date,
+                                  size_t len, mn_error *err);
 /** The revenue code of an institutional line (837I SV201): four digits
  * (three are given a leading zero). */
 MN_API int mn_claim_line_set_revenue_code(mn_claim *c, size_t line,

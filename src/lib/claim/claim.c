@@ -908,6 +908,21 @@ done:
     return rc;
 }
 
+int mn_claim_line_set_date(mn_claim *c, size_t line, const char *date,
+                           size_t len, mn_error *err)
+{
+    int32_t d = MN_NODATE;
+    int rc = check_line(c, line, err);
+
+    if (rc == MN_OK)
+        rc = parse_date(&d, c, date, len, err);
+    if (rc == MN_OK)
+        c->lines[line].date = d;
+    else if (c)
+        at(err, "lines[%zu].date", line);
+    return rc;
+}
+
 int mn_claim_line_set_revenue_code(mn_claim *c, size_t line, const char *code,
                                    size_t len, mn_error *err)
 {
