@@ -8,4 +8,8 @@
 #include "mednec/engine.h"
 #include "mednec/csv.h"
 #include "mednec/history.h"
+#include "mednec/crossclaim.h"
+#include "mednec/x12.h"
+#include "mednec/fhir.h"
+#include "mednec/csvclaim.h"
 #endif

@@ -237,6 +237,32 @@ MN_API int mn_result_line(mn_line_info *out, const mn_result *res, size_t line,
 MN_API int mn_result_finding(mn_finding_info *out, const mn_result *res,
                              size_t line, size_t finding, mn_error *err);
 
+/**
+ * What a summary of a finding needs (the brief and CSV outputs, reports),
+ * without the strings mn_result_finding writes (supporting diagnoses with
+ * their descriptions, the citation's URL): cheap enough for every line of
+ * a batch. Pointers are borrowed from the result or static.
+ */
+typedef struct mn_finding_summary {
+    const mn_edit_info *edit;
+    mn_severity severity;
+    int medical_necessity;
+    const char *carc;          /**< or NULL */
+    const char *rarc;          /**< or NULL */
+    const char *citation_kind; /**< or NULL */
+    const char *citation_id;   /**< or NULL */
+    const char *diagnosis;     /**< the diagnosis concerned, or NULL */
+} mn_finding_summary;
+
+/**
+ * Fills `out` with finding `finding` of line `line` (both 0-based).
+ * MN_EINVAL for a NULL argument or an index out of range. Thread-safe as
+ * the rest of the result API.
+ */
+MN_API int mn_result_finding_summary(mn_finding_summary *out,
+                                     const mn_result *res, size_t line,
+                                     size_t finding);
+
 #ifdef __cplusplus
 }
 #endif

@@ -17,6 +17,7 @@
 
 #include "check/edit.h"
 #include "claim/claim_int.h"
+#include "mednec/crossclaim.h"
 #include "mednec/engine.h"
 
 struct kb_hcpcs;
@@ -82,9 +83,26 @@ typedef struct mn_line_result {
     size_t cap_findings;
 } mn_line_result;
 
+/* A service of another claim of the patient, for the edits across
+ * claims (cross.c): provider and claim as hashes (cross.c's
+ * mn_x__cross_hash), 0 when not known. */
+typedef struct mn_cross_svc {
+    uint64_t provider;
+    uint64_t claim;
+    int32_t date;
+    mn_key code;
+    unsigned units;
+    unsigned line; /* its line number on its claim */
+    unsigned char n_mods;
+    char mods[MN_MAX_MODIFIERS][3];
+    char claim_id[24]; /* for messages, cut to 23 bytes */
+} mn_cross_svc;
+
 struct mn_result {
     const char *id; /* claim id (an arena copy) or NULL */
     mn_status status;
+    mn_cross cross; /* the edits across claims (crossclaim.h) */
+    size_t n_cross; /* services of other claims seen */
     mn_line_result *lines;
     size_t n_lines;
     const struct mn_cdx *dx; /* the claim's diagnoses (arena copies) */
@@ -151,6 +169,12 @@ typedef struct mn_lstate {
        history store), not including this claim's lines */
     const mn_prior *prior;
     size_t n_prior;
+    /* services of other claims of the patient on the claim's dates, by its
+       providers (the run's and the store's); empty when the edits across
+       claims are off */
+    const mn_cross_svc *cross;
+    size_t n_cross;
+    uint64_t line_provider; /* the line's provider as a hash, 0 none */
 } mn_lstate;
 
 /*
@@ -226,6 +250,10 @@ bool mn_x__hcpcs_statute(char *out, size_t size, const char *s, size_t len);
 typedef struct mn_prior_set {
     mn_prior *v;
     size_t n;
+    /* with the edits across claims: the view's services and the store's
+       of the patient on the claim's dates with a provider, in the arena */
+    mn_cross_svc *cross;
+    size_t n_cross;
 } mn_prior_set;
 
 /* Gathers the patient's prior services: the claim's `history` and the
@@ -234,5 +262,18 @@ typedef struct mn_prior_set {
  * error passed up unchanged. */
 int mn_x__prior_collect(mn_prior_set *out, mn_ctx *ctx, const mn_claim *claim,
                         const mn_check_options *opts, mn_error *err);
+
+/*
+ * Across claims (cross.c)
+ */
+
+/* A provider or claim id as the index keeps it: a 64-bit hash, 0 for
+ * NULL or "". */
+uint64_t mn_x__cross_hash(const char *s);
+/* Line `li` of `c` as a service of the index. */
+void mn_x__cross_svc_of(mn_cross_svc *out, const mn_claim *c, size_t li,
+                        uint64_t claim_hash);
+/* The services of a view (NULL: none). */
+const mn_cross_svc *mn_x__cross_view(const mn_crossclaim_view *v, size_t *n);
 
 #endif

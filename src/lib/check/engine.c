@@ -183,11 +183,29 @@ int mn_check_with(const mn_result **out, mn_ctx *ctx, const mn_kb *kb,
     s.claim = claim;
     s.prior = prior.v;
     s.n_prior = prior.n;
+    if (opts && opts->version >= 2 && opts->cross_claims) {
+        bool any_provider = false;
+        for (size_t li = 0; li < claim->n_lines && !any_provider; li++)
+            any_provider = mn_x__claim_line_provider(claim, li) != NULL;
+        if (!claim->patient_id || !claim->patient_id[0]) {
+            res->cross = MN_CROSS_NO_PATIENT;
+        } else if (!any_provider) {
+            res->cross = MN_CROSS_NO_PROVIDER;
+        } else {
+            res->cross = MN_CROSS_CHECKED;
+            s.cross = prior.cross;
+            s.n_cross = prior.n_cross;
+            res->n_cross = prior.n_cross;
+        }
+    }
     for (size_t li = 0; li < claim->n_lines; li++) {
         mn_line_result *lr = &res->lines[li];
 
         s.lr = lr;
         start_line(&s, ctx, claim, li, providers);
+        s.line_provider =
+            s.n_cross ? mn_x__cross_hash(mn_x__claim_line_provider(claim, li))
+                      : 0;
         mn_x__check_code(&s);
         mn_x__check_dx(&s);
         mn_x__check_policies(&s);

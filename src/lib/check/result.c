@@ -213,3 +213,23 @@ int mn_result_finding(mn_finding_info *out, const mn_result *res, size_t line,
     out->payable_again = f->payable_text;
     return MN_OK;
 }
+
+int mn_result_finding_summary(mn_finding_summary *out, const mn_result *res,
+                              size_t line, size_t finding)
+{
+    const mn_finding *f;
+
+    if (!out || !res || line >= res->n_lines ||
+        finding >= res->lines[line].n_findings)
+        return MN_EINVAL;
+    f = &res->lines[line].findings[finding];
+    out->edit = f->edit;
+    out->severity = f->severity;
+    out->medical_necessity = f->med_nec;
+    out->carc = f->carc;
+    out->rarc = f->rarc;
+    out->citation_kind = f->policy_kind;
+    out->citation_id = f->policy_id;
+    out->diagnosis = f->dx;
+    return MN_OK;
+}

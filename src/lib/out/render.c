@@ -206,7 +206,9 @@ static void render_json(mn_out *w, const mn_result *res, const mn_kb *kb)
     mn_x__out_json_str(w, or_empty(mn_kb_version(kb)));
     MN_OUT_LIT(w, ",\"built\":");
     mn_x__out_json_str(w, or_empty(mn_kb_built(kb)));
-    MN_OUT_LIT(w, "},\"lines\":[");
+    MN_OUT_LIT(w, "}");
+    mn_x__out_cross(w, res);
+    MN_OUT_LIT(w, ",\"lines\":[");
     for (size_t i = 0; i < res->n_lines; i++) {
         if (i)
             MN_OUT_LIT(w, ",");
@@ -409,10 +411,13 @@ int mn_result_render(mn_buf *buf, const mn_result *res, const mn_kb *kb,
     if (kb && kb != res->kb)
         return mn_x__err(err, MN_EINVAL,
                          "the result was made with another knowledge base");
-    if (format != MN_FORMAT_JSON && format != MN_FORMAT_TEXT)
+    if (format != MN_FORMAT_JSON && format != MN_FORMAT_TEXT &&
+        format != MN_FORMAT_BRIEF)
         return mn_x__err(err, MN_EINVAL, "unknown output format");
     mn_x__out_init(&w, buf);
-    if (format == MN_FORMAT_JSON)
+    if (format == MN_FORMAT_BRIEF)
+        mn_x__render_brief(&w, res);
+    else if (format == MN_FORMAT_JSON)
         render_json(&w, res, res->kb);
     else
         render_text(&w, res, res->kb);

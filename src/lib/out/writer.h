@@ -54,6 +54,13 @@ void mn_x__out_json_member(mn_out *w, const char *key, size_t key_len,
 /* A date (days since 1970) as a JSON string, null for MN_NODATE. */
 void mn_x__out_json_date(mn_out *w, int32_t days);
 
+/* The brief JSON of a result (brief.c). */
+struct mn_result;
+void mn_x__render_brief(mn_out *w, const struct mn_result *res);
+/* `,"cross_claim":{...}` when the edits across claims were asked for
+ * (brief.c). */
+void mn_x__out_cross(mn_out *w, const struct mn_result *res);
+
 /* Appends `s` on one line of text: control characters become spaces. */
 void mn_x__out_text(mn_out *w, const char *s);
 
