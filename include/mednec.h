@@ -12,4 +12,5 @@
 #include "mednec/x12.h"
 #include "mednec/fhir.h"
 #include "mednec/csvclaim.h"
+#include "mednec/outfile.h"
 #endif

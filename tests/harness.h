@@ -5,6 +5,7 @@
 #ifndef MN_HARNESS_H
 #define MN_HARNESS_H
 
+#include <dirent.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,6 +102,30 @@ static inline char *mn_t_slurp(const char *path, size_t *len)
     }
     fclose(f);
     return p;
+}
+
+/* 1 when the file at `path` holds exactly `text`. */
+static inline int mn_t_file_is(const char *path, const char *text)
+{
+    char *got = mn_t_slurp(path, NULL);
+    int same = got && strcmp(got, text) == 0;
+    free(got);
+    return same;
+}
+
+/* How many entries of the folder `dir` have a name starting with
+ * `prefix` (temporary files left behind, side files made). */
+static inline int mn_t_count_prefix(const char *dir, const char *prefix)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    int n = 0;
+
+    for (e = d ? readdir(d) : NULL; e; e = readdir(d))
+        n += strncmp(e->d_name, prefix, strlen(prefix)) == 0;
+    if (d)
+        closedir(d);
+    return n;
 }
 
 #endif

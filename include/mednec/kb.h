@@ -118,7 +118,12 @@ MN_API int mn_build_add_rules(mn_build *b, const char *name, const char *text,
 
 /**
  * Reads every queued source, reports each file, and writes the KB to
- * `out_path` (atomically: a temporary file renamed into place).
+ * `out_path` through mn_outfile (mednec/outfile.h): a temporary file
+ * beside it, renamed into place, so the old KB stays whole until the new
+ * one is complete. The output is checked before the build: a directory or
+ * a device, FIFO or socket is refused (MN_EINVAL). Errors: those of
+ * mn_outfile_open/write/commit (MN_EIO with the path and the system's
+ * reason, MN_ENOTFOUND for a missing folder) and of the build.
  */
 MN_API int mn_build_write(mn_build *b, const char *out_path, mn_error *err);
 

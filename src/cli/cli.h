@@ -37,10 +37,35 @@ int cli_exit_for(int rc);
 /* Opens the knowledge base: --kb, $MEDNEC_KB, the installed default, or
  * the built-in one. */
 int cli_open_kb(mn_kb **out, const char *path, mn_error *err);
-/* Reads a file ("-" for stdin), at most `max` bytes. */
+/* Reads a file ("-" for stdin), at most `max` bytes. Errors name the
+ * file ("standard input" for "-") and the system's reason. */
 int cli_read(char **out, size_t *len, const char *path, size_t max,
              mn_error *err);
 int cli_format(const char *s, mn_format *out);
+
+/*
+ * Standard streams and output files (output.c). Exit codes of writes: a
+ * file or stream the user named that cannot be written (full disk, closed
+ * stdout) is EXIT_INPUT.
+ */
+/* First thing in main: reserves closed descriptors 0-2 and puts standard
+ * output behind a stream that remembers why a write failed. */
+void cli_stdio_init(void);
+/* Prints "mednec CMD: WHERE: WHAT: <strerror(errnum)>" (cmd may be NULL). */
+void cli_sys_error(const char *cmd, const char *where, const char *what,
+                   int errnum);
+/* Writes to standard output; 0, or EXIT_INPUT after saying why it could
+ * not (once). */
+int cli_stdout_write(const char *cmd, const void *data, size_t len);
+/* Flushes standard output at the end of a command: `exit_code`, or
+ * EXIT_INPUT (when it was below) after saying why a write failed. */
+int cli_stdout_finish(const char *cmd, int exit_code);
+/* mn_outfile_open/commit/free whose temporary file a SIGINT, SIGTERM or
+ * SIGHUP removes before the command dies of the signal. One at a time. */
+int cli_outfile_open(mn_outfile **out, const char *path,
+                     const mn_outfile_options *opts, mn_error *err);
+int cli_outfile_commit(mn_outfile *f, mn_error *err);
+void cli_outfile_free(mn_outfile *f);
 
 int cmd_check(int argc, char **argv);
 int cmd_batch(int argc, char **argv);

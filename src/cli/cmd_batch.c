@@ -9,6 +9,7 @@
  * its place, so output line N always answers input claim N.
  */
 #define _POSIX_C_SOURCE 200809L
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -171,6 +172,7 @@ typedef struct reader {
     size_t len;
     size_t cap;
     int eof;
+    int read_errno; /* why the last read failed */
     size_t line_no;
     size_t blank;
     int skipping; /* inside a line longer than MAX_CLAIM */
@@ -191,7 +193,9 @@ static int fill(reader *r)
         r->buf = nb;
         r->cap = cap;
     }
+    errno = 0;
     n = fread(r->buf + r->len, 1, r->cap - r->len, r->in);
+    r->read_errno = errno;
     r->len += n;
     if (n == 0) {
         if (ferror(r->in))
@@ -319,7 +323,10 @@ int cmd_batch(int argc, char **argv)
     char *text = NULL;
     size_t text_cap = 0;
     reader rd;
-    FILE *out = stdout;
+    mn_outfile *out = NULL;
+    mn_outfile_options oo = MN_OUTFILE_OPTIONS_INIT;
+    const char *in_name = "standard input";
+    int in_fd;
     tally all;
     double t0 = now_s();
     int exit_code = EXIT_INTERNAL;
@@ -356,9 +363,10 @@ int cmd_batch(int argc, char **argv)
         nthreads = MAX_THREADS;
 
     if (nargs && strcmp(args[0], "-") != 0) {
+        in_name = args[0];
         rd.in = fopen(args[0], "rb");
         if (!rd.in) {
-            fprintf(stderr, "mednec batch: %s: cannot open\n", args[0]);
+            cli_sys_error("batch", args[0], "cannot open", errno);
             return EXIT_INPUT;
         }
     } else {
@@ -380,9 +388,15 @@ int cmd_batch(int argc, char **argv)
         mn_history_memory_source(&hsrc, mem);
         copts.history = &hsrc;
     }
-    if (out_path && !(out = fopen(out_path, "wb"))) {
-        fprintf(stderr, "mednec batch: %s: cannot create\n", out_path);
-        exit_code = EXIT_INPUT;
+    /* results go to a temporary file renamed at the end; a device or a
+     * FIFO is written in place; the input is never the output */
+    oo.allow_special = 1;
+    in_fd = fileno(rd.in);
+    oo.inputs = &in_fd;
+    oo.n_inputs = 1;
+    if (out_path && (rc = cli_outfile_open(&out, out_path, &oo, &err))) {
+        cli_error("batch", &err);
+        exit_code = cli_exit_for(rc);
         goto done;
     }
     w = calloc((size_t)nthreads, sizeof(*w));
@@ -401,11 +415,14 @@ int cmd_batch(int argc, char **argv)
         size_t per;
         size_t at = 0;
         long used = 0;
-        if (n < 0) {
-            fprintf(stderr, "mednec batch: cannot read the input\n");
-            exit_code = ferror(rd.in) ? EXIT_INPUT : EXIT_INTERNAL;
+        if (n < 0 && ferror(rd.in)) {
+            cli_sys_error("batch", in_name, "cannot read",
+                          rd.read_errno ? rd.read_errno : EIO);
+            exit_code = EXIT_INPUT;
             goto done;
         }
+        if (n < 0)
+            goto nomem;
         if (n == 0)
             break;
         per = ((size_t)n + (size_t)nthreads - 1) / (size_t)nthreads;
@@ -417,8 +434,9 @@ int cmd_batch(int argc, char **argv)
             at += w[i].count;
             if (used == 0)
                 continue; /* the main thread takes the first range */
-            if (pthread_create(&w[i].tid, NULL, work, &w[i]) != 0) {
-                fprintf(stderr, "mednec batch: cannot start a thread\n");
+            if ((rc = pthread_create(&w[i].tid, NULL, work, &w[i])) != 0) {
+                fprintf(stderr, "mednec batch: cannot start a thread: %s\n",
+                        strerror(rc));
                 for (long j = 1; j < i; j++)
                     pthread_join(w[j].tid, NULL);
                 goto done;
@@ -434,9 +452,15 @@ int cmd_batch(int argc, char **argv)
                     w[i].err.code == MN_ENOMEM ? EXIT_INTERNAL : EXIT_INPUT;
                 goto done;
             }
-            if (fwrite(mn_buf_data(w[i].buf), 1, mn_buf_len(w[i].buf), out) !=
-                mn_buf_len(w[i].buf)) {
-                fprintf(stderr, "mednec batch: cannot write the output\n");
+            if (out && (rc = mn_outfile_write(out, mn_buf_data(w[i].buf),
+                                              mn_buf_len(w[i].buf), &err))) {
+                cli_error("batch", &err);
+                exit_code = cli_exit_for(rc);
+                goto done;
+            }
+            if (!out && cli_stdout_write("batch", mn_buf_data(w[i].buf),
+                                         mn_buf_len(w[i].buf))) {
+                exit_code = EXIT_INPUT;
                 goto done;
             }
             all.claims += w[i].t.claims;
@@ -447,8 +471,13 @@ int cmd_batch(int argc, char **argv)
             memset(&w[i].t, 0, sizeof(w[i].t));
         }
     }
-    if (fflush(out) != 0) {
-        fprintf(stderr, "mednec batch: cannot write the output\n");
+    if (out && (rc = cli_outfile_commit(out, &err))) {
+        cli_error("batch", &err);
+        exit_code = cli_exit_for(rc);
+        goto done;
+    }
+    if (!out && fflush(stdout) != 0) {
+        exit_code = cli_stdout_finish("batch", EXIT_INPUT);
         goto done;
     }
     /* counts only: no patient data in the log */
@@ -477,8 +506,7 @@ done:
     free(rd.buf);
     if (rd.in && rd.in != stdin)
         fclose(rd.in);
-    if (out && out != stdout && fclose(out) != 0 && exit_code < EXIT_INPUT)
-        exit_code = EXIT_INTERNAL;
+    cli_outfile_free(out);
     mn_history_memory_free(mem);
     mn_kb_free(kb);
     return exit_code;

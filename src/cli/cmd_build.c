@@ -74,6 +74,9 @@ int cmd_build(int argc, char **argv)
     int npaths = 0;
     mn_build_options bo = MN_BUILD_OPTIONS_INIT;
     mn_build *b = NULL;
+    mn_outfile *kbf = NULL;
+    void *bytes = NULL;
+    size_t kb_len = 0;
     mn_build_summary sum;
     mn_error err;
     int rc;
@@ -107,6 +110,10 @@ int cmd_build(int argc, char **argv)
     bo.no_builtin = no_builtin;
     bo.built = built;
     bo.report = report;
+    /* the output first: a directory or a device is refused before the
+     * build; the temporary file beside it goes away on SIGINT/SIGTERM */
+    if ((rc = cli_outfile_open(&kbf, out, NULL, &err)))
+        goto fail;
     if ((rc = mn_build_new(&b, &bo, &err)))
         goto fail;
     for (int i = 0; i < npaths; i++) {
@@ -123,7 +130,9 @@ int cmd_build(int argc, char **argv)
         if (rc)
             goto fail;
     }
-    if ((rc = mn_build_write(b, out, &err)))
+    if ((rc = mn_build_to_memory(&bytes, &kb_len, b, &err)) ||
+        (rc = mn_outfile_write(kbf, bytes, kb_len, &err)) ||
+        (rc = cli_outfile_commit(kbf, &err)))
         goto fail;
     mn_build_get_summary(&sum, b);
     printf("built %s: %zu bytes; %zu files, %zu recognised, %zu "
@@ -136,6 +145,8 @@ fail:
     cli_error("build", &err);
     exit_code = cli_exit_for(rc);
 done:
+    cli_outfile_free(kbf);
+    mn_kb_bytes_free(bytes);
     mn_build_free(b);
     return exit_code;
 }

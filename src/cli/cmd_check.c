@@ -251,6 +251,10 @@ int cmd_check(int argc, char **argv)
         fprintf(stderr, "mednec check: --code needs --dx\n");
         return EXIT_USAGE;
     }
+    if (f.dob && f.age) {
+        fprintf(stderr, "mednec check: give --dob or --age, not both\n");
+        return EXIT_USAGE;
+    }
 
     if (f.code) {
         rc = from_flags(&claim, &f, &err);
@@ -297,9 +301,11 @@ int cmd_check(int argc, char **argv)
         exit_code = rc == MN_ENOMEM ? EXIT_INTERNAL : cli_exit_for(rc);
         goto done;
     }
-    fwrite(mn_buf_data(buf), 1, mn_buf_len(buf), stdout);
-    if (fmt == MN_FORMAT_JSON)
-        fputc('\n', stdout);
+    exit_code = cli_stdout_write("check", mn_buf_data(buf), mn_buf_len(buf));
+    if (!exit_code && fmt == MN_FORMAT_JSON)
+        exit_code = cli_stdout_write("check", "\n", 1);
+    if (exit_code)
+        goto done;
     exit_code =
         mn_result_status(res) == MN_STATUS_COVERED ? EXIT_CLEAN : EXIT_FINDINGS;
 done:
@@ -309,7 +315,5 @@ done:
     mn_ctx_free(ctx);
     mn_claim_free(claim);
     mn_kb_free(kb);
-    if (fflush(stdout) != 0 && exit_code < EXIT_INPUT)
-        exit_code = EXIT_INTERNAL;
     return exit_code;
 }

@@ -130,6 +130,7 @@ static int cmd_import(int argc, char **argv)
     FILE *in = NULL;
     char *chunk = NULL;
     const char *file;
+    int read_errno = 0;
     int rc;
     int exit_code = EXIT_INTERNAL;
 
@@ -188,14 +189,18 @@ static int cmd_import(int argc, char **argv)
         goto done;
     }
     for (;;) {
-        size_t n = fread(chunk, 1, CHUNK, in);
+        size_t n;
+        errno = 0;
+        n = fread(chunk, 1, CHUNK, in);
+        read_errno = errno;
         if (n && (rc = mn_history_importer_feed(imp, chunk, n, &err)))
             break;
         if (n < CHUNK)
             break;
     }
     if (rc == MN_OK && ferror(in)) {
-        fprintf(stderr, "mednec history: %s: read error\n", file);
+        cli_sys_error("history", in == stdin ? "standard input" : file,
+                      "cannot read", read_errno ? read_errno : EIO);
         exit_code = EXIT_INPUT;
         mn_history_importer_get_stats(&st, imp);
         goto report;
@@ -225,8 +230,6 @@ done:
     free(chunk);
     if (in && in != stdin)
         fclose(in);
-    if (fflush(stdout) != 0 && exit_code < EXIT_INPUT)
-        exit_code = EXIT_INTERNAL;
     return exit_code;
 }
 
@@ -284,8 +287,6 @@ static int cmd_stats(int argc, char **argv)
     exit_code = EXIT_CLEAN;
 done:
     mn_history_free(h);
-    if (fflush(stdout) != 0 && exit_code < EXIT_INPUT)
-        exit_code = EXIT_INTERNAL;
     return exit_code;
 }
 

@@ -69,10 +69,9 @@ int cmd_lookup(int argc, char **argv)
             exit_code = EXIT_INPUT;
         goto done;
     }
-    fwrite(mn_buf_data(buf), 1, mn_buf_len(buf), stdout);
-    if (fmt == MN_FORMAT_JSON)
-        fputc('\n', stdout);
-    exit_code = EXIT_CLEAN;
+    exit_code = cli_stdout_write("lookup", mn_buf_data(buf), mn_buf_len(buf));
+    if (!exit_code && fmt == MN_FORMAT_JSON)
+        exit_code = cli_stdout_write("lookup", "\n", 1);
 done:
     mn_buf_free(buf);
     mn_kb_free(kb);

@@ -28,7 +28,7 @@ static void usage(FILE *f)
                "  mednec --version          version\n");
 }
 
-int main(int argc, char **argv)
+static int run(int argc, char **argv)
 {
     if (argc < 2) {
         usage(stderr);
@@ -51,6 +51,21 @@ int main(int argc, char **argv)
     fprintf(stderr, "mednec: unknown command '%s' (see mednec --help)\n",
             argv[1]);
     return EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+    const char *cmd = NULL;
+    int rc;
+
+    cli_stdio_init();
+    for (size_t i = 0; argc > 1 && i < N_COMMANDS; i++) {
+        if (!strcmp(argv[1], commands[i].name))
+            cmd = commands[i].name;
+    }
+    rc = run(argc, argv);
+    /* whatever the command printed must have reached stdout */
+    return cli_stdout_finish(cmd, rc);
 }
 
 int cli_parse(int argc, char **argv, const cli_opt *opts, const char **pos,
@@ -171,6 +186,7 @@ int cli_read(char **out, size_t *len, const char *path, size_t max,
     *len = 0;
     if (!strcmp(path, "-")) {
         f = stdin;
+        path = "standard input";
     } else {
         f = fopen(path, "rb");
         if (!f) {
@@ -186,6 +202,7 @@ int cli_read(char **out, size_t *len, const char *path, size_t max,
         rc = MN_ENOMEM;
         goto done;
     }
+    errno = 0;
     for (;;) {
         size_t r;
         if (n == cap) {
@@ -211,7 +228,8 @@ int cli_read(char **out, size_t *len, const char *path, size_t max,
             break;
     }
     if (ferror(f)) {
-        snprintf(err->message, sizeof(err->message), "read error");
+        snprintf(err->message, sizeof(err->message), "cannot read: %s",
+                 strerror(errno ? errno : EIO));
         snprintf(err->where, sizeof(err->where), "%s", path);
         err->code = rc = MN_EIO;
         goto done;

@@ -5,6 +5,8 @@
  * run must return MN_ENOMEM (or another error, never a crash) and leak
  * nothing (ASan's leak checker runs in CI).
  */
+#define _GNU_SOURCE /* mkdtemp */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -197,9 +199,53 @@ static void test_build_sweep(void)
     free(rules_text);
 }
 
+/* An output file: each failing allocation is MN_ENOMEM and leaves neither
+ * a temporary file nor a half output. */
+static void test_outfile_sweep(void)
+{
+    char dir[] = "/tmp/mn_oom_XXXXXX";
+    char path[100];
+    char cmd[100];
+    int rc = MN_ENOMEM;
+    long n;
+
+    if (!mkdtemp(dir)) {
+        CHECK(0);
+        return;
+    }
+    snprintf(path, sizeof(path), "%s/out", dir);
+    for (n = 0; n < 100 && rc != MN_OK; n++) {
+        mn_outfile *f = NULL;
+        mn_error err;
+        DIR *d;
+        struct dirent *e;
+        int entries = 0;
+        mn_x__oom_fail_after(n);
+        rc = mn_outfile_open(&f, path, NULL, &err);
+        if (rc == MN_OK)
+            rc = mn_outfile_write(f, "x", 1, &err);
+        if (rc == MN_OK)
+            rc = mn_outfile_commit(f, &err);
+        mn_outfile_free(f);
+        mn_x__oom_fail_after(-1);
+        d = opendir(dir);
+        for (e = d ? readdir(d) : NULL; e; e = readdir(d))
+            entries += e->d_name[0] != '.';
+        if (d)
+            closedir(d);
+        CHECK(rc == MN_OK || rc == MN_ENOMEM);
+        CHECK_INT(entries, rc == MN_OK ? 1 : 0);
+    }
+    CHECK_INT(rc, MN_OK);
+    CHECK(n > 1);
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+    CHECK_INT(system(cmd), 0);
+}
+
 int main(void)
 {
     RUN(test_sweep);
     RUN(test_build_sweep);
+    RUN(test_outfile_sweep);
     DONE();
 }

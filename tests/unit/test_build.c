@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <zip.h>
 #include <zlib.h>
@@ -613,6 +614,49 @@ static void test_errors(void)
     CHECK_CONTAINS(err.message, "zip");
     mn_build_free(b);
     unlink(path);
+
+    /* a folder and a file this user may not read: the reason (it said
+     * "cannot open folder", "cannot open file"); as root, as nobody */
+    {
+        char sub[600];
+        pid_t pid;
+        int status = 0;
+        snprintf(sub, sizeof(sub), "%s/closed", dir);
+        snprintf(path, sizeof(path), "%s/icd10cm_order_2024.txt", dir);
+        CHECK_INT(mkdir(sub, 0), 0);
+        CHECK(write_file(path, "x", 1));
+        chmod(path, 0);
+        chmod(dir, 0755);
+        pid = fork();
+        if (pid == 0) {
+            int bad = 0;
+            if (geteuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0))
+                _exit(77);
+            for (int i = 0; i < 2; i++) {
+                mn_build *nb = new_build(1);
+                mn_error_clear(&err);
+                mn_build_add_path(nb, i ? path : sub, &err);
+                bad |= mn_build_to_memory(&bytes, &len, nb, &err) != MN_EIO;
+                bad |= strcmp(err.where, i ? path : sub) != 0;
+                bad |= strcmp(err.message, i ? "cannot open: Permission denied"
+                                             : "cannot open folder: "
+                                               "Permission denied") != 0;
+                if (bad)
+                    fprintf(stderr, "  %s: %s\n", err.where, err.message);
+                mn_build_free(nb);
+            }
+            _exit(bad);
+        }
+        CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status));
+        if (WEXITSTATUS(status) == 77)
+            fprintf(stderr, "note: cannot become nobody: unreadable sources "
+                            "not tested\n");
+        else
+            CHECK_INT(WEXITSTATUS(status), 0);
+        chmod(dir, 0700);
+        rmdir(sub);
+        unlink(path);
+    }
 
     /* misuse */
     mn_error_clear(&err);

@@ -631,27 +631,82 @@ static void test_dates(void)
     }
 }
 
+/* A code of the wrong shape is kept and judged on its line (code.invalid,
+ * dx.invalid): one bad line must not reject the claim. Only what is no
+ * code at all is an input error. */
 static void test_codes(void)
 {
-    EXPECT_ERR("{\"diagnoses\":[\"E11.65\",\"XYZ\"]}", MN_EINVAL,
-               "diagnoses[1]", "expected an ICD-10-CM code");
-    EXPECT_ERR("{\"diagnoses\":[\"E1.165\"]}", MN_EINVAL, "diagnoses[0]",
-               "ICD-10-CM");
+    static const struct {
+        const char *json;
+        int line_bad;       /* lines[0].not_procedure */
+        int dx_bad;         /* diagnoses[1].not_icd */
+        const char *dxtext; /* diagnoses[1] as kept */
+    } kept[] = {
+        {"{\"diagnoses\":[\"E11.65\",\"XYZ\"],\"lines\":[{\"code\":\"83036\","
+         "\"date\":\"2026-03-02\"}]}",
+         0, 1, "XYZ"},
+        {"{\"diagnoses\":[\"E11.65\",\"e1.165\"],\"lines\":[{\"code\":"
+         "\"83036\","
+         "\"date\":\"2026-03-02\"}]}",
+         0, 1, "E1.165"},
+        {"{\"diagnoses\":[\"E11.65\",\"E11.65123\"],\"lines\":[{\"code\":"
+         "\"83036\",\"date\":\"2026-03-02\"}]}",
+         0, 1, "E11.65123"},
+        {ONE_LINE("{\"code\":\"8303\"}"), 1, 0, "I10"},
+        {ONE_LINE("{\"code\":\"830366\"}"), 1, 0, "I10"},
+        {ONE_LINE("{\"code\":\"abcde\"}"), 1, 0, "I10"},
+        {ONE_LINE("{\"code\":\"Z9999\"}"), 1, 0, "I10"},
+        {ONE_LINE("{\"code\":\"G0439\"}"), 0, 0, "I10"},
+    };
+    for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++) {
+        mn_claim *c = NULL;
+        mn_error e;
+        CHECK_INT(parse(&c, kept[i].json, &e), MN_OK);
+        if (!c)
+            continue;
+        CHECK_INT(c->lines[0].not_procedure, kept[i].line_bad);
+        CHECK_INT(c->dx[1].not_icd, kept[i].dx_bad);
+        CHECK_STR(c->dx[1].text, kept[i].dxtext);
+        mn_claim_free(c);
+    }
     EXPECT_ERR("{\"diagnoses\":[\"\"]}", MN_EINVAL, "diagnoses[0]",
-               "ICD-10-CM");
-    EXPECT_ERR("{\"diagnoses\":[\"E11.65123\"]}", MN_EINVAL, "diagnoses[0]",
-               "ICD-10-CM");
-    EXPECT_ERR(ONE_LINE("{\"code\":\"8303\"}"), MN_EINVAL, "lines[0].code",
-               "expected a CPT or HCPCS code");
-    EXPECT_ERR(ONE_LINE("{\"code\":\"830366\"}"), MN_EINVAL, "lines[0].code",
-               "CPT or HCPCS");
-    EXPECT_ERR(ONE_LINE("{\"code\":\"ABCDE\"}"), MN_EINVAL, "lines[0].code",
-               "CPT or HCPCS");
+               "expected a diagnosis code");
+    EXPECT_ERR("{\"diagnoses\":[\"E11-65\"]}", MN_EINVAL, "diagnoses[0]",
+               "expected a diagnosis code");
+    EXPECT_ERR("{\"diagnoses\":[\"E11.6512345\"]}", MN_EINVAL, "diagnoses[0]",
+               "expected a diagnosis code");
     EXPECT_ERR(ONE_LINE("{\"code\":\"\"}"), MN_EINVAL, "lines[0].code",
-               "CPT or HCPCS");
+               "expected a procedure code");
+    EXPECT_ERR(ONE_LINE("{\"code\":\"ABCDEFGH\"}"), MN_EINVAL, "lines[0].code",
+               "expected a procedure code");
+    EXPECT_ERR(ONE_LINE("{\"code\":\"830.36\"}"), MN_EINVAL, "lines[0].code",
+               "expected a procedure code");
+    EXPECT_ERR(ONE_LINE("{\"code\":\"83 36\"}"), MN_EINVAL, "lines[0].code",
+               "expected a procedure code");
     EXPECT_ERR("{\"date\":\"2026-01-01\",\"lines\":[{\"code\":\"83036\"}],"
                "\"history\":[{\"code\":\"X\",\"date\":\"2025-01-01\"}]}",
                MN_EINVAL, "history[0].code", "CPT or HCPCS");
+    /* a birth date after the date of service is an input error */
+    EXPECT_ERR("{\"patient\":{\"birth_date\":\"2026-03-03\"},"
+               "\"lines\":[{\"code\":\"83036\",\"date\":\"2026-03-02\"}]}",
+               MN_EINVAL, "patient.birth_date",
+               "the birth date is after the date of service of line 1");
+    EXPECT_ERR("{\"date\":\"2026-03-02\",\"patient\":{\"birth_date\":"
+               "\"2026-03-03\"},\"lines\":[{\"code\":\"83036\"},"
+               "{\"code\":\"83036\",\"date\":\"2026-03-04\"}]}",
+               MN_EINVAL, "patient.birth_date", "of line 1");
+    {
+        /* born on the date of service is fine */
+        mn_claim *c = NULL;
+        mn_error e;
+        CHECK_INT(parse(&c,
+                        "{\"patient\":{\"birth_date\":\"2026-03-02\"},"
+                        "\"lines\":[{\"code\":\"83036\",\"date\":"
+                        "\"2026-03-02\"}]}",
+                        &e),
+                  MN_OK);
+        mn_claim_free(c);
+    }
 }
 
 static void test_pointers(void)
@@ -1178,7 +1233,7 @@ static void test_setters(void)
     CHECK_INT(mn_claim_add_line(c, "82947", 5, 1, "2026-2-1", 8, &err),
               MN_EINVAL);
     CHECK_STR(err.where, "lines[2].date");
-    CHECK_INT(mn_claim_add_line(c, "8294", 4, 1, NULL, 0, &err), MN_EINVAL);
+    CHECK_INT(mn_claim_add_line(c, "82.94", 5, 1, NULL, 0, &err), MN_EINVAL);
     CHECK_STR(err.where, "lines[2].code");
     CHECK_INT(mn_claim_line_count(c), 2);
 

@@ -435,6 +435,124 @@ static void test_render(void)
     mn_buf_free(buf);
 }
 
+/* The KB of the suggestion test: male-only, female-only and header codes
+ * on one covered list. */
+static mn_kb *suggestion_kb(void)
+{
+    static const char *const codes[][3] = {
+        {"N40", "0", "Benign prostatic hyperplasia"},
+        {"N40.0", "1",
+         "Benign prostatic hyperplasia without lower urinary "
+         "tract symptoms"},
+        {"N40.1", "1",
+         "Benign prostatic hyperplasia with lower urinary "
+         "tract symptoms"},
+        {"N95", "0", "Menopausal and other perimenopausal disorders"},
+        {"N95.1", "1", "Menopausal and female climacteric states"},
+        {"N95.2", "1", "Postmenopausal atrophic vaginitis"},
+        {"E55.9", "1", "Vitamin D deficiency, unspecified"},
+        {"I10", "1", "Essential (primary) hypertension"},
+    };
+    mn_kbb *b = NULL;
+    void *bytes = NULL;
+    size_t len = 0;
+    mn_kb *out = NULL;
+    mn_error err;
+    mn_kbb_policy p = {MN_PK_ARTICLE, "A99050",  1,    "Suggestions (test)",
+                       MN_NODATE,     MN_NODATE, NULL, 0};
+
+    mn_error_clear(&err);
+    if (mn_x__kbb_new(&b))
+        return NULL;
+    for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+        fx_icd(b, 2024, codes[i][0], codes[i][1][0] == '1', codes[i][2]);
+        if (strcmp(codes[i][0], "I10") != 0)
+            fx_dx(b, "A99050", 1, MN_DL_COVERED, 1, 0, codes[i][0]);
+    }
+    mn_x__kbb_mce(b, 2024, fx_key("N40.0"), MN_MCE_MALE, 0, 124);
+    mn_x__kbb_mce(b, 2024, fx_key("N40.1"), MN_MCE_MALE, 0, 124);
+    mn_x__kbb_mce(b, 2024, fx_key("N95.1"), MN_MCE_FEMALE, 0, 124);
+    mn_x__kbb_mce(b, 2024, fx_key("N95.2"), MN_MCE_FEMALE, 0, 124);
+    mn_x__kbb_mce(b, 2024, fx_key("N95.2"), MN_MCE_ADULT, 15, 124);
+    mn_x__kbb_policy(b, &p);
+    mn_x__kbb_policy_code(b, MN_PK_ARTICLE, "A99050", 1, fx_key("81001"), 1);
+    if (mn_x__kbb_serialize(b, "2024-06-01", &bytes, &len, &err) == MN_OK)
+        mn_kb_open_buffer(&out, bytes, len, 1, &err);
+    mn_x__free(bytes);
+    mn_x__kbb_free(b);
+    return out;
+}
+
+/* The supporting diagnoses of the line's first finding of `edit`, as
+ * "A B C". */
+static void supporting_of(char *out, size_t size, const char *patient,
+                          const char *dx, const char *edit, mn_kb *k)
+{
+    char json[512];
+    mn_claim *c = NULL;
+    const mn_result *r = NULL;
+    mn_error err;
+
+    out[0] = '\0';
+    snprintf(json, sizeof(json),
+             "{\"patient\":%s,\"diagnoses\":[\"%s\"],\"lines\":[{"
+             "\"code\":\"81001\",\"date\":\"2024-03-01\"}]}",
+             patient, dx);
+    CHECK_INT(mn_claim_parse_json(&c, json, strlen(json), NULL, &err), MN_OK);
+    if (c && mn_check(&r, ctx, k, c, &err) == MN_OK) {
+        for (size_t i = 0; i < mn_result_finding_count(r, 0); i++) {
+            mn_finding_info fi;
+            size_t n = 0;
+            fi.version = MN_FINDING_INFO_VERSION;
+            mn_result_finding(&fi, r, 0, i, &err);
+            if (strcmp(fi.edit->id, edit) != 0)
+                continue;
+            for (size_t j = 0; j < fi.n_supporting; j++)
+                n += (size_t)snprintf(out + n, size - n, "%s%s", j ? " " : "",
+                                      fi.supporting[j]);
+            break;
+        }
+    }
+    mn_claim_free(c);
+}
+
+/* Suggestions are billable on the date and fit the patient's age and sex
+ * (MCE): no header codes, no male codes for a woman. */
+static void test_suggestions_fit_patient(void)
+{
+    mn_kb *k = suggestion_kb();
+    char got[256];
+
+    CHECK(k != NULL);
+    if (!k)
+        return;
+    supporting_of(got, sizeof(got), "{\"age\":60,\"sex\":\"F\"}", "I10",
+                  "policy.dx_not_supported", k);
+    CHECK_STR(got, "E55.9 N95.1 N95.2");
+    supporting_of(got, sizeof(got), "{\"age\":60,\"sex\":\"M\"}", "I10",
+                  "policy.dx_not_supported", k);
+    CHECK_STR(got, "E55.9 N40.0 N40.1");
+    /* N95.2 is for ages 15 and up */
+    supporting_of(got, sizeof(got), "{\"age\":12,\"sex\":\"F\"}", "I10",
+                  "policy.dx_not_supported", k);
+    CHECK_STR(got, "E55.9 N95.1");
+    /* sex unknown: nothing is ruled out by sex */
+    supporting_of(got, sizeof(got), "{\"age\":60}", "I10",
+                  "policy.dx_not_supported", k);
+    CHECK_CONTAINS(got, "N40.0");
+    CHECK_CONTAINS(got, "N95.1");
+    CHECK(strstr(got, "N40 ") == NULL && strstr(got, "N95 ") == NULL);
+    /* a header code: its billable codes that fit the patient */
+    supporting_of(got, sizeof(got), "{\"age\":60,\"sex\":\"F\"}", "N40",
+                  "dx.not_billable", k);
+    CHECK_STR(got, "");
+    supporting_of(got, sizeof(got), "{\"age\":60,\"sex\":\"M\"}", "N40",
+                  "dx.not_billable", k);
+    CHECK_STR(got, "N40.0 N40.1");
+    mn_ctx_reset(ctx);
+    mn_kb_free(k);
+}
+
 int main(void)
 {
     void *bytes = NULL;
@@ -459,6 +577,7 @@ int main(void)
     RUN(test_statute_text);
     RUN(test_coverage);
     RUN(test_render);
+    RUN(test_suggestions_fit_patient);
     mn_claim_free(claim);
     mn_ctx_free(ctx);
     mn_kb_free(kb);

@@ -7,6 +7,8 @@
  * lookups (docs/history.md).
  */
 #define _GNU_SOURCE
+#include <dirent.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -882,14 +884,16 @@ static void test_put_void(void)
     mn_error err;
     got g;
     static const char *const claims[] = {
-        "{\"id\":\"v1\",\"patient\":{\"id\":\"PHI-V\"},\"provider\":"
+        "{\"id\":\"v1\",\"diagnoses\":[\"I10\"],\"patient\":{\"id\":\"PHI-V\"},"
+        "\"provider\":"
         "\"1234567893\",\"lines\":[{\"code\":\"83036\",\"date\":\"2024-06-03\","
         "\"provider\":\"1111111112\"},{\"code\":\"80053\",\"date\":"
         "\"2024-06-03\"}]}",
         "{\"id\":\"v2\",\"patient\":{\"id\":\"PHI-V\"},\"lines\":[{\"code\":"
         "\"85025\",\"date\":\"2024-06-04\"}]}",
         /* v1 replaced: one line */
-        "{\"id\":\"v1\",\"frequency\":\"7\",\"patient\":{\"id\":\"PHI-V\"},"
+        "{\"id\":\"v1\",\"frequency\":\"7\",\"diagnoses\":[\"I10\"],"
+        "\"patient\":{\"id\":\"PHI-V\"},"
         "\"provider\":\"1234567893\",\"lines\":[{\"code\":\"82306\",\"date\":"
         "\"2024-06-03\"}]}",
         /* v2 voided */
@@ -1068,6 +1072,164 @@ static int run(const char *args, char **out, char **err)
 static int one_line(const char *s)
 {
     return s && s[0] && strchr(s, '\n') == s + strlen(s) - 1;
+}
+
+/* Reads the store `db` read-only in this process; 0 when it reads as
+ * written and `dir` gained no side file, else the number of the step that
+ * failed. */
+static int read_only_steps(const char *db, const char *dir)
+{
+    mn_history_options ho = MN_HISTORY_OPTIONS_INIT;
+    mn_history *h = NULL;
+    mn_history_memory *m = NULL;
+    mn_error err;
+    got g;
+    DIR *d;
+    struct dirent *e;
+    int entries = 0;
+    int step = 0;
+
+    ho.read_only = 1;
+    if (mn_history_open(&h, db, &ho, &err) != MN_OK) {
+        fprintf(stderr, "  read-only open: %s: %s\n", err.where, err.message);
+        step = 1;
+    } else if (count_services(h) != 5) {
+        step = 2;
+    } else if (lookup(h, &g, "PHI-88", NULL, NULL) != MN_OK || g.n != 2) {
+        step = 3;
+    }
+    mn_history_free(h);
+    if (!step && mn_history_memory_load(&m, db, &err) != MN_OK) {
+        fprintf(stderr, "  memory load: %s: %s\n", err.where, err.message);
+        step = 4;
+    } else if (!step && mn_history_memory_count(m) != 5) {
+        step = 5;
+    }
+    mn_history_memory_free(m);
+    d = opendir(dir);
+    for (e = d ? readdir(d) : NULL; e; e = readdir(d))
+        entries += e->d_name[0] != '.';
+    if (d)
+        closedir(d);
+    if (!step && entries != 1)
+        step = 6;
+    return step;
+}
+
+/* Opens for writing what cannot be written: 0 when each is refused with
+ * its reason, else the number of the step that was not. */
+static int write_refusals(const char *db, const char *dir)
+{
+    char fresh[500];
+    mn_history *h = NULL;
+    mn_error err;
+    int step = 0;
+
+    snprintf(fresh, sizeof(fresh), "%s/new.db", dir);
+    /* a store file this user may not write */
+    chmod(db, 0444);
+    if (mn_history_open(&h, db, NULL, &err) != MN_EIO ||
+        strcmp(err.message, "cannot write the history store: Permission "
+                            "denied") != 0)
+        step = 1;
+    mn_history_free(h);
+    h = NULL;
+    /* a new store in a folder this user may not write */
+    if (!step && (mn_history_open(&h, fresh, NULL, &err) != MN_EIO ||
+                  strcmp(err.message, "cannot create the history store: "
+                                      "Permission denied") != 0))
+        step = 2;
+    mn_history_free(h);
+    h = NULL;
+    if (step)
+        fprintf(stderr, "  %s: %s\n", err.where, err.message);
+    return step;
+}
+
+/*
+ * A store in a folder its reader cannot write (another user's, a
+ * read-only mount) is read without -wal and -shm files: SQLite could not
+ * create them, and the store was reported as "not a mednec history
+ * store" (memory load) or "attempt to write a readonly database". The
+ * folder's name holds URI characters ('?', '#', '%', a space). Root
+ * writes anywhere, so as root the reading runs as nobody.
+ */
+static void test_read_only_folder(void)
+{
+    char dir[300];
+    char db[400];
+    mn_history *h = NULL;
+    mn_history_import_stats st;
+    mn_error err;
+    pid_t pid;
+    int status = 0;
+
+    snprintf(dir, sizeof(dir), "%s", path_of("ro dir ?#%41"));
+    snprintf(db, sizeof(db), "%s/h?.db", dir);
+    CHECK_INT(mkdir(dir, 0755), 0);
+    CHECK_INT(mn_history_open(&h, db, NULL, &err), MN_OK);
+    CHECK_INT(mn_history_import(h, SMALL, strlen(SMALL), NULL, &st, &err),
+              MN_OK);
+    mn_history_free(h);
+    chmod(db, 0444);
+    chmod(dir, 0555);
+    chmod(tmpdir, 0755);
+    for (int with_wal = 0; with_wal < 2; with_wal++) {
+        pid = fork();
+        if (pid == 0) {
+            if (geteuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0))
+                _exit(77);
+            _exit(read_only_steps(db, dir));
+        }
+        CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status));
+        if (WEXITSTATUS(status) == 77) {
+            fprintf(stderr, "note: cannot become nobody: read-only folder "
+                            "not tested\n");
+            break;
+        }
+        if (!with_wal) {
+            CHECK_INT(WEXITSTATUS(status), 0);
+            /* a store with a write-ahead log is never read immutable (the
+             * log may hold commits): an error, not stale data */
+            chmod(dir, 0755);
+            write_file("ro dir ?#%41/h?.db-wal", "");
+            chmod(dir, 0555);
+        } else {
+            CHECK_INT(WEXITSTATUS(status), 1);
+        }
+    }
+    /* writing into it is refused with the reason (SQLite said "unable to
+     * open database file: No such file or directory" or "attempt to write
+     * a readonly database") */
+    chmod(dir, 0755);
+    unlink(path_of("ro dir ?#%41/h?.db-wal"));
+    chmod(dir, 0555);
+    pid = fork();
+    if (pid == 0) {
+        if (geteuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0))
+            _exit(77);
+        _exit(write_refusals(db, dir));
+    }
+    CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status));
+    if (WEXITSTATUS(status) != 77)
+        CHECK_INT(WEXITSTATUS(status), 0);
+    /* a store file that may be written in a folder that may not */
+    chmod(db, 0666);
+    pid = fork();
+    if (pid == 0) {
+        if (geteuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0))
+            _exit(77);
+        _exit(mn_history_open(&h, db, NULL, &err) == MN_EIO &&
+                      strstr(err.message, "its write-ahead log goes in its "
+                                          "folder: Permission denied")
+                  ? 0
+                  : 1);
+    }
+    CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status));
+    if (WEXITSTATUS(status) != 77)
+        CHECK_INT(WEXITSTATUS(status), 0);
+    chmod(dir, 0755);
+    chmod(tmpdir, 0700);
 }
 
 static void test_cli(void)
@@ -1274,6 +1436,7 @@ int main(void)
     RUN(test_snapshots);
     RUN(test_query_plan);
     RUN(test_cli);
+    RUN(test_read_only_folder);
     if (getenv("MN_HISTORY_BENCH"))
         RUN(bench);
     snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);

@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 /* test_kb.c: KB format: validation on open, determinism, rules language,
  * jurisdictions. */
+#include <sys/stat.h>
 #include <unistd.h>
 #include <xxhash.h>
 
@@ -192,7 +193,25 @@ static void test_open_file(void)
     CHECK_STR(mn_kb_source(kb), path);
     mn_kb_free(kb);
     unlink(path);
+    /* every error names the file and says why (it said "cannot open
+     * knowledge base", and "file too short" for a directory) */
+    mn_error_clear(&err);
     CHECK_INT(mn_kb_open(&kb, "/nonexistent/kb.mnkb", &err), MN_EIO);
+    CHECK_STR(err.where, "/nonexistent/kb.mnkb");
+    CHECK_STR(err.message, "cannot open the knowledge base: No such file or "
+                           "directory");
+    mn_error_clear(&err);
+    CHECK_INT(mn_kb_open(&kb, "/tmp", &err), MN_EIO);
+    CHECK_STR(err.where, "/tmp");
+    CHECK_STR(err.message, "is a directory, not a knowledge base");
+    mn_error_clear(&err);
+    CHECK_INT(mn_kb_open(&kb, "/dev/null", &err), MN_EIO);
+    CHECK_CONTAINS(err.message, "not a regular file");
+    /* a FIFO is refused at once, not waited on for a writer */
+    CHECK_INT(mkfifo(path, 0644), 0);
+    CHECK_INT(mn_kb_open(&kb, path, &err), MN_EIO);
+    CHECK_CONTAINS(err.message, "not a regular file");
+    unlink(path);
     mn_x__free(bytes);
 }
 

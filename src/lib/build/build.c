@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "mednec/kb.h"
+#include "mednec/outfile.h"
 #include "build/sources.h"
 
 typedef struct pack {
@@ -785,85 +786,28 @@ done:
     return rc;
 }
 
-/* Writes all of `data` to `fd`. */
-static bool write_all(int fd, const unsigned char *data, size_t len)
-{
-    bool ok = true;
-
-    while (len > 0 && ok) {
-        ssize_t n = write(fd, data, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            ok = false;
-        } else {
-            data += n;
-            len -= (size_t)n;
-        }
-    }
-    return ok;
-}
-
 int mn_build_write(mn_build *b, const char *out_path, mn_error *err)
 {
+    mn_outfile *f = NULL;
     void *bytes = NULL;
     size_t len = 0;
-    char *tmp = NULL;
-    size_t plen;
-    int fd = -1;
     int rc = MN_OK;
 
     if (!b || !out_path || !*out_path) {
         rc = mn_x__err(err, MN_EINVAL, "invalid arguments");
         goto done;
     }
-    rc = build_run(b, &bytes, &len, err);
-    if (rc)
-        goto done;
-    /* A temporary file in the same folder, renamed into place. */
-    plen = strlen(out_path);
-    tmp = mn_x__malloc(plen + sizeof(".tmp-XXXXXX"));
-    if (!tmp) {
-        rc = mn_x__err(err, MN_ENOMEM, "out of memory");
-        goto done;
-    }
-    memcpy(tmp, out_path, plen);
-    memcpy(tmp + plen, ".tmp-XXXXXX", sizeof(".tmp-XXXXXX"));
-    fd = mkstemp(tmp);
-    if (fd < 0) {
-        mn_x__free(tmp);
-        tmp = NULL;
-        rc = mn_x__err(err, MN_EIO, "cannot create a temporary file");
-        mn_x__err_at(err, out_path, 0, 0);
-        goto done;
-    }
-    /* mkstemp makes the file private; a KB is meant to be shared */
-    if (fchmod(fd, 0644) != 0 || !write_all(fd, bytes, len) || fsync(fd) != 0) {
-        rc = mn_x__err(err, MN_EIO, "cannot write the knowledge base");
-        mn_x__err_at(err, out_path, 0, 0);
-        goto done;
-    }
-    if (close(fd) != 0) {
-        fd = -1;
-        rc = mn_x__err(err, MN_EIO, "cannot write the knowledge base");
-        mn_x__err_at(err, out_path, 0, 0);
-        goto done;
-    }
-    fd = -1;
-    if (rename(tmp, out_path) != 0) {
-        rc = mn_x__err(err, MN_EIO, "cannot rename the temporary file");
-        mn_x__err_at(err, out_path, 0, 0);
-        goto done;
-    }
-    mn_x__free(tmp);
-    tmp = NULL;
+    /* the output first: a directory or a device is refused before the
+     * build, not after it */
+    rc = mn_outfile_open(&f, out_path, NULL, err);
+    if (rc == MN_OK)
+        rc = build_run(b, &bytes, &len, err);
+    if (rc == MN_OK)
+        rc = mn_outfile_write(f, bytes, len, err);
+    if (rc == MN_OK)
+        rc = mn_outfile_commit(f, err);
 done:
-    if (fd >= 0)
-        close(fd);
-    if (tmp) {
-        unlink(tmp);
-        mn_x__free(tmp);
-    }
+    mn_outfile_free(f);
     mn_x__free(bytes);
     return rc;
 }

@@ -179,10 +179,11 @@ static int read_disk(char **out, size_t *out_len, const char *path, size_t cap,
 
     *out = NULL;
     *out_len = 0;
+    errno = 0;
     gz = gzopen(path, "rb");
     if (!gz) {
-        rc = mn_x__err(err, MN_EIO, "cannot open file");
-        mn_x__err_at(err, path, 0, 0);
+        rc = mn_x__err_sys(err, MN_EIO, errno ? errno : ENOMEM, path,
+                           "cannot open");
         goto done;
     }
     gzbuffer(gz, 256u * 1024u);
@@ -603,8 +604,7 @@ static int walk_dir(walk *w, const char *dir, int depth)
     }
     d = opendir(dir);
     if (!d) {
-        rc = mn_x__err(w->err, MN_EIO, "cannot open folder");
-        mn_x__err_at(w->err, dir, 0, 0);
+        rc = mn_x__err_sys(w->err, MN_EIO, errno, dir, "cannot open folder");
         goto done;
     }
     for (;;) {
@@ -691,9 +691,11 @@ int mn_x__sources_add(mn_srclist *list, const char *path, size_t max_file,
         goto done;
     }
     if (stat(clean, &st) != 0) {
-        rc = mn_x__err(err, errno == ENOENT ? MN_ENOTFOUND : MN_EIO,
-                       errno == ENOENT ? "no such file or folder"
-                                       : "cannot read file or folder");
+        if (errno == ENOENT)
+            rc = mn_x__err(err, MN_ENOTFOUND, "no such file or folder");
+        else
+            rc = mn_x__err_sys(err, MN_EIO, errno, NULL,
+                               "cannot read file or folder");
         mn_x__err_at(err, clean, 0, 0);
         goto done;
     }

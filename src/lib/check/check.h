@@ -144,7 +144,8 @@ typedef struct mn_prior {
 struct mn_cdx {
     mn_key key;
     const char *text;
-    bool icd9; /* an ICD-9-CM code: key 0, never looked up */
+    bool not_icd; /* not of the shape of an ICD-10-CM code */
+    bool icd9;    /* an ICD-9-CM code: key 0, never looked up */
 };
 
 /*
@@ -201,6 +202,10 @@ const mn_finding *mn_x__line_find(const mn_line_result *lr, mn_edit_id id);
 /* A formatted string in the context arena ("" when out of memory). */
 const char *mn_x__lprintf(mn_lstate *s, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* True when diagnosis `key` may be suggested for the line: billable in the
+ * ICD-10-CM code set of its date (when the KB has one) and not in conflict
+ * with the patient's age or sex by the MCE edits of that date. */
+bool mn_x__dx_suggestible(const mn_lstate *s, mn_key key);
 /* A date as YYYY-MM-DD in the context arena. */
 const char *mn_x__date_text(mn_lstate *s, int32_t date);
 /* Makes what the result API hands out of the line's findings (the

@@ -18,6 +18,21 @@ void mn_x__check_code(mn_lstate *s)
     const kb_hcpcs *h;
     mn_finding *f;
 
+    if (ln->not_procedure) {
+        f = mn_x__finding_add(
+            s, MN_E_CODE_INVALID,
+            PRINTF(s,
+                   "%s is not a CPT or HCPCS Level II procedure code (five "
+                   "characters: digits, or a letter and four digits).",
+                   ln->code_text));
+        if (f) {
+            f->policy_kind = "code_set";
+            f->policy_id = "HCPCS";
+            f->fix = "Report the procedure with its CPT or HCPCS code; the "
+                     "other lines of the claim are judged on their own.";
+        }
+        return;
+    }
     if (!kb->n_hcpcs || !mn_x__hcpcs2_shape(ln->code_text, 5))
         return; /* CPT is accepted by format (no descriptors shipped) */
     h = mn_x__kb_hcpcs(kb, ln->code);

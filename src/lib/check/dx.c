@@ -24,13 +24,12 @@ static void billable_children(mn_lstate *s, mn_finding *f, mn_key key)
     const mn_kb *kb = s->kb;
     size_t i = mn_x__kb_icd_lower(kb, key);
     mn_key mask = prefix_mask(key);
-    int yi = s->icd_year;
 
     for (; i < kb->n_icd && f->n_supporting < MN_MAX_SUPPORTING; i++) {
         mn_key k = kb->icdkey[i];
         if ((k & mask) != key)
             break;
-        if (yi >= 0 && (kb->icd[i].billable & (1u << yi)))
+        if (mn_x__dx_suggestible(s, k))
             f->supporting[f->n_supporting++] = k;
     }
 }
@@ -100,10 +99,39 @@ void mn_x__check_dx(mn_lstate *s)
     bool age_known = false;
     mn_finding *f;
 
+    if (s->n_dx == 0) {
+        /* every claim line needs a diagnosis (CMS-1500 item 21, 837 HI) */
+        f = mn_x__finding_add(
+            s, MN_E_DX_MISSING,
+            "The claim has no diagnosis; every line needs at least one "
+            "ICD-10-CM code that explains why the service was furnished.");
+        if (f) {
+            f->policy_kind = "code_set";
+            f->policy_id = "ICD-10-CM";
+            f->fix = "Report the documented diagnoses and point the line to "
+                     "the ones it was furnished for.";
+        }
+    }
     for (size_t i = 0; i < s->n_dx; i++) {
         const mn_cdx *d = s->dx[i];
         if (d->icd9) {
             icd9_dx(s, d);
+            continue;
+        }
+        if (d->not_icd) {
+            f = mn_x__finding_add(
+                s, MN_E_DX_INVALID,
+                PRINTF(s,
+                       "%s is not an ICD-10-CM code (a letter, two "
+                       "characters, then up to four more).",
+                       d->text));
+            if (f) {
+                f->dx = d->text;
+                f->policy_kind = "code_set";
+                f->policy_id = "ICD-10-CM";
+                f->fix = "Code the diagnosis from the ICD-10-CM code set in "
+                         "effect on the date of service.";
+            }
             continue;
         }
         if (yi >= 0) {

@@ -63,6 +63,7 @@ static mn_cdx *copy_dx(mn_ctx *ctx, const mn_claim *claim)
         t[sizeof(claim->dx[0].text) - 1] = '\0';
         v[i].key = claim->dx[i].key;
         v[i].text = t;
+        v[i].not_icd = claim->dx[i].not_icd;
         v[i].icd9 = claim->dx[i].icd9 != 0;
     }
     return v;
@@ -152,6 +153,8 @@ int mn_check_with(const mn_result **out, mn_ctx *ctx, const mn_kb *kb,
     if (!out || !ctx || !kb || !claim)
         return mn_x__err(err, MN_EINVAL, "missing argument");
     *out = NULL;
+    if ((rc = mn_x__claim_check_dates(claim, err)))
+        return rc;
     mn_ctx_reset(ctx);
     res = &ctx->res;
     res->kb = kb;
@@ -208,9 +211,12 @@ int mn_check_with(const mn_result **out, mn_ctx *ctx, const mn_kb *kb,
                       : 0;
         mn_x__check_code(&s);
         mn_x__check_dx(&s);
-        mn_x__check_policies(&s);
-        mn_x__check_rules(&s);
-        mn_x__check_ncci(&s);
+        if (!s.line->not_procedure) {
+            /* a line without a procedure code has nothing to judge */
+            mn_x__check_policies(&s);
+            mn_x__check_rules(&s);
+            mn_x__check_ncci(&s);
+        }
         mn_x__check_site(&s); /* last: decides the ABN and modifiers */
         mn_x__line_finish(&s);
         if (s.nomem)

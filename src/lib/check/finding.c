@@ -102,6 +102,31 @@ const char *mn_x__lprintf(mn_lstate *s, const char *fmt, ...)
     return p;
 }
 
+bool mn_x__dx_suggestible(const mn_lstate *s, mn_key key)
+{
+    const kb_mce *m;
+    int age;
+
+    if (s->icd_year >= 0) {
+        const kb_icd *e = mn_x__kb_icd(s->kb, key);
+        if (!e || !(e->billable & (1u << s->icd_year)))
+            return false;
+    }
+    m = mn_x__kb_mce(s->kb, key, s->mce_ver);
+    if (!m)
+        return true;
+    if (((m->flags & MN_MCE_FEMALE) && s->claim->sex == 'M') ||
+        ((m->flags & MN_MCE_MALE) && s->claim->sex == 'F'))
+        return false;
+    if (m->flags &
+        (MN_MCE_NEWBORN | MN_MCE_PEDIATRIC | MN_MCE_MATERNITY | MN_MCE_ADULT)) {
+        age = mn_x__claim_age_on(s->claim, s->date);
+        if (age >= 0 && (age < m->age_min || age > m->age_max))
+            return false;
+    }
+    return true;
+}
+
 const char *mn_x__date_text(mn_lstate *s, int32_t date)
 {
     char buf[11];

@@ -114,7 +114,8 @@ static void suggest(mn_lstate *s, mn_finding *f, const kb_policy *p)
         for (size_t i = a; i < b; i++) {
             int sc = shared_chars(keys[i], dk);
             size_t j;
-            if (sc == 0 || (i > a && keys[i] == keys[i - 1]))
+            if (sc == 0 || (i > a && keys[i] == keys[i - 1]) ||
+                !mn_x__dx_suggestible(s, keys[i]))
                 continue;
             /* keep the best ten, longest shared prefix first; ties keep
                key order (nearest codes come from the same window) */
@@ -141,6 +142,8 @@ static void suggest(mn_lstate *s, mn_finding *f, const kb_policy *p)
     for (size_t i = 0; nb < 5 && i < n; i++) {
         mn_key k = kb->dxkey[first + i];
         size_t j;
+        if (!mn_x__dx_suggestible(s, k))
+            continue;
         for (j = 0; j < nb && best[j] != k; j++)
             ;
         if (j == nb)
@@ -199,90 +202,100 @@ static const mn_cdx *find_pair(mn_lstate *s, const kb_policy *p, size_t skip,
     return NULL;
 }
 
+/* Where a pointed diagnosis is on a non-covered list: the policy's own or
+ * the list of every lab NCD; src NULL when it is on neither. */
+typedef struct noncov {
+    const kb_policy *src;
+    size_t k;
+} noncov;
+
+static size_t find_noncovered(mn_lstate *s, const kb_policy *p,
+                              const kb_policy *all, noncov *out)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < s->n_dx; i++) {
+        out[i].src = NULL;
+        out[i].k = find_dx(s->kb, p, MN_DL_NONCOVERED, s->dx[i]->key);
+        if (out[i].k != SIZE_MAX)
+            out[i].src = p;
+        else if (all && (out[i].k = find_dx(s->kb, all, MN_DL_NONCOVERED,
+                                            s->dx[i]->key)) != SIZE_MAX)
+            out[i].src = all;
+        n += out[i].src != NULL;
+    }
+    return n;
+}
+
+/* One policy.dx_noncovered per pointed diagnosis on a non-covered list;
+ * called only when no pointed diagnosis is covered. */
+static void deny_noncovered(mn_lstate *s, const kb_policy *p,
+                            const kb_policy *all, const noncov *nc)
+{
+    for (size_t i = 0; i < s->n_dx; i++) {
+        mn_finding *f;
+        if (!nc[i].src)
+            continue;
+        f = mn_x__finding_add(
+            s, MN_E_POLICY_DX_NONCOVERED,
+            nc[i].src == all ? "The diagnosis is on the list of diagnoses "
+                               "that are never covered for any lab NCD "
+                               "test, and no diagnosis on the line is "
+                               "covered."
+                             : "The diagnosis is on the policy's list of "
+                               "non-covered diagnoses, and no diagnosis on "
+                               "the line is covered.");
+        if (!f)
+            return;
+        cite(f, s->kb, p, (int)KB_DX_GROUP(s->kb->dxmeta[nc[i].k]));
+        if (nc[i].src == all)
+            f->source = "Non-covered ICD-10-CM codes for all lab NCDs";
+        f->dx = s->dx[i]->text;
+        f->fix = "Check whether another documented diagnosis supports "
+                 "the service; otherwise give the patient an ABN.";
+        suggest(s, f, p);
+    }
+}
+
+/*
+ * Judges the line's pointed diagnoses against one policy. A covered
+ * pointed diagnosis wins (contract.md, policy.dx_noncovered;
+ * medicare-facts.md 2.1): the line is denied only when every pointed
+ * diagnosis is non-covered or unsupported.
+ */
 static void eval_policy(mn_lstate *s, const kb_policy *p)
 {
     const mn_kb *kb = s->kb;
     const kb_policy *all = NULL;
     mn_finding *f;
-    bool denied = false;
+    noncov nc[sizeof(s->dx) / sizeof(s->dx[0])];
+    size_t n_noncov;
 
     if ((p->flags & MN_PF_LAB) && kb->all_lab >= 0)
         all = &kb->pol[kb->all_lab];
+    n_noncov = find_noncovered(s, p, all, nc);
 
-    /* explicit non-covered lists (and the one for every lab NCD) */
-    for (size_t i = 0; i < s->n_dx; i++) {
-        const kb_policy *src = NULL;
-        size_t k = find_dx(kb, p, MN_DL_NONCOVERED, s->dx[i]->key);
-        if (k != SIZE_MAX)
-            src = p;
-        else if (all && (k = find_dx(kb, all, MN_DL_NONCOVERED,
-                                     s->dx[i]->key)) != SIZE_MAX)
-            src = all;
-        if (!src)
-            continue;
-        f = mn_x__finding_add(
-            s, MN_E_POLICY_DX_NONCOVERED,
-            src == all ? "The diagnosis is on the list of diagnoses that "
-                         "are never covered for any lab NCD test."
-                       : "The diagnosis is on the policy's list of "
-                         "non-covered diagnoses.");
-        if (f) {
-            cite(f, kb, p, (int)KB_DX_GROUP(kb->dxmeta[k]));
-            if (src == all)
-                f->source = "Non-covered ICD-10-CM codes for all lab NCDs";
-            f->dx = s->dx[i]->text;
-            f->fix = "Check whether another documented diagnosis supports "
-                     "the service; otherwise give the patient an ABN.";
-            suggest(s, f, p);
-        }
-        denied = true;
-    }
-    if (denied) {
-        return;
-    }
-
-    if (p->flags & MN_PF_INVERTED) {
-        /* covered unless every diagnosis is on the does-not-support list */
-        size_t notsup = 0;
+    if ((p->flags & MN_PF_INVERTED) || (!p->n_covered && p->n_notsup)) {
+        /* covered unless every diagnosis is on the does-not-support list
+           (or a non-covered one) */
+        size_t unsupported = 0;
         for (size_t i = 0; i < s->n_dx; i++) {
-            if (find_dx(kb, p, MN_DL_NOT_SUPPORTED, s->dx[i]->key) != SIZE_MAX)
-                notsup++;
+            if (nc[i].src ||
+                find_dx(kb, p, MN_DL_NOT_SUPPORTED, s->dx[i]->key) != SIZE_MAX)
+                unsupported++;
         }
-        if (s->n_dx && notsup == s->n_dx) {
+        if (s->n_dx && unsupported == s->n_dx) {
+            if (n_noncov) {
+                deny_noncovered(s, p, all, nc);
+                return;
+            }
             f = mn_x__finding_add(
                 s, MN_E_POLICY_DX_NOT_SUPPORTED,
-                "Every diagnosis on the line is on this NCD's list of "
-                "diagnoses that do not support the test.");
-            if (f) {
-                cite(f, kb, p, 0);
-                f->dx = s->dx[0]->text;
-                f->fix = "Report the documented condition that led to the "
-                         "order; otherwise give the patient an ABN.";
-            }
-        } else {
-            f = mn_x__finding_add(
-                s, MN_E_POLICY_DX_SUPPORTED,
-                "This NCD lists the diagnoses that do not support the "
-                "test; a diagnosis on the line is not among them.");
-            if (f) {
-                cite(f, kb, p, 0);
-            }
-        }
-        return;
-    }
-
-    if (!p->n_covered && p->n_notsup && s->n_dx) {
-        /* only a "does not support" list is loaded */
-        size_t notsup = 0;
-        for (size_t i = 0; i < s->n_dx; i++) {
-            if (find_dx(kb, p, MN_DL_NOT_SUPPORTED, s->dx[i]->key) != SIZE_MAX)
-                notsup++;
-        }
-        if (notsup == s->n_dx) {
-            f = mn_x__finding_add(
-                s, MN_E_POLICY_DX_NOT_SUPPORTED,
-                "Every diagnosis on the line is on the policy's list of "
-                "diagnoses that do not support the service.");
+                (p->flags & MN_PF_INVERTED)
+                    ? "Every diagnosis on the line is on this NCD's list of "
+                      "diagnoses that do not support the test."
+                    : "Every diagnosis on the line is on the policy's list "
+                      "of diagnoses that do not support the service.");
             if (f) {
                 cite(f, kb, p, 0);
                 f->dx = s->dx[0]->text;
@@ -291,9 +304,24 @@ static void eval_policy(mn_lstate *s, const kb_policy *p)
             }
             return;
         }
+        if (p->flags & MN_PF_INVERTED) {
+            f = mn_x__finding_add(
+                s, MN_E_POLICY_DX_SUPPORTED,
+                "This NCD lists the diagnoses that do not support the "
+                "test; a diagnosis on the line is not among them.");
+            if (f)
+                cite(f, kb, p, 0);
+            return;
+        }
     }
 
     if (!p->n_covered) {
+        /* no covered list: a diagnosis the policy does not list as
+           non-covered is no reason to deny */
+        if (s->n_dx && n_noncov == s->n_dx) {
+            deny_noncovered(s, p, all, nc);
+            return;
+        }
         f = mn_x__finding_add(
             s, MN_E_POLICY_NO_DX_LIST,
             (p->flags & MN_PF_LAB)
@@ -389,6 +417,10 @@ static void eval_policy(mn_lstate *s, const kb_policy *p)
             f->fix = "Add the documented secondary diagnosis the policy "
                      "requires and point the line to it.";
         }
+        return;
+    }
+    if (n_noncov) {
+        deny_noncovered(s, p, all, nc);
         return;
     }
     f = mn_x__finding_add(

@@ -485,6 +485,19 @@ int mn_claim_set_bill_type(mn_claim *c, const char *s, size_t len,
     return rc;
 }
 
+static void upper_copy(char *out, const char *s, size_t len);
+
+/* At most one dot, and not first or last. */
+static bool one_inner_dot(const char *s, size_t len)
+{
+    const char *dot = memchr(s, '.', len);
+
+    if (!dot)
+        return true;
+    return dot != s && dot != s + len - 1 &&
+           !memchr(dot + 1, '.', len - (size_t)(dot - s) - 1);
+}
+
 int mn_claim_add_diagnosis(mn_claim *c, const char *code, size_t len,
                            mn_error *err)
 {
@@ -502,8 +515,12 @@ int mn_claim_add_diagnosis(mn_claim *c, const char *code, size_t len,
         at(err, "diagnoses");
         goto done;
     }
-    if (!code || !mn_x__icd_shape(code, len)) {
-        rc = fail(err, MN_EINVAL, "expected an ICD-10-CM code");
+    /* a code of another shape is kept: the lines that point to it are
+       invalid (dx.invalid), the others are still checked */
+    if (!code || !mn_x__key(code, len) || len >= sizeof(dx->text) ||
+        !one_inner_dot(code, len)) {
+        rc = fail(err, MN_EINVAL,
+                  "expected a diagnosis code (letters, digits and a dot)");
         at(err, "diagnoses[%zu]", c->n_dx);
         goto done;
     }
@@ -515,7 +532,11 @@ int mn_claim_add_diagnosis(mn_claim *c, const char *code, size_t len,
     dx = &c->dx[c->n_dx];
     dx->icd9 = 0;
     dx->key = mn_x__key(code, len);
-    mn_x__icd_dotted(dx->text, dx->key);
+    dx->not_icd = !mn_x__icd_shape(code, len);
+    if (dx->not_icd)
+        upper_copy(dx->text, code, len);
+    else
+        mn_x__icd_dotted(dx->text, dx->key);
     c->n_dx++;
 done:
     return rc;
@@ -552,8 +573,12 @@ int mn_claim_add_line(mn_claim *c, const char *code, size_t len, unsigned units,
         at(err, "lines");
         goto done;
     }
-    if (!proc_shape(code, len)) {
-        rc = fail(err, MN_EINVAL, "expected a CPT or HCPCS code");
+    /* a code of another shape is kept: the line is invalid (code.invalid)
+       and the others are still checked */
+    if (!code || !mn_x__key(code, len) || len >= sizeof(ln->code_text) ||
+        memchr(code, '.', len)) {
+        rc = fail(err, MN_EINVAL,
+                  "expected a procedure code (letters and digits, at most 7)");
         at(err, "lines[%zu].code", idx);
         goto done;
     }
@@ -578,6 +603,7 @@ int mn_claim_add_line(mn_claim *c, const char *code, size_t len, unsigned units,
     ln = &c->lines[idx];
     memset(ln, 0, sizeof(*ln));
     ln->code = mn_x__key(code, len);
+    ln->not_procedure = !proc_shape(code, len);
     upper_copy(ln->code_text, code, len);
     ln->units = units;
     ln->date = d;
@@ -1095,6 +1121,24 @@ int mn_claim_history_set_amounts(mn_claim *c, size_t entry, int64_t charge,
         c->hist[entry].allowed = allowed;
     }
     return rc;
+}
+
+int mn_x__claim_check_dates(const mn_claim *c, mn_error *err)
+{
+    if (!c || c->birth_date == MN_NODATE)
+        return MN_OK;
+    for (size_t i = 0; i < c->n_lines; i++) {
+        int32_t d = c->lines[i].date != MN_NODATE ? c->lines[i].date : c->date;
+        if (d != MN_NODATE && d < c->birth_date) {
+            /* neither date is repeated: both are the patient's */
+            fail(err, MN_EINVAL,
+                 "the birth date is after the date of service of line %zu",
+                 i + 1);
+            at(err, "patient.birth_date");
+            return MN_EINVAL;
+        }
+    }
+    return MN_OK;
 }
 
 int mn_x__claim_age_on(const mn_claim *c, int32_t date)
@@ -2477,6 +2521,10 @@ int mn_claim_parse_json(mn_claim **out, const char *json, size_t len,
     rc = mn_x__claim_parse_fast(&c, json, len, &o);
     if (rc)
         rc = mn_x__claim_parse_jansson(&c, json, len, &o, err);
+    if (rc == MN_OK && (rc = mn_x__claim_check_dates(c, err)) != MN_OK) {
+        mn_claim_free(c);
+        c = NULL;
+    }
 done:
     if (out)
         *out = c;

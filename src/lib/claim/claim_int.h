@@ -18,8 +18,10 @@ typedef enum {
 
 typedef struct mn_claim_dx {
     mn_key key;         /* undotted, upper case */
-    char text[12];      /* as normalised for output: dotted, upper case (ICD-9:
-                           as given, upper case) */
+    char text[12];      /* as normalised for output: dotted, upper case (ICD-9
+                           and codes of no ICD shape: as given, upper case) */
+    bool not_icd;       /* not of the shape of an ICD-10-CM code (text as given,
+                           upper case): every line pointing to it is invalid */
     unsigned char icd9; /* an ICD-9-CM code (837 qualifiers BK, BF...):
                            never looked up in the ICD-10-CM tables */
 } mn_claim_dx;
@@ -27,6 +29,9 @@ typedef struct mn_claim_dx {
 typedef struct mn_claim_line {
     mn_key code;
     char code_text[8];
+    bool not_procedure; /* not of the shape of a CPT or HCPCS code: the line
+                           is invalid (code.invalid), the others are still
+                           checked */
     char modifiers[MN_MAX_MODIFIERS][3];
     unsigned n_modifiers;
     unsigned units;
@@ -89,6 +94,10 @@ struct mn_claim {
 
 /* The provider of line `li`: its own, else the claim's; NULL when none. */
 const char *mn_x__claim_line_provider(const mn_claim *c, size_t li);
+
+/* MN_EINVAL when the birth date is after a line's date of service
+ * (where: patient.birth_date); the parser and mn_check call it. */
+int mn_x__claim_check_dates(const mn_claim *c, mn_error *err);
 
 /* Age in whole years on `date` (birth date if known, else `age`), or -1. */
 int mn_x__claim_age_on(const mn_claim *c, int32_t date);

@@ -34,6 +34,15 @@ int mn_x__err(mn_error *err, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Sets the location part of `err`. */
 void mn_x__err_at(mn_error *err, const char *where, size_t line, size_t column);
+/* A failed system call: sets `err` whole to "`what`: <the reason errnum
+ * names>" (strerror) located at `where` (NULL: no location) and returns
+ * `code`, or when `code` is 0 the code for that errno: MN_ENOTFOUND
+ * (ENOENT, ENOTDIR), MN_ENOMEM, else MN_EIO. Thread-safe (strerror_r).
+ * core/syserr.c. */
+int mn_x__err_sys(mn_error *err, int code, int errnum, const char *where,
+                  const char *what);
+/* The system's text for errnum (strerror_r) into `out` of `size` bytes. */
+void mn_x__strerror(int errnum, char *out, size_t size);
 
 /* Growable byte vector with a cap. */
 typedef struct mn_vec {

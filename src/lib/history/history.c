@@ -13,11 +13,15 @@
  * need sqlite3_config, a process-wide setting, and the library keeps no
  * global state.
  */
+#define _POSIX_C_SOURCE 200809L /* faccessat */
+#include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -155,11 +159,21 @@ static int db_fail(mn_error *err, sqlite3 *db, int src, const char *what)
         rc = MN_ERROR;
         break;
     }
-    if (rc == MN_EINVAL)
-        mn_x__err(err, rc, "not a history store (%s)", sqlite3_errstr(src));
-    else
+    if (rc == MN_EINVAL) {
+        mn_x__err(err, rc, "not a mednec history store (%s)",
+                  sqlite3_errstr(src));
+    } else if (db && sqlite3_system_errno(db) &&
+               ((src & 0xff) == SQLITE_IOERR || (src & 0xff) == SQLITE_FULL ||
+                (src & 0xff) == SQLITE_CANTOPEN)) {
+        /* the system's reason too: "No space left on device" */
+        char reason[128];
+        mn_x__strerror(sqlite3_system_errno(db), reason, sizeof(reason));
+        mn_x__err(err, rc, "history store: %s: %s: %s", what,
+                  sqlite3_errmsg(db), reason);
+    } else {
         mn_x__err(err, rc, "history store: %s: %s", what,
                   db ? sqlite3_errmsg(db) : sqlite3_errstr(src));
+    }
     return rc;
 }
 
@@ -345,12 +359,207 @@ static int configure(sqlite3 *db, const mn_history_options *o, mn_error *err)
     return rc;
 }
 
+/* True when one of the store's side files (write-ahead log, its index,
+ * a rollback journal) exists, or when that cannot be told. */
+static int has_side_files(const char *path)
+{
+    static const char *const ext[] = {"-wal", "-shm", "-journal"};
+    size_t n = strlen(path);
+    char *p = mn_x__malloc(n + sizeof("-journal"));
+    struct stat st;
+    int found = p == NULL;
+
+    for (size_t i = 0; p && i < sizeof(ext) / sizeof(ext[0]) && !found; i++) {
+        memcpy(p, path, n);
+        memcpy(p + n, ext[i], strlen(ext[i]) + 1);
+        found = stat(p, &st) == 0 || errno != ENOENT;
+    }
+    mn_x__free(p);
+    return found;
+}
+
+/* Whether the folder of `path` can be written (0) or why not (errno). */
+static int folder_writable(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir = NULL;
+    int e = 0;
+
+    if (!slash)
+        dir = mn_x__strndup(".", 1);
+    else
+        dir = mn_x__strndup(path, slash == path ? 1 : (size_t)(slash - path));
+    if (dir && faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS) != 0)
+        e = errno;
+    mn_x__free(dir);
+    return e;
+}
+
+/* What `path` names, before SQLite opens it: a missing file (when it
+ * must exist), a directory and a device are said as such; for writing,
+ * a store or a folder that cannot be written, with the reason (SQLite
+ * would say "unable to open database file" or fail at the first write). */
+static int check_file(const char *path, int read_only, mn_error *err)
+{
+    struct stat st;
+    int rc = MN_OK;
+    int e;
+
+    if (stat(path, &st) != 0) {
+        e = errno;
+        if (e == ENOENT && read_only) {
+            rc = mn_x__err(err, MN_ENOTFOUND, "no such history store");
+            mn_x__err_at(err, path, 0, 0);
+        } else if (e != ENOENT) {
+            rc = mn_x__err_sys(err, MN_EIO, e, path,
+                               "cannot open the history store");
+        } else if ((e = folder_writable(path)) != 0) {
+            rc = mn_x__err_sys(err, MN_EIO, e, path,
+                               "cannot create the history store");
+        }
+    } else if (!read_only && S_ISREG(st.st_mode) &&
+               faccessat(AT_FDCWD, path, W_OK, AT_EACCESS) != 0) {
+        rc = mn_x__err_sys(err, MN_EIO, errno, path,
+                           "cannot write the history store");
+    } else if (!read_only && S_ISREG(st.st_mode) &&
+               (e = folder_writable(path)) != 0 && !has_side_files(path)) {
+        rc = mn_x__err_sys(err, MN_EIO, e, path,
+                           "cannot write the history store: its write-ahead "
+                           "log goes in its folder");
+    } else if (S_ISDIR(st.st_mode)) {
+        rc = mn_x__err(err, MN_EINVAL,
+                       "is a directory, not a mednec history store");
+        mn_x__err_at(err, path, 0, 0);
+    } else if (!S_ISREG(st.st_mode)) {
+        rc = mn_x__err(err, MN_EINVAL,
+                       "not a regular file, not a mednec history store");
+        mn_x__err_at(err, path, 0, 0);
+    }
+    return rc;
+}
+
+/* `path` as an SQLite URI with immutable=1: every byte but a few safe
+ * ones percent-encoded, so that '?', '#' and '%' in a name stay part of
+ * it; leading slashes folded into one (two would start an authority). */
+static char *immutable_uri(const char *path)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    static const char head[] = "file:";
+    static const char tail[] = "?immutable=1";
+    size_t n = strlen(path);
+    size_t cap;
+    char *u = NULL;
+    size_t k = 0;
+
+    while (path[0] == '/' && path[1] == '/') {
+        path++;
+        n--;
+    }
+    if (!mn_x__mul(&cap, n, 3) ||
+        !mn_x__add(&cap, cap, sizeof(head) + sizeof(tail)))
+        goto done;
+    u = mn_x__malloc(cap);
+    if (!u)
+        goto done;
+    memcpy(u, head, sizeof(head) - 1);
+    k = sizeof(head) - 1;
+    for (const unsigned char *c = (const unsigned char *)path; *c; c++) {
+        if (mn_x__isalpha(*c) || mn_x__isdigit(*c) || *c == '/' || *c == '.' ||
+            *c == '-' || *c == '_' || *c == '~') {
+            u[k++] = (char)*c;
+        } else {
+            u[k++] = '%';
+            u[k++] = hex[*c >> 4];
+            u[k++] = hex[*c & 15];
+        }
+    }
+    memcpy(u + k, tail, sizeof(tail));
+done:
+    return u;
+}
+
+/*
+ * Opens an existing store read-only and reads its identity (`*app`,
+ * `*schema`).
+ *
+ * A store is in WAL mode, and a WAL reader needs the -shm (and -wal) file
+ * beside the store: SQLite creates it when missing, which fails in a
+ * folder the reader cannot write (another user's, a read-only mount).
+ * mode=ro alone does not help: the reader still needs the -shm. So when
+ * the plain read-only open fails that way and the store has no side files
+ * at all, it is opened again with immutable=1: SQLite then takes no locks
+ * and reads the file as it is, without -wal or -shm. That is safe here:
+ * with no -wal and no -shm no connection has the store open in WAL mode,
+ * so the file holds every commit, and nothing in this folder can start
+ * writing it without creating them. (A writer from an account that can
+ * write the folder could still start during the read: reading is then
+ * undefined, as documented in docs/history.md.) A store that has side
+ * files is never read immutable: a -wal may hold commits the file lacks.
+ */
+int mn_x__history_open_read(sqlite3 **out, const char *path, int flags,
+                            int64_t *app, int64_t *schema, mn_error *err)
+{
+    sqlite3 *db = NULL;
+    char *uri = NULL;
+    int no_side;
+    int src;
+    int rc;
+
+    *out = NULL;
+    rc = check_file(path, 1, err);
+    if (rc)
+        goto done;
+    src = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | flags, NULL);
+    if (src != SQLITE_OK) {
+        rc = db ? db_fail(err, db, src, "open")
+                : mn_x__err(err, MN_ENOMEM, "out of memory");
+        goto done;
+    }
+    /* the first read is where a WAL reader needs its side files */
+    rc = query_int(db, "PRAGMA application_id", app, err);
+    src = sqlite3_extended_errcode(db) & 0xff;
+    no_side =
+        rc == MN_EIO && (src == SQLITE_READONLY || src == SQLITE_CANTOPEN);
+    if (no_side && has_side_files(path)) {
+        rc = mn_x__err(err, MN_EIO,
+                       "cannot read the store read-only: SQLite cannot "
+                       "create or open its side files (-wal, -shm) beside "
+                       "it (%s)",
+                       sqlite3_errmsg(db));
+    } else if (no_side) {
+        sqlite3_close(db);
+        db = NULL;
+        uri = immutable_uri(path);
+        if (!uri) {
+            rc = mn_x__err(err, MN_ENOMEM, "out of memory");
+            goto done;
+        }
+        src = sqlite3_open_v2(
+            uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | flags, NULL);
+        if (src != SQLITE_OK)
+            rc = db ? db_fail(err, db, src, "open")
+                    : mn_x__err(err, MN_ENOMEM, "out of memory");
+        else
+            rc = query_int(db, "PRAGMA application_id", app, err);
+    }
+    if (rc == MN_OK)
+        rc = query_int(db, "PRAGMA user_version", schema, err);
+done:
+    mn_x__free(uri);
+    if (rc) {
+        sqlite3_close(db);
+        db = NULL;
+        mn_x__err_at(err, path, 0, 0);
+    }
+    *out = db;
+    return rc;
+}
+
 int mn_history_open(mn_history **out, const char *path,
                     const mn_history_options *opts, mn_error *err)
 {
     mn_history *h = NULL;
     mn_history_options o;
-    struct stat st;
     int flags;
     int src;
     int need_migrate = 0;
@@ -362,11 +571,9 @@ int mn_history_open(mn_history **out, const char *path,
         goto done;
     }
     resolve_options(&o, opts);
-    if (o.read_only && stat(path, &st) != 0) {
-        rc = mn_x__err(err, MN_ENOTFOUND, "no such history store");
-        mn_x__err_at(err, path, 0, 0);
+    rc = check_file(path, o.read_only, err);
+    if (rc)
         goto done;
-    }
     h = mn_x__calloc(1, sizeof(*h));
     if (!h) {
         rc = mn_x__err(err, MN_ENOMEM, "out of memory");
@@ -378,12 +585,21 @@ int mn_history_open(mn_history **out, const char *path,
     flags = SQLITE_OPEN_NOMUTEX |
             (o.read_only ? SQLITE_OPEN_READONLY
                          : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
-    src = sqlite3_open_v2(path, &h->db, flags, NULL);
-    if (src != SQLITE_OK) {
-        rc = h->db ? db_fail(err, h->db, src, "open")
-                   : mn_x__err(err, MN_ENOMEM, "out of memory");
-        mn_x__err_at(err, path, 0, 0);
-        goto done;
+    if (o.read_only) {
+        int64_t app;
+        int64_t schema;
+        rc = mn_x__history_open_read(&h->db, path, SQLITE_OPEN_NOMUTEX, &app,
+                                     &schema, err);
+        if (rc)
+            goto done;
+    } else {
+        src = sqlite3_open_v2(path, &h->db, flags, NULL);
+        if (src != SQLITE_OK) {
+            rc = h->db ? db_fail(err, h->db, src, "open")
+                       : mn_x__err(err, MN_ENOMEM, "out of memory");
+            mn_x__err_at(err, path, 0, 0);
+            goto done;
+        }
     }
     rc = check_schema(h->db, o.read_only, &need_migrate, err);
     if (rc == MN_OK)

@@ -177,27 +177,14 @@ done:
     return rc;
 }
 
-/* The integer a PRAGMA returns, 0 when it cannot be read. */
-static int pragma_int(sqlite3 *db, const char *sql)
-{
-    sqlite3_stmt *st = NULL;
-    int v = 0;
-
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW)
-        v = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
-    return v;
-}
-
 int mn_history_memory_load(mn_history_memory **out, const char *path,
                            mn_error *err)
 {
     mn_history_memory *m = NULL;
     sqlite3 *db = NULL;
     int rc = MN_OK;
-    int app;
-    int schema;
+    int64_t app = 0;
+    int64_t schema = 0;
 
     *out = NULL;
     m = mn_x__calloc(1, sizeof(*m));
@@ -205,13 +192,8 @@ int mn_history_memory_load(mn_history_memory **out, const char *path,
         rc = mn_x__err(err, MN_ENOMEM, "out of memory");
         goto done;
     }
-    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-        rc = mn_x__err(err, MN_EIO, "cannot open the history store");
-        mn_x__err_at(err, path, 0, 0);
+    if ((rc = mn_x__history_open_read(&db, path, 0, &app, &schema, err)))
         goto done;
-    }
-    app = pragma_int(db, "PRAGMA application_id");
-    schema = pragma_int(db, "PRAGMA user_version");
     if (app != MN_HISTORY_APP_ID || schema < 1) {
         rc = mn_x__err(err, MN_EINVAL, "not a mednec history store");
         mn_x__err_at(err, path, 0, 0);
@@ -219,13 +201,13 @@ int mn_history_memory_load(mn_history_memory **out, const char *path,
     }
     if (schema > MN_HISTORY_SCHEMA_VERSION) {
         rc = mn_x__err(err, MN_EVERSION,
-                       "history store schema %d is newer than this mednec "
+                       "history store schema %lld is newer than this mednec "
                        "reads (%d)",
-                       schema, MN_HISTORY_SCHEMA_VERSION);
+                       (long long)schema, MN_HISTORY_SCHEMA_VERSION);
         mn_x__err_at(err, path, 0, 0);
         goto done;
     }
-    if ((rc = load_rows(m, db, schema, err)))
+    if ((rc = load_rows(m, db, (int)schema, err)))
         goto done;
     for (size_t i = 0; i < m->n_pat && !rc; i++) {
         const mem_patient *p = &m->pat[i];

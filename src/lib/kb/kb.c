@@ -5,6 +5,7 @@
  * header, checksum, every section bound, every string and index reference,
  * and the sort order binary searches rely on.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -341,13 +342,27 @@ int mn_kb_open(mn_kb **out, const char *path, mn_error *err)
     if (!out || !path)
         return mn_x__err(err, MN_EINVAL, "no path");
     *out = NULL;
-    fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: a FIFO is refused below instead of waiting for a
+     * writer; it changes nothing for a regular file */
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0 || fstat(fd, &st) != 0) {
-        rc = mn_x__err(err, MN_EIO, "cannot open knowledge base");
+        rc = mn_x__err_sys(err, MN_EIO, errno, path,
+                           "cannot open the knowledge base");
+        goto done;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        rc = mn_x__err(err, MN_EIO, "is a directory, not a knowledge base");
         mn_x__err_at(err, path, 0, 0);
         goto done;
     }
-    if (!S_ISREG(st.st_mode) || st.st_size < (off_t)sizeof(kb_header)) {
+    if (!S_ISREG(st.st_mode)) {
+        rc = mn_x__err(err, MN_EIO,
+                       "not a regular file (a device, FIFO or socket), not a "
+                       "knowledge base");
+        mn_x__err_at(err, path, 0, 0);
+        goto done;
+    }
+    if (st.st_size < (off_t)sizeof(kb_header)) {
         rc = mn_x__err(err, MN_EBADKB,
                        "corrupt knowledge base: file too short (truncated?)");
         mn_x__err_at(err, path, 0, 0);
@@ -363,8 +378,8 @@ int mn_kb_open(mn_kb **out, const char *path, mn_error *err)
         mmap(NULL, kb->size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
     if (kb->mapped == MAP_FAILED) {
         kb->mapped = NULL;
-        rc = mn_x__err(err, MN_EIO, "cannot map knowledge base");
-        mn_x__err_at(err, path, 0, 0);
+        rc = mn_x__err_sys(err, errno == ENOMEM ? MN_ENOMEM : MN_EIO, errno,
+                           path, "cannot map the knowledge base");
         goto done;
     }
     kb->base = kb->mapped;
