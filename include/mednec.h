@@ -12,5 +12,6 @@
 #include "mednec/x12.h"
 #include "mednec/fhir.h"
 #include "mednec/csvclaim.h"
+#include "mednec/input.h"
 #include "mednec/outfile.h"
 #endif

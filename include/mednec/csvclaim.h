@@ -85,11 +85,18 @@ MN_API int mn_csvclaim_write_header(mn_buf *out, mn_error *err);
 /**
  * Appends one CSV row per line of `res`: claim_id, line, code, date,
  * status, abn, edits, carc, rarc, policies, diagnoses, provider, charge,
- * units, modifiers (lists separated by ';'). Errors: MN_EINVAL,
- * MN_ELIMIT, MN_ENOMEM.
+ * units, modifiers (lists separated by ';'), and an empty error column.
+ * Errors: MN_EINVAL, MN_ELIMIT, MN_ENOMEM.
  */
 MN_API int mn_csvclaim_write_result(mn_buf *out, const mn_result *res,
                                     mn_error *err);
+
+/**
+ * Appends the row that stands for a claim that could not be read: its id
+ * (may be NULL), status "error" and the message in the last column.
+ */
+MN_API int mn_csvclaim_write_error(mn_buf *out, const char *claim_id,
+                                   const char *message, mn_error *err);
 
 #ifdef __cplusplus
 }

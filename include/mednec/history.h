@@ -296,17 +296,18 @@ MN_API int mn_history_importer_feed(mn_history_importer *imp, const char *data,
 /**
  * Imports one claim already read (from an 837, FHIR, CSV), as feed
  * imports a line of JSON Lines: its services are filed under its id (or
- * content hash) and replace the services stored under that key. `res`,
- * when not NULL, is the claim's result (mn_check): its line statuses are
- * recorded, without a check of the importer's own. A claim with frequency
- * code 8 (void) removes the stored claim of its key instead. A claim
- * without a patient id is skipped and counted. Commits in batches as feed
- * does. Errors: MN_EINVAL (NULL argument, a result of another claim, an
- * import that ended), MN_EIO, MN_ENOMEM; the importer is then spent.
+ * content hash) and replace the services stored under that key.
+ * `statuses`, when not NULL, holds the status of each of its lines (a
+ * check's result, mn_result_line_status), recorded without a check of the
+ * importer's own. A claim with frequency code 8 (void) removes the stored
+ * claim of its key instead. A claim without a patient id is skipped and
+ * counted. Commits in batches as feed does. Errors: MN_EINVAL (NULL
+ * argument, an import that ended), MN_EIO, MN_ENOMEM; the importer is then
+ * spent.
  */
 MN_API int mn_history_importer_put(mn_history_importer *imp,
-                                   const mn_claim *claim, const mn_result *res,
-                                   mn_error *err);
+                                   const mn_claim *claim,
+                                   const mn_status *statuses, mn_error *err);
 /** Imports a last line without a newline, commits, and logs the import
  * in the store. Errors as for feed. */
 MN_API int mn_history_importer_finish(mn_history_importer *imp, mn_error *err);

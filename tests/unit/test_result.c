@@ -313,7 +313,7 @@ static void test_line_info_v2(void)
     CHECK_STR(li.provider, "1234567893");
     CHECK_INT(li.charge, MN_NO_AMOUNT);
     CHECK_STR(li.revenue_code, "0510");
-    CHECK_STR(li.n_diagnoses ? li.diagnoses[0] : NULL, "4019");
+    CHECK_STR(li.n_diagnoses ? li.diagnoses[0] : NULL, "401.9");
     CHECK_INT(li.status, MN_STATUS_INDETERMINATE);
     CHECK_STR(mn_result_finding_edit(res, 1, 0), "dx.icd9");
     CHECK_INT(mn_result_line_status(res, 2), MN_STATUS_INVALID);

@@ -871,7 +871,19 @@ int mn_claim_add_diagnosis_icd9(mn_claim *c, const char *code, size_t len,
     dx = &c->dx[c->n_dx];
     memset(dx, 0, sizeof(*dx));
     dx->key = 0; /* never found in the ICD-10-CM tables */
-    upper_copy(dx->text, code, len);
+    {
+        /* dotted after the category (4 characters for E codes) */
+        size_t cat = mn_x__toupper((unsigned char)code[0]) == 'E' ? 4 : 3;
+        size_t n = 0;
+        for (size_t i = 0; i < len; i++) {
+            if (code[i] == '.')
+                continue;
+            if (n == cat)
+                dx->text[n++] = '.';
+            dx->text[n++] = (char)mn_x__toupper((unsigned char)code[i]);
+        }
+        dx->text[n] = '\0';
+    }
     dx->icd9 = 1;
     c->n_dx++;
 done:

@@ -1384,19 +1384,16 @@ static int record_statuses(mn_history_importer *imp, const mn_claim *c,
     return rc;
 }
 
-/* The statuses of a result the caller made, kept as record_statuses
- * keeps them. */
-static int result_statuses(mn_history_importer *imp, const mn_claim *c,
-                           const mn_result *res, uint64_t *sdigest,
-                           mn_error *err)
+/* The statuses the caller gives, kept as record_statuses keeps them. */
+static int given_statuses(mn_history_importer *imp, const mn_claim *c,
+                          const mn_status *given, uint64_t *sdigest,
+                          mn_error *err)
 {
     int rc = MN_OK;
 
     imp->statuses.len = 0;
-    if (mn_result_line_count(res) != c->n_lines)
-        return mn_x__err(err, MN_EINVAL, "the result is not the claim's");
     for (size_t i = 0; rc == MN_OK && i < c->n_lines; i++) {
-        int s = (int)mn_result_line_status(res, i);
+        int s = (int)given[i];
         rc = mn_x__vec_push(&imp->statuses, &s, sizeof(s));
         if (rc)
             rc = mn_x__err(err, rc, "out of memory");
@@ -1433,7 +1430,7 @@ static int void_claim(mn_history_importer *imp, const mn_claim *c,
  * voids the stored claim of its key; any other replaces it (7 included).
  */
 static int store_claim(mn_history_importer *imp, const mn_claim *c,
-                       const mn_result *res, int *db_error, mn_error *err)
+                       const mn_status *res, int *db_error, mn_error *err)
 {
     sqlite3_stmt *st = imp->st[S_SEL_CLAIM];
     char hexkey[KEY_HEX + 1];
@@ -1449,7 +1446,7 @@ static int store_claim(mn_history_importer *imp, const mn_claim *c,
 
     imp->statuses.len = 0;
     if (res && c->frequency != '8') {
-        rc = result_statuses(imp, c, res, &sdigest, err);
+        rc = given_statuses(imp, c, res, &sdigest, err);
         if (rc)
             goto done;
     } else if (imp->o.record && c->frequency != '8') {
@@ -1578,7 +1575,7 @@ done:
 static int after_line(mn_history_importer *imp, mn_error *err);
 
 int mn_history_importer_put(mn_history_importer *imp, const mn_claim *claim,
-                            const mn_result *res, mn_error *err)
+                            const mn_status *statuses, mn_error *err)
 {
     mn_history_import_stats *s;
     int db_error = 0;
@@ -1598,7 +1595,7 @@ int mn_history_importer_put(mn_history_importer *imp, const mn_claim *claim,
         skipped(imp, "no patient id");
         return MN_OK;
     }
-    rc = store_claim(imp, claim, res, &db_error, err);
+    rc = store_claim(imp, claim, statuses, &db_error, err);
     if (rc == MN_OK) {
         for (size_t i = 0; i < claim->n_lines; i++)
             s->lines_undated += line_date(claim, &claim->lines[i]) == MN_NODATE;

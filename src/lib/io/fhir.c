@@ -232,7 +232,9 @@ static int set_patient(const ctx *c, mn_claim *cl, char *pref, size_t pref_sz,
         snprintf(pref, pref_sz, "%s", ref);
         id = slash ? slash + 1 : ref[0] == '#' ? NULL : ref;
     }
-    if (res && str(res, "id") && (!ref || ref[0] == '#'))
+    /* the resource's own id, when the reference finds it (a fullUrl such
+       as urn:uuid:... names the same patient as Patient/id) */
+    if (res && str(res, "id"))
         id = str(res, "id");
     if (!id && json_is_object(json_object_get(p, "identifier")))
         id = str(json_object_get(p, "identifier"), "value");
@@ -749,7 +751,9 @@ int mn_fhir_feed(mn_fhir *r, const char *data, size_t len, mn_error *err)
         const char *nl;
         size_t take;
         if (r->mode == M_DOCUMENT) {
-            rc = mn_x__vec_push(&r->buf, data, len);
+            rc = r->buf.len + len > r->o.max_document
+                     ? MN_ELIMIT
+                     : mn_x__vec_push(&r->buf, data, len);
             if (rc == MN_ELIMIT)
                 mn_x__err(err, rc,
                           "the document is larger than %zu bytes "

@@ -13,7 +13,7 @@
 
 static const char header[] =
     "claim_id,line,code,date,status,abn,edits,carc,rarc,policies,"
-    "diagnoses,provider,charge,units,modifiers\r\n";
+    "diagnoses,provider,charge,units,modifiers,error\r\n";
 
 int mn_csvclaim_write_header(mn_buf *out, mn_error *err)
 {
@@ -119,11 +119,30 @@ int mn_csvclaim_write_result(mn_buf *out, const mn_result *res, mn_error *err)
         mn_x__out_int(&w, li.units);
         MN_OUT_LIT(&w, ",");
         list(&w, li.modifiers, li.n_modifiers);
-        MN_OUT_LIT(&w, "\r\n");
+        MN_OUT_LIT(&w, ",\r\n");
     }
     if (w.rc == MN_ELIMIT)
         return mn_x__err(err, w.rc, "result too large for the output buffer");
     if (w.rc)
         return mn_x__err(err, w.rc, "out of memory");
+    return MN_OK;
+}
+
+int mn_csvclaim_write_error(mn_buf *out, const char *claim_id,
+                            const char *message, mn_error *err)
+{
+    mn_out w;
+
+    if (!out || !message)
+        return mn_x__err(err, MN_EINVAL, "no buffer or no message");
+    mn_x__out_init(&w, out);
+    field(&w, claim_id);
+    MN_OUT_LIT(&w, ",,,,error,,,,,,,,,,,");
+    field(&w, message);
+    MN_OUT_LIT(&w, "\r\n");
+    if (w.rc)
+        return mn_x__err(err, w.rc,
+                         w.rc == MN_ELIMIT ? "too large for the output buffer"
+                                           : "out of memory");
     return MN_OK;
 }
