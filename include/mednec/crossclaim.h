@@ -51,6 +51,7 @@ typedef struct mn_crossclaim_options {
 /** Creates an index. `opts` may be NULL. Errors: MN_EINVAL, MN_ENOMEM. */
 MN_API int mn_crossclaim_new(mn_crossclaim **out,
                              const mn_crossclaim_options *opts, mn_error *err);
+/** Frees the index. NULL is accepted. */
 MN_API void mn_crossclaim_free(mn_crossclaim *x);
 
 /**

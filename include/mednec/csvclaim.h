@@ -71,13 +71,21 @@ MN_API int mn_csvclaim_new(mn_csvclaim **out, const mn_csvclaim_options *opts,
 /**
  * Reads `len` bytes. A header that names an unknown column, lacks
  * claim_id or code, or repeats a column is an error of the call
- * (MN_EINVAL, with the column in `err`): nothing can be read. Returns
- * also MN_ENOMEM, or what the callback returned.
+ * (MN_EINVAL, with the column in `err`): nothing can be read. A row
+ * longer than max_row is MN_ELIMIT, with its row in `err`: the reader
+ * stops there (the claims before it were handed out). Returns also
+ * MN_ENOMEM, or what the callback returned. A reader that failed is
+ * spent: later calls return the same code.
  */
 MN_API int mn_csvclaim_feed(mn_csvclaim *r, const char *data, size_t len,
                             mn_error *err);
+/** Ends the input: the last row and claim are read and handed out. An
+ * input without a header row is MN_EINVAL. Errors otherwise as for
+ * feed. */
 MN_API int mn_csvclaim_finish(mn_csvclaim *r, mn_error *err);
+/** Frees the reader and any claim it holds. NULL is accepted. */
 MN_API void mn_csvclaim_free(mn_csvclaim *r);
+/** Copies the counts into `*out`. NULL arguments are ignored. */
 MN_API void mn_csvclaim_get_stats(mn_csvclaim_stats *out, const mn_csvclaim *r);
 
 /** Appends the header row of mn_csvclaim_write_result. */

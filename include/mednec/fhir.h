@@ -95,8 +95,12 @@ MN_API int mn_fhir_new(mn_fhir **out, const mn_fhir_options *opts,
  * readable Claim is an item with an error, not an error of the call. */
 MN_API int mn_fhir_feed(mn_fhir *r, const char *data, size_t len,
                         mn_error *err);
+/** Ends the input: the last line or the whole document is read and its
+ * Claims handed out. Errors as for feed. */
 MN_API int mn_fhir_finish(mn_fhir *r, mn_error *err);
+/** Frees the reader. NULL is accepted. */
 MN_API void mn_fhir_free(mn_fhir *r);
+/** Copies the counts into `*out`. NULL arguments are ignored. */
 MN_API void mn_fhir_get_stats(mn_fhir_stats *out, const mn_fhir *r);
 
 /**

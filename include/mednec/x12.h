@@ -128,7 +128,10 @@ typedef struct mn_x837_item {
     const mn_x12_issue *error;
     /** the errors that concern it (the first is `error`) */
     size_t errors;
-    const char *claim_id;       /**< CLM01, "" for an envelope error */
+    /** CLM01 as a one-line text (at most 63 bytes, control characters
+     * as '?'; the claim's own id is CLM01 unchanged), "" for an envelope
+     * error */
+    const char *claim_id;
     const char *implementation; /**< "005010X222A1" or "005010X223A2" */
     /** 'P' professional, 'I' institutional; 0 for an envelope error */
     char kind;
@@ -341,7 +344,9 @@ MN_API int mn_x835_feed(mn_x835 *r, const char *data, size_t len,
                         mn_error *err);
 /** Ends the input; hands out the last claim payment. */
 MN_API int mn_x835_finish(mn_x835 *r, mn_error *err);
+/** Frees the reader. NULL is accepted. */
 MN_API void mn_x835_free(mn_x835 *r);
+/** Copies the counts into `*out`. NULL arguments are ignored. */
 MN_API void mn_x835_get_stats(mn_x835_stats *out, const mn_x835 *r);
 /** One shot: new, feed, finish, free. */
 MN_API int mn_x835_read(const char *data, size_t len,

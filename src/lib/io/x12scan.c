@@ -929,7 +929,7 @@ int mn_x__x12env_feed(mn_x12env *e, const char *data, size_t len)
             if (q)
                 piece = (size_t)(q - data) + 1;
             if (piece > e->o.max_segment + ISA_LEN)
-                piece = 4096;
+                piece = len < 4096 ? len : 4096;
             rc = mn_x__vec_push(&e->carry, data, piece);
             data += piece;
             len -= piece;
