@@ -39,7 +39,8 @@ static const char *help =
     "\n"
     "Checks every claim of IN (stdin with no file or -): JSON Lines of\n"
     "contract claims, X12 837P/837I, FHIR R4 Claims (a Claim, a Bundle, or\n"
-    "NDJSON) or CSV (one row per line), recognised from the first bytes or\n"
+    "NDJSON) or CSV or TSV (one row per line), recognised from the first bytes "
+    "or\n"
     "given with --format. Writes one result per claim, in input order, to\n"
     "stdout or OUT: JSON Lines (--detail full, the contract result; brief:\n"
     "status, edits, CARC/RARC and citations per line), CSV (one row per\n"
@@ -1104,6 +1105,11 @@ int cmd_batch(int argc, char **argv)
                 rc = mn_fhir_new(&fhir, &fo, &err);
             } else if (fmt == MN_INPUT_CSV) {
                 mn_csvclaim_options co = MN_CSVCLAIM_OPTIONS_INIT;
+                const char *nl = memchr(chunk, '\n', n);
+                size_t hl = nl ? (size_t)(nl - chunk) : n;
+                /* a header with tabs and no comma: TSV */
+                if (memchr(chunk, '\t', hl) && !memchr(chunk, ',', hl))
+                    co.delimiter = '\t';
                 co.name = r.in_name;
                 co.on_item = csv_item;
                 co.payload = &r;

@@ -268,6 +268,27 @@ static void test_same_everywhere(void)
         summary_fhir(out, got, sizeof(got));
         CHECK_STR(got, expected);
     }
+    /* the CSV as TSV (a header with tabs and no comma), from stdin */
+    snprintf(args, sizeof(args),
+             "batch --kb %s --detail brief - < %s/claims.tsv", kb, tmpdir);
+    {
+        char tsv[600];
+        char *csv = slurp(FIX "claims.csv");
+        FILE *f;
+        snprintf(tsv, sizeof(tsv), "%s/claims.tsv", tmpdir);
+        f = fopen(tsv, "wb");
+        CHECK(csv && f);
+        for (char *p = csv; p && *p; p++)
+            *p = *p == ',' ? '\t' : *p;
+        if (f && csv)
+            fputs(csv, f);
+        if (f)
+            fclose(f);
+        free(csv);
+    }
+    CHECK_INT(run(args, &out), 1);
+    summary_json(out, got, sizeof(got));
+    CHECK_STR(got, expected);
     /* judged alone, C4 meets no MUE */
     snprintf(args, sizeof(args),
              "batch --kb %s --no-cross-claim --detail brief %sclaims.837", kb,
