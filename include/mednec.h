@@ -13,5 +13,6 @@
 #include "mednec/fhir.h"
 #include "mednec/csvclaim.h"
 #include "mednec/input.h"
+#include "mednec/report.h"
 #include "mednec/outfile.h"
 #endif

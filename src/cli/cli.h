@@ -72,5 +72,7 @@ int cmd_batch(int argc, char **argv);
 int cmd_build(int argc, char **argv);
 int cmd_lookup(int argc, char **argv);
 int cmd_history(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_denials(int argc, char **argv);
 
 #endif
