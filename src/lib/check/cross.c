@@ -2,14 +2,18 @@
  * check/cross.c: the services of a run's earlier claims, for the edits
  * across claims (mednec/crossclaim.h).
  *
- * Services live in a ring of `max_services` entries, oldest first; each
- * patient's services are chained in the order they came, from a table
- * keyed by the hash of the patient id. The oldest service of the ring is
- * always the first of its patient's chain, so making room is O(1); a
- * replacement or void marks the services of the claim it replaces as
- * gone. Patients, providers and claim ids are kept as 64-bit hashes
- * (XXH3): nothing of the patient is stored.
+ * Services live in a ring of `max_services` entries, oldest first. Each
+ * service is in two chains, in the order they came: its patient's (a
+ * table keyed by the hash of the patient id), walked for a replacement or
+ * a void, and its patient's on its date (keyed by patient and date),
+ * walked to match a claim's services, so a claim reads only the services
+ * of its own dates. The oldest service of the ring is always the first of
+ * both its chains, so making room is O(1); a replacement or void marks
+ * the services of the claim it replaces as gone. Patients, providers and claim
+ * ids are kept as 64-bit hashes (XXH3): nothing of the patient is stored.
  */
+#include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "check/check.h"
@@ -22,25 +26,33 @@
 typedef struct xent {
     uint64_t patient;
     mn_cross_svc s;
-    uint32_t next; /* the patient's next service */
+    uint32_t next;  /* the patient's next service */
+    uint32_t dnext; /* the patient's next service on the same date */
     bool gone;
 } xent;
 
-/* The patient table: open addressing, tombstones rebuilt away. */
+/* A table of chains: open addressing, tombstones rebuilt away. */
 typedef struct pslot {
     uint64_t key; /* 0: empty */
     uint32_t head, tail, count;
     bool dead; /* a tombstone */
 } pslot;
 
+typedef struct ptable {
+    pslot *tab;
+    size_t cap;     /* power of two; grows up to max_cap */
+    size_t max_cap; /* twice the ring, rounded up */
+    size_t used;    /* live and dead slots */
+    size_t live;
+} ptable;
+
 struct mn_crossclaim {
     xent *ring;
     size_t max;
     size_t start; /* the oldest */
     size_t n;
-    pslot *tab;
-    size_t cap;  /* power of two */
-    size_t used; /* live and dead slots */
+    ptable patients; /* each patient's services (replacements, voids) */
+    ptable days;     /* each patient's services of one date (matching) */
 };
 
 struct mn_crossclaim_view {
@@ -52,6 +64,16 @@ static uint64_t hkey(const char *s)
 {
     uint64_t h = mn_x__hash(s, strlen(s));
     return h ? h : 1; /* 0 means "none" */
+}
+
+/* The key of a patient's date. */
+static uint64_t day_key(uint64_t patient, int32_t date)
+{
+    uint64_t h = patient ^ ((uint64_t)(uint32_t)date * 0x9E3779B97F4A7C15ULL);
+    h ^= h >> 29;
+    h *= 0xBF58476D1CE4E5B9ULL;
+    h ^= h >> 32;
+    return h ? h : 1;
 }
 
 uint64_t mn_x__cross_hash(const char *s)
@@ -75,12 +97,17 @@ int mn_crossclaim_new(mn_crossclaim **out, const mn_crossclaim_options *opts,
         cap *= 2;
     x = mn_x__calloc(1, sizeof(*x));
     if (x) {
+        /* the tables start small and grow with the patients and dates
+           seen: memory follows the data, not the window */
+        size_t first = cap < 1024 ? cap : 1024;
         x->max = max;
-        x->cap = cap;
+        x->patients.max_cap = x->days.max_cap = cap;
+        x->patients.cap = x->days.cap = first;
         x->ring = mn_x__calloc(max, sizeof(*x->ring));
-        x->tab = mn_x__calloc(cap, sizeof(*x->tab));
+        x->patients.tab = mn_x__calloc(first, sizeof(pslot));
+        x->days.tab = mn_x__calloc(first, sizeof(pslot));
     }
-    if (!x || !x->ring || !x->tab) {
+    if (!x || !x->ring || !x->patients.tab || !x->days.tab) {
         mn_crossclaim_free(x);
         return mn_x__err(err, MN_ENOMEM, "out of memory");
     }
@@ -93,19 +120,20 @@ void mn_crossclaim_free(mn_crossclaim *x)
     if (!x)
         return;
     mn_x__free(x->ring);
-    mn_x__free(x->tab);
+    mn_x__free(x->patients.tab);
+    mn_x__free(x->days.tab);
     mn_x__free(x);
 }
 
 /* The slot of `key`, or where it would go (NULL: the table is full). */
-static pslot *find(mn_crossclaim *x, uint64_t key, bool insert)
+static pslot *find(ptable *t, uint64_t key, bool insert)
 {
-    size_t mask = x->cap - 1;
+    size_t mask = t->cap - 1;
     size_t i = (size_t)key & mask;
     pslot *tomb = NULL;
 
-    for (size_t probe = 0; probe < x->cap; probe++, i = (i + 1) & mask) {
-        pslot *p = &x->tab[i];
+    for (size_t probe = 0; probe < t->cap; probe++, i = (i + 1) & mask) {
+        pslot *p = &t->tab[i];
         if (!p->key)
             return insert ? (tomb ? tomb : p) : NULL;
         if (p->dead) {
@@ -119,17 +147,22 @@ static pslot *find(mn_crossclaim *x, uint64_t key, bool insert)
     return insert ? tomb : NULL;
 }
 
-/* Rebuilds the table without tombstones. */
-static void rebuild(mn_crossclaim *x)
+/* Rebuilds a table without tombstones, twice as large when it is half
+ * full of live chains. */
+static void rebuild(ptable *t)
 {
-    size_t mask = x->cap - 1;
-    pslot *old = x->tab;
-    pslot *fresh = mn_x__calloc(x->cap, sizeof(*fresh));
+    size_t old_cap = t->cap;
+    size_t cap =
+        t->live * 2 >= old_cap && old_cap < t->max_cap ? old_cap * 2 : old_cap;
+    size_t mask = cap - 1;
+    pslot *old = t->tab;
+    pslot *fresh = mn_x__calloc(cap, sizeof(*fresh));
 
     if (!fresh)
         return; /* keeps working with the tombstones */
-    x->used = 0;
-    for (size_t k = 0; k < x->cap; k++) {
+    t->cap = cap;
+    t->used = 0;
+    for (size_t k = 0; k < old_cap; k++) {
         size_t i;
         if (!old[k].key || old[k].dead)
             continue;
@@ -137,60 +170,88 @@ static void rebuild(mn_crossclaim *x)
         while (fresh[i].key)
             i = (i + 1) & mask;
         fresh[i] = old[k];
-        x->used++;
+        t->used++;
     }
     mn_x__free(old);
-    x->tab = fresh;
+    t->tab = fresh;
 }
 
-/* Drops the oldest service to make room. */
+/* Unlinks the first service of the chain of `key` (the oldest). */
+static void unlink_head(ptable *t, uint64_t key, uint32_t next)
+{
+    pslot *p = find(t, key, false);
+
+    if (!p)
+        return;
+    p->head = next;
+    if (--p->count == 0) {
+        p->dead = true;
+        p->head = p->tail = NONE;
+        t->live--;
+    }
+}
+
+/* Drops the oldest service to make room: it is the first of both its
+ * chains. */
 static void evict(mn_crossclaim *x)
 {
     xent *e = &x->ring[x->start];
-    pslot *p = find(x, e->patient, false);
 
-    if (p) {
-        p->head = e->next;
-        if (--p->count == 0) {
-            p->dead = true;
-            p->head = p->tail = NONE;
-        }
-    }
+    unlink_head(&x->patients, e->patient, e->next);
+    unlink_head(&x->days, day_key(e->patient, e->s.date), e->dnext);
     x->start = (x->start + 1) % x->max;
     x->n--;
 }
 
-static int remember(mn_crossclaim *x, uint64_t patient, const mn_cross_svc *s)
+/* Appends ring entry `at` to the chain of `key`; `link` is the entry's
+ * next field of that chain. Returns MN_ENOMEM when the table is full. */
+static int append(mn_crossclaim *x, ptable *t, uint64_t key, uint32_t at,
+                  size_t link)
 {
     pslot *p;
-    size_t at;
+
+    if (t->used * 10 >= t->cap * 7)
+        rebuild(t);
+    p = find(t, key, true);
+    if (!p)
+        return MN_ENOMEM;
+    if (p->key != key || p->dead) {
+        if (!p->key)
+            t->used++;
+        t->live++;
+        p->key = key;
+        p->dead = false;
+        p->head = p->tail = at;
+        p->count = 1;
+    } else {
+        uint32_t *next = (uint32_t *)((char *)&x->ring[p->tail] + link);
+        *next = at;
+        p->tail = at;
+        p->count++;
+    }
+    return MN_OK;
+}
+
+static int remember(mn_crossclaim *x, uint64_t patient, const mn_cross_svc *s)
+{
+    uint32_t at;
+    int rc;
 
     if (x->n == x->max)
         evict(x);
-    if (x->used * 10 >= x->cap * 7)
-        rebuild(x);
-    p = find(x, patient, true);
-    if (!p)
-        return MN_ENOMEM;
-    at = (x->start + x->n) % x->max;
+    at = (uint32_t)((x->start + x->n) % x->max);
     x->ring[at].patient = patient;
     x->ring[at].s = *s;
     x->ring[at].next = NONE;
+    x->ring[at].dnext = NONE;
     x->ring[at].gone = false;
-    if (p->key != patient || p->dead) {
-        if (!p->key)
-            x->used++;
-        p->key = patient;
-        p->dead = false;
-        p->head = p->tail = (uint32_t)at;
-        p->count = 1;
-    } else {
-        x->ring[p->tail].next = (uint32_t)at;
-        p->tail = (uint32_t)at;
-        p->count++;
-    }
-    x->n++;
-    return MN_OK;
+    rc = append(x, &x->patients, patient, at, offsetof(xent, next));
+    if (rc == MN_OK)
+        rc = append(x, &x->days, day_key(patient, s->date), at,
+                    offsetof(xent, dnext));
+    if (rc == MN_OK)
+        x->n++;
+    return rc;
 }
 
 size_t mn_crossclaim_view_count(const mn_crossclaim_view *v)
@@ -234,6 +295,49 @@ void mn_x__cross_svc_of(mn_cross_svc *out, const mn_claim *c, size_t li,
     out->claim_id[idl] = '\0';
 }
 
+/* A date and provider of a claim's lines. */
+typedef struct dkey {
+    int32_t date;
+    uint64_t provider;
+} dkey;
+
+/* Adds (date, provider) to the keys unless there. */
+static int add_key(dkey **keys, size_t *n, size_t *cap, dkey *fixed,
+                   int32_t date, uint64_t provider)
+{
+    for (size_t k = 0; k < *n; k++) {
+        if ((*keys)[k].date == date && (*keys)[k].provider == provider)
+            return MN_OK;
+    }
+    if (*n == *cap) {
+        size_t nc = *cap * 2;
+        dkey *nk = *keys == fixed ? mn_x__malloc(nc * sizeof(*nk))
+                                  : mn_x__realloc(*keys, nc * sizeof(*nk));
+        if (!nk)
+            return MN_ENOMEM;
+        if (*keys == fixed)
+            memcpy(nk, fixed, *n * sizeof(*nk));
+        *keys = nk;
+        *cap = nc;
+    }
+    (*keys)[*n].date = date;
+    (*keys)[(*n)++].provider = provider;
+    return MN_OK;
+}
+
+/* Ring positions by age, oldest first. */
+typedef struct aged {
+    size_t age;
+    uint32_t at;
+} aged;
+
+static int cmp_aged(const void *a, const void *b)
+{
+    size_t x = ((const aged *)a)->age;
+    size_t y = ((const aged *)b)->age;
+    return x < y ? -1 : x > y;
+}
+
 int mn_crossclaim_take(mn_crossclaim_view **view, mn_crossclaim *x,
                        const mn_claim *claim, mn_error *err)
 {
@@ -241,8 +345,13 @@ int mn_crossclaim_take(mn_crossclaim_view **view, mn_crossclaim *x,
     uint64_t patient;
     uint64_t claim_hash;
     pslot *p;
-    size_t cap = 0;
     int rc = MN_OK;
+    dkey fixed[16];
+    dkey *keys = fixed;
+    size_t n_keys = 0;
+    size_t keys_cap = sizeof(fixed) / sizeof(fixed[0]);
+    aged *hits = NULL;
+    size_t n_hits = 0, hits_cap = 0;
 
     if (!view || !x || !claim)
         return mn_x__err(err, MN_EINVAL, "invalid arguments");
@@ -254,8 +363,8 @@ int mn_crossclaim_take(mn_crossclaim_view **view, mn_crossclaim *x,
         goto done;
     patient = hkey(claim->patient_id);
     claim_hash = mn_x__cross_hash(claim->id);
-    p = find(x, patient, false);
     /* a replacement or a void takes back the claim it names */
+    p = find(&x->patients, patient, false);
     if (p && claim_hash &&
         (claim->frequency == '7' || claim->frequency == '8')) {
         for (uint32_t i = p->head; i != NONE; i = x->ring[i].next) {
@@ -263,33 +372,59 @@ int mn_crossclaim_take(mn_crossclaim_view **view, mn_crossclaim *x,
                 x->ring[i].gone = true;
         }
     }
-    for (uint32_t i = p ? p->head : NONE; i != NONE; i = x->ring[i].next) {
-        const xent *e = &x->ring[i];
-        bool match = false;
-        if (e->gone || !e->s.provider)
-            continue;
-        for (size_t li = 0; li < claim->n_lines && !match; li++) {
-            const mn_claim_line *ln = &claim->lines[li];
-            int32_t d = ln->date != MN_NODATE ? ln->date : claim->date;
-            match = d == e->s.date &&
-                    e->s.provider ==
-                        mn_x__cross_hash(mn_x__claim_line_provider(claim, li));
-        }
-        if (!match)
-            continue;
-        if (v->n == cap) {
-            size_t nc = cap ? cap * 2 : 8;
-            mn_cross_svc *nv = mn_x__realloc(v->v, nc * sizeof(*nv));
-            if (!nv) {
-                rc = MN_ENOMEM;
-                goto done;
-            }
-            v->v = nv;
-            cap = nc;
-        }
-        v->v[v->n++] = e->s;
+    /* the claim's (date, provider) pairs, each once */
+    for (size_t li = 0; p && li < claim->n_lines && rc == MN_OK; li++) {
+        const mn_claim_line *ln = &claim->lines[li];
+        int32_t d = ln->date != MN_NODATE ? ln->date : claim->date;
+        uint64_t h = mn_x__cross_hash(mn_x__claim_line_provider(claim, li));
+        if (h && d != MN_NODATE)
+            rc = add_key(&keys, &n_keys, &keys_cap, fixed, d, h);
     }
-    if (claim->frequency == '8')
+    /* the services of the patient on each date, of the same provider;
+       each date's chain once */
+    for (size_t k = 0; k < n_keys && rc == MN_OK; k++) {
+        pslot *dp;
+        size_t j = 0;
+        while (j < k && keys[j].date != keys[k].date)
+            j++;
+        if (j < k)
+            continue;
+        dp = find(&x->days, day_key(patient, keys[k].date), false);
+        for (uint32_t i = dp ? dp->head : NONE; i != NONE;
+             i = x->ring[i].dnext) {
+            const xent *e = &x->ring[i];
+            bool match = false;
+            if (e->gone || e->patient != patient || e->s.date != keys[k].date)
+                continue;
+            for (size_t m = k; m < n_keys && !match; m++)
+                match = keys[m].date == e->s.date &&
+                        keys[m].provider == e->s.provider;
+            if (!match)
+                continue;
+            if (n_hits == hits_cap) {
+                size_t nc = hits_cap ? hits_cap * 2 : 8;
+                aged *nh = mn_x__realloc(hits, nc * sizeof(*nh));
+                if (!nh) {
+                    rc = MN_ENOMEM;
+                    break;
+                }
+                hits = nh;
+                hits_cap = nc;
+            }
+            hits[n_hits].age = (i + x->max - x->start) % x->max;
+            hits[n_hits++].at = i;
+        }
+    }
+    /* in the order they came, as one patient chain would give them */
+    if (rc == MN_OK && n_hits) {
+        qsort(hits, n_hits, sizeof(*hits), cmp_aged);
+        v->v = mn_x__malloc(n_hits * sizeof(*v->v));
+        if (!v->v)
+            rc = MN_ENOMEM;
+        for (size_t h = 0; v->v && h < n_hits; h++)
+            v->v[v->n++] = x->ring[hits[h].at].s;
+    }
+    if (rc || claim->frequency == '8')
         goto done;
     for (size_t li = 0; li < claim->n_lines && rc == MN_OK; li++) {
         mn_cross_svc s;
@@ -298,6 +433,9 @@ int mn_crossclaim_take(mn_crossclaim_view **view, mn_crossclaim *x,
             rc = remember(x, patient, &s);
     }
 done:
+    if (keys != fixed)
+        mn_x__free(keys);
+    mn_x__free(hits);
     if (rc) {
         mn_crossclaim_view_free(v);
         return mn_x__err(err, rc, "out of memory");

@@ -125,6 +125,9 @@ uint64_t mn_x__jurisdiction_states(const char *j, size_t len)
     u[len] = '\0';
     if (len == 5)
         return mn_x__contractor_states(u, len);
+    /* a state (no MAC name or alias has two characters without a J) */
+    if (len == 2 && u[0] != 'J')
+        return state_bit(u);
     for (size_t i = 0; i < sizeof(macs) / sizeof(macs[0]); i++) {
         if (strcmp(u, macs[i].name) == 0 ||
             (macs[i].alias && strcmp(u, macs[i].alias) == 0))

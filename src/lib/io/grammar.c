@@ -555,5 +555,25 @@ bool mn_x__grammar_837(mn_grammar *g, char variant)
         if (l->n_segs == 0)
             return false;
     }
+    /* the index place() scans */
+    for (short i = 0; i < g->n_segs; i++)
+        g->seg_ids[i] = g->segs[i].id;
+    for (short k = 0; k < g->n_kids; k++)
+        g->kid_ids[k] = g->segs[g->loops[g->kids[k].loop].first_seg].id;
+    for (short li = 0; li < g->n_loops; li++) {
+        mn_gloop *l = &g->loops[li];
+        for (short i = 1; i < l->n_segs; i++) {
+            unsigned b = mn_x__gbit(g->seg_ids[l->first_seg + i]);
+            l->seg_bits[b >> 6] |= (uint64_t)1 << (b & 63);
+            if (g->segs[l->first_seg + i].required)
+                l->req_segs |= (uint64_t)1 << i;
+        }
+        for (short k = 0; k < l->n_kids; k++) {
+            unsigned b = mn_x__gbit(g->kid_ids[l->first_kid + k]);
+            l->kid_bits[b >> 6] |= (uint64_t)1 << (b & 63);
+            if (g->kids[l->first_kid + k].required)
+                l->req_kids |= (uint32_t)1 << k;
+        }
+    }
     return g->n_loops > 0;
 }

@@ -52,12 +52,23 @@ typedef struct mn_gloop {
     bool claim; /* the claim loop (2300) */
     short first_seg, n_segs; /* the first is the loop's trigger */
     short first_kid, n_kids;
+    /* which segment ids its positions (after the trigger) and its child
+       loops' triggers may have: bit mn_x__gbit(id) of 256; a segment
+       whose bit is clear is looked for no further in the loop */
+    uint64_t seg_bits[4];
+    uint64_t kid_bits[4];
+    uint64_t req_segs; /* bit i: position i (after the trigger) required */
+    uint32_t req_kids; /* bit k: child loop k required */
 } mn_gloop;
 
 typedef struct mn_grammar {
     mn_gloop loops[MN_G_MAX_LOOPS];
     mn_gseg segs[MN_G_MAX_SEGS];
     mn_gkid kids[MN_G_MAX_KIDS];
+    /* the ids of segs[] and of each kid's trigger, packed together so
+       that placing a segment scans a few cache lines */
+    uint32_t seg_ids[MN_G_MAX_SEGS];
+    uint32_t kid_ids[MN_G_MAX_KIDS];
     short n_loops, n_segs, n_kids;
     short root;
 } mn_grammar;
@@ -66,6 +77,18 @@ typedef struct mn_grammar {
  * (005010X223A2). False when the built-in text is malformed (a bug,
  * caught by the tests). */
 bool mn_x__grammar_837(mn_grammar *g, char variant);
+
+/* The bit of a segment id in mn_gloop.seg_bits and kid_bits. */
+static inline unsigned mn_x__gbit(uint32_t id)
+{
+    return (unsigned)((id * 0x9E3779B1u) >> 24);
+}
+
+/* Whether bit `b` is set in the 256-bit set `bits`. */
+static inline bool mn_x__ghas(const uint64_t bits[4], unsigned b)
+{
+    return (bits[b >> 6] >> (b & 63)) & 1u;
+}
 
 /* Packs a qualifier value of up to 3 characters ("ABK" -> bytes). */
 uint32_t mn_x__gqual(const char *s, size_t n);

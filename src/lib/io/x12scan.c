@@ -194,36 +194,6 @@ const char *mn_x12_issue_format(char *out, size_t size, const mn_x12_issue *is)
 /* Helpers                                                             */
 /* ------------------------------------------------------------------ */
 
-bool mn_x__x12_comp(const char **out, size_t *len, const mn_x12seg *s, size_t i,
-                    size_t k, char comp)
-{
-    const char *p;
-    const char *end;
-    size_t at = 1;
-
-    *out = "";
-    *len = 0;
-    if (i >= s->n || k < 1)
-        return false;
-    p = s->el[i];
-    end = p + s->len[i];
-    while (at < k && p < end) {
-        const char *c = memchr(p, comp, (size_t)(end - p));
-        if (!c)
-            return false;
-        p = c + 1;
-        at++;
-    }
-    if (at < k)
-        return false;
-    {
-        const char *c = memchr(p, comp, (size_t)(end - p));
-        *out = p;
-        *len = (size_t)((c ? c : end) - p);
-    }
-    return *len > 0;
-}
-
 bool mn_x__x12_is(const mn_x12seg *s, size_t i, const char *lit)
 {
     size_t n = strlen(lit);
@@ -617,6 +587,13 @@ static int lost(mn_x12env *e)
     return MN_OK;
 }
 
+/* Eight bytes at a time where a uint64_t holds them in input order. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define SWAR 1
+#else
+#define SWAR 0
+#endif
+
 /* One segment of `n` bytes at input offset `off`, without terminator. */
 static int segment(mn_x12env *e, const char *s, size_t n, size_t off)
 {
@@ -641,20 +618,46 @@ static int segment(mn_x12env *e, const char *s, size_t n, size_t off)
     seg.offset = off;
     seg.line = e->line;
     e->el[0] = s;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] != e->elem)
-            continue;
-        if (count == e->o.max_elements) {
-            seg.n = 1;
-            e->len[0] = (uint32_t)(i < 3 ? i : 3);
-            mn_x__x12_issue(e, MN_X12_ERROR, MN_X12_SYNTAX, MN_ELIMIT, &seg, 0,
-                            0, NULL, NULL, "segment has more than %zu elements",
-                            e->o.max_elements);
-            return lost(e);
+    {
+        /* the element separators, eight bytes at a time: a byte equal
+           to the separator becomes zero in `x`; the zero-byte test may
+           also flag a byte above a real zero, so each is checked */
+        const uint64_t ones = 0x0101010101010101ULL;
+        const uint64_t pat = ones * (unsigned char)e->elem;
+        size_t base = 0;
+        while (base < n) {
+            uint64_t t;
+            if (SWAR && n - base >= 8) {
+                uint64_t w;
+                uint64_t x;
+                memcpy(&w, s + base, 8);
+                x = w ^ pat;
+                t = (x - ones) & ~x & (ones << 7);
+            } else {
+                size_t m = n - base < 8 ? n - base : 8;
+                t = 0;
+                for (size_t k = 0; k < m; k++)
+                    t |= (uint64_t)(s[base + k] == e->elem) << (8 * k + 7);
+            }
+            for (; t; t &= t - 1) {
+                size_t i = base + (size_t)(__builtin_ctzll(t) >> 3);
+                if (s[i] != e->elem)
+                    continue;
+                if (count == e->o.max_elements) {
+                    seg.n = 1;
+                    e->len[0] = (uint32_t)(i < 3 ? i : 3);
+                    mn_x__x12_issue(e, MN_X12_ERROR, MN_X12_SYNTAX, MN_ELIMIT,
+                                    &seg, 0, 0, NULL, NULL,
+                                    "segment has more than %zu elements",
+                                    e->o.max_elements);
+                    return lost(e);
+                }
+                e->len[count - 1] = (uint32_t)(i - start);
+                e->el[count++] = s + i + 1;
+                start = i + 1;
+            }
+            base += 8;
         }
-        e->len[count - 1] = (uint32_t)(i - start);
-        e->el[count++] = s + i + 1;
-        start = i + 1;
     }
     e->len[count - 1] = (uint32_t)(n - start);
     seg.n = count;

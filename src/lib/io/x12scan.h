@@ -122,8 +122,38 @@ static inline bool mn_x__x12_has(const mn_x12seg *s, size_t i)
 {
     return i < s->n && s->len[i] > 0;
 }
-bool mn_x__x12_comp(const char **out, size_t *len, const mn_x12seg *s, size_t i,
-                    size_t k, char comp);
+static inline bool mn_x__x12_comp(const char **out, size_t *len,
+                                  const mn_x12seg *s, size_t i, size_t k,
+                                  char comp)
+{
+    const char *p;
+    const char *end;
+    size_t at = 1;
+
+    *out = "";
+    *len = 0;
+    if (i >= s->n || k < 1)
+        return false;
+    p = s->el[i];
+    end = p + s->len[i];
+    /* elements are short: a plain loop beats memchr's setup */
+    while (at < k && p < end) {
+        while (p < end && *p != comp)
+            p++;
+        if (p == end)
+            return false;
+        p++;
+        at++;
+    }
+    if (at < k)
+        return false;
+    *out = p;
+    while (p < end && *p != comp)
+        p++;
+    *len = (size_t)(p - *out);
+    return *len > 0;
+}
+
 /* True when element i equals `lit`. */
 bool mn_x__x12_is(const mn_x12seg *s, size_t i, const char *lit);
 /* Copies element i (or "") into out of `size` bytes, truncating. */

@@ -18,6 +18,7 @@
  * segment and element it came from.
  */
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -943,9 +944,10 @@ static void check_required_segments(mn_x837 *r, frame *f, const mn_x12seg *at)
     const mn_gloop *l = &r->g->loops[f->loop];
     char id[8];
 
-    for (short i = 1; i < l->n_segs; i++) {
+    for (uint64_t m = l->req_segs; m; m &= m - 1) {
+        short i = (short)__builtin_ctzll(m);
         const mn_gseg *d = &r->g->segs[l->first_seg + i];
-        if (!d->required || f->segs[i])
+        if (f->segs[i])
             continue;
         /* another position of the same id may have taken it */
         seg_id_text(id, d->id);
@@ -959,10 +961,15 @@ static void check_required_kids(mn_x837 *r, frame *f, short upto,
 {
     const mn_gloop *l = &r->g->loops[f->loop];
 
-    for (short k = 0; k < upto && k < l->n_kids; k++) {
-        const mn_gkid *kid = &r->g->kids[l->first_kid + k];
-        const mn_gloop *kl = &r->g->loops[kid->loop];
-        if (!kid->required || f->kids[k])
+    for (uint32_t m = l->req_kids; m; m &= m - 1) {
+        short k = (short)__builtin_ctz(m);
+        const mn_gkid *kid;
+        const mn_gloop *kl;
+        if (k >= upto)
+            break;
+        kid = &r->g->kids[l->first_kid + k];
+        kl = &r->g->loops[kid->loop];
+        if (f->kids[k])
             continue;
         f->kids[k] = 0xffff; /* reported once */
         issue(r, f, kl->read, at, 0, 0,
@@ -994,7 +1001,8 @@ static void push(mn_x837 *r, short loop, size_t iteration)
 {
     frame *f = &r->stack[r->depth++];
 
-    memset(f, 0, sizeof(*f));
+    /* err is read only once has_err is set: leave its bytes alone */
+    memset(f, 0, offsetof(frame, err));
     f->loop = loop;
     f->last_kid = -1;
     f->iteration = iteration;
@@ -1006,6 +1014,7 @@ static void place(mn_x837 *r, const mn_x12seg *s)
     char comp = mn_x__x12env_comp(r->env);
     char id[8];
     frame *f;
+    unsigned bit;
 
     if (!s->id) {
         char bad[8];
@@ -1019,11 +1028,13 @@ static void place(mn_x837 *r, const mn_x12seg *s)
                     "segment without an identifier");
         return;
     }
+    bit = mn_x__gbit(s->id);
     for (int d = r->depth - 1; d >= 0; d--) {
         const mn_gloop *l = &r->g->loops[r->stack[d].loop];
-        for (short i = 1; i < l->n_segs; i++) {
+        const uint32_t *ids = r->g->seg_ids + l->first_seg;
+        for (short i = 1; i < l->n_segs && mn_x__ghas(l->seg_bits, bit); i++) {
             const mn_gseg *def = &r->g->segs[l->first_seg + i];
-            if (!matches(s, def, comp))
+            if (ids[i] != s->id || !matches(s, def, comp))
                 continue;
             while (r->depth - 1 > d)
                 close_frame(r, s);
@@ -1047,10 +1058,15 @@ static void place(mn_x837 *r, const mn_x12seg *s)
                 dispatch(r, f, s);
             return;
         }
-        for (short k = 0; k < l->n_kids; k++) {
-            const mn_gkid *kid = &r->g->kids[l->first_kid + k];
-            const mn_gloop *kl = &r->g->loops[kid->loop];
-            const mn_gseg *trig = &r->g->segs[kl->first_seg];
+        for (short k = 0; k < l->n_kids && mn_x__ghas(l->kid_bits, bit); k++) {
+            const mn_gkid *kid;
+            const mn_gloop *kl;
+            const mn_gseg *trig;
+            if (r->g->kid_ids[l->first_kid + k] != s->id)
+                continue;
+            kid = &r->g->kids[l->first_kid + k];
+            kl = &r->g->loops[kid->loop];
+            trig = &r->g->segs[kl->first_seg];
             if (!matches(s, trig, comp))
                 continue;
             while (r->depth - 1 > d)
