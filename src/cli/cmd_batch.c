@@ -101,9 +101,19 @@ typedef struct tally {
 
 struct run;
 
+/* Units and the text they point into. */
+typedef struct block {
+    unit *units;
+    size_t n_units;
+    char *text; /* lines of JSON, error records, FHIR references */
+    size_t text_len;
+    size_t text_cap;
+} block;
+
 typedef struct worker {
     pthread_t tid;
     struct run *r;
+    block *b; /* the block it works on */
     size_t first;
     size_t count;
     int phase; /* 0: parse only; 1: check and render */
@@ -123,12 +133,13 @@ typedef struct run {
     int cross;
     int record;
     long nthreads;
-    /* the block */
-    unit *units;
-    size_t n_units;
-    char *text; /* lines of JSON, error records, FHIR references */
-    size_t text_len;
-    size_t text_cap;
+    /* the blocks: the reader fills `cur`; when pipelined, the workers
+       check the other one (`busy`) meanwhile */
+    block blk[2];
+    block *cur;
+    block *busy;
+    int pipelined;
+    long bg_used; /* workers started on `busy` */
     worker *w;
     /* run-wide */
     mn_crossclaim *xc;
@@ -162,20 +173,20 @@ static double now_s(void)
 /* Keeps `n` bytes in the block's text; their offset in `*off`. */
 static int text_add(run *r, const char *s, size_t n, size_t *off)
 {
-    if (r->text_len + n > r->text_cap) {
-        size_t cap = r->text_cap ? r->text_cap : 4 * READ_CHUNK;
+    if (r->cur->text_len + n > r->cur->text_cap) {
+        size_t cap = r->cur->text_cap ? r->cur->text_cap : 4 * READ_CHUNK;
         char *nt;
-        while (cap < r->text_len + n)
+        while (cap < r->cur->text_len + n)
             cap *= 2;
-        nt = realloc(r->text, cap);
+        nt = realloc(r->cur->text, cap);
         if (!nt)
             return MN_ENOMEM;
-        r->text = nt;
-        r->text_cap = cap;
+        r->cur->text = nt;
+        r->cur->text_cap = cap;
     }
-    memcpy(r->text + r->text_len, s, n);
-    *off = r->text_len;
-    r->text_len += n;
+    memcpy(r->cur->text + r->cur->text_len, s, n);
+    *off = r->cur->text_len;
+    r->cur->text_len += n;
     return MN_OK;
 }
 
@@ -246,7 +257,7 @@ static int add_error(run *r, const char *claim_id, const char *message,
                      const char *extra)
 {
     mn_buf *b = NULL;
-    unit *u = &r->units[r->n_units];
+    unit *u = &r->cur->units[r->cur->n_units];
     int rc;
 
     if ((rc = mn_buf_new(&b, 0)))
@@ -259,7 +270,7 @@ static int add_error(run *r, const char *claim_id, const char *message,
         rc = text_add(r, mn_buf_data(b), mn_buf_len(b), &u->off);
     mn_buf_free(b);
     if (rc == MN_OK)
-        r->n_units++;
+        r->cur->n_units++;
     return rc;
 }
 
@@ -270,7 +281,6 @@ static int add_error(run *r, const char *claim_id, const char *message,
 /* Parses a JSON Lines unit into its claim, or makes it an error. */
 static void parse_unit(worker *w, unit *u)
 {
-    run *r = w->r;
     mn_error err;
     char text[700];
     int rc;
@@ -281,7 +291,7 @@ static void parse_unit(worker *w, unit *u)
         snprintf(err.message, sizeof(err.message),
                  "the claim is longer than %u bytes", MAX_CLAIM);
     } else {
-        rc = mn_claim_parse_json(&u->claim, r->text + u->off, u->len, NULL,
+        rc = mn_claim_parse_json(&u->claim, w->b->text + u->off, u->len, NULL,
                                  &err);
     }
     if (rc == MN_OK) {
@@ -326,7 +336,7 @@ static void check_unit(worker *w, unit *u)
             mn_fhir_response_options fo = MN_FHIR_RESPONSE_OPTIONS_INIT;
             char ref[256];
             if (u->ref_len && u->ref_len < sizeof(ref)) {
-                memcpy(ref, r->text + u->ref_off, u->ref_len);
+                memcpy(ref, w->b->text + u->ref_off, u->ref_len);
                 ref[u->ref_len] = '\0';
                 fo.patient_reference = ref;
             }
@@ -370,7 +380,7 @@ static void *work(void *arg)
 
     if (w->phase == 0) {
         for (size_t k = 0; k < w->count && !w->fatal; k++) {
-            unit *u = &r->units[w->first + k];
+            unit *u = &w->b->units[w->first + k];
             if (u->kind == U_TEXT)
                 parse_unit(w, u);
         }
@@ -378,7 +388,7 @@ static void *work(void *arg)
     }
     mn_buf_clear(w->buf);
     for (size_t k = 0; k < w->count && !w->fatal; k++) {
-        unit *u = &r->units[w->first + k];
+        unit *u = &w->b->units[w->first + k];
         if (u->kind == U_TEXT)
             parse_unit(w, u);
         if (u->kind == U_CLAIM) {
@@ -389,7 +399,7 @@ static void *work(void *arg)
             }
         } else if (u->kind == U_ERROR) {
             w->t.errors++;
-            mn_buf_append(w->buf, r->text + u->off, u->len);
+            mn_buf_append(w->buf, w->b->text + u->off, u->len);
         } else if (u->kind == U_PERROR) {
             char lead[48];
             w->t.errors++;
@@ -400,10 +410,12 @@ static void *work(void *arg)
     return NULL;
 }
 
-/* Runs `phase` over the block on every thread. */
-static int run_phase(run *r, int phase)
+/* Starts `phase` over block `b` on the workers: the main thread takes
+ * the first range unless `background`. Returns how many workers run, or
+ * -1 (and says why) when a thread cannot start. */
+static long start_phase(run *r, block *b, int phase, bool background)
 {
-    size_t n = r->n_units;
+    size_t n = b->n_units;
     size_t per = (n + (size_t)r->nthreads - 1) / (size_t)r->nthreads;
     size_t at = 0;
     long used = 0;
@@ -411,6 +423,7 @@ static int run_phase(run *r, int phase)
 
     for (long i = 0; i < r->nthreads; i++) {
         worker *w = &r->w[i];
+        w->b = b;
         w->phase = phase;
         w->first = at;
         w->count = at < n ? (n - at < per ? n - at : per) : 0;
@@ -420,19 +433,26 @@ static int run_phase(run *r, int phase)
         if (!w->count)
             continue;
         used = i + 1;
-        if (i == 0)
+        if (i == 0 && !background)
             continue; /* the main thread takes the first range */
         if ((rc = pthread_create(&w->tid, NULL, work, w)) != 0) {
             fprintf(stderr, "mednec batch: cannot start a thread: %s\n",
                     strerror(rc));
-            for (long j = 1; j < i; j++)
+            for (long j = background ? 0 : 1; j < i; j++)
                 pthread_join(r->w[j].tid, NULL);
-            return EXIT_INTERNAL;
+            return -1;
         }
     }
-    if (r->w[0].count)
+    if (!background && r->w[0].count)
         work(&r->w[0]);
-    for (long i = 1; i < used; i++)
+    return used;
+}
+
+/* Waits for the `used` workers started on a phase (the first one ran on
+ * the main thread unless `background`). */
+static int join_phase(run *r, long used, bool background)
+{
+    for (long i = background ? 0 : 1; i < used; i++)
         pthread_join(r->w[i].tid, NULL);
     for (long i = 0; i < used; i++) {
         if (r->w[i].fatal) {
@@ -441,6 +461,14 @@ static int run_phase(run *r, int phase)
         }
     }
     return EXIT_CLEAN;
+}
+
+/* Runs `phase` over block `b` on every thread and waits. */
+static int run_phase(run *r, block *b, int phase)
+{
+    long used = start_phase(r, b, phase, false);
+
+    return used < 0 ? EXIT_INTERNAL : join_phase(r, used, false);
 }
 
 /* ------------------------------------------------------------------ */
@@ -493,31 +521,27 @@ static void progress(run *r, int final)
         fputc('\n', stderr);
 }
 
-/* Checks and writes the units of the block, then empties it. */
-static int flush_block(run *r)
+/* Empties block `b`. */
+static void clear_block(block *b)
+{
+    for (size_t i = 0; i < b->n_units; i++) {
+        unit *u = &b->units[i];
+        mn_claim_free(u->claim);
+        mn_crossclaim_view_free(u->view);
+        free(u->statuses);
+        free(u->msg);
+    }
+    b->n_units = 0;
+    b->text_len = 0;
+}
+
+/* Writes what the workers rendered for block `b`, counts it, files its
+ * claims in the history store (--record), and empties it. */
+static int finish_block(run *r, block *b)
 {
     int ec = EXIT_CLEAN;
     mn_error err;
-    bool texts = false;
 
-    if (!r->n_units)
-        return EXIT_CLEAN;
-    for (size_t i = 0; i < r->n_units && !texts; i++)
-        texts = r->units[i].kind == U_TEXT;
-    if (r->cross && texts && (ec = run_phase(r, 0)))
-        goto done;
-    /* the views, in input order, on this thread */
-    for (size_t i = 0; i < r->n_units && r->cross; i++) {
-        unit *u = &r->units[i];
-        if (u->kind == U_CLAIM &&
-            mn_crossclaim_take(&u->view, r->xc, u->claim, &err)) {
-            cli_error("batch", &err);
-            ec = EXIT_INTERNAL;
-            goto done;
-        }
-    }
-    if ((ec = run_phase(r, 1)))
-        goto done;
     for (long i = 0; i < r->nthreads && ec == EXIT_CLEAN; i++) {
         worker *w = &r->w[i];
         ec = write_out(r, mn_buf_data(w->buf), mn_buf_len(w->buf));
@@ -528,32 +552,89 @@ static int flush_block(run *r)
         r->all.claims_not_covered += w->t.claims_not_covered;
         memset(&w->t, 0, sizeof(w->t));
     }
-    for (size_t i = 0; i < r->n_units && ec == EXIT_CLEAN && r->imp; i++) {
-        unit *u = &r->units[i];
+    for (size_t i = 0; i < b->n_units && ec == EXIT_CLEAN && r->imp; i++) {
+        unit *u = &b->units[i];
         if (u->kind == U_CLAIM && u->claim &&
             mn_history_importer_put(r->imp, u->claim, u->statuses, &err)) {
             cli_error("batch", &err);
             ec = cli_exit_for(err.code);
         }
     }
-done:
-    for (size_t i = 0; i < r->n_units; i++) {
-        unit *u = &r->units[i];
-        mn_claim_free(u->claim);
-        mn_crossclaim_view_free(u->view);
-        free(u->statuses);
-        free(u->msg);
-    }
-    r->n_units = 0;
-    r->text_len = 0;
+    clear_block(b);
     progress(r, 0);
+    return ec;
+}
+
+/* Waits for the block checked in the background, and finishes it. */
+static int wait_busy(run *r)
+{
+    block *b = r->busy;
+    int ec;
+
+    if (!b)
+        return EXIT_CLEAN;
+    r->busy = NULL;
+    ec = join_phase(r, r->bg_used, true);
+    if (ec) {
+        clear_block(b);
+        return ec;
+    }
+    return finish_block(r, b);
+}
+
+/* Checks the units of the current block and writes them. The views
+ * across claims are taken here, on the main thread, in input order. When
+ * pipelined, the block is checked in the background while the reader
+ * fills the other one; its results are written when the next block
+ * comes (or at the end: wait_busy). */
+static int flush_block(run *r)
+{
+    block *b = r->cur;
+    int ec = EXIT_CLEAN;
+    mn_error err;
+    bool texts = false;
+    long used;
+
+    if (!b->n_units)
+        return EXIT_CLEAN;
+    if ((ec = wait_busy(r)))
+        goto fail;
+    for (size_t i = 0; i < b->n_units && !texts; i++)
+        texts = b->units[i].kind == U_TEXT;
+    if (r->cross && texts && (ec = run_phase(r, b, 0)))
+        goto fail;
+    for (size_t i = 0; i < b->n_units && r->cross; i++) {
+        unit *u = &b->units[i];
+        if (u->kind == U_CLAIM &&
+            mn_crossclaim_take(&u->view, r->xc, u->claim, &err)) {
+            cli_error("batch", &err);
+            ec = EXIT_INTERNAL;
+            goto fail;
+        }
+    }
+    if (!r->pipelined) {
+        if ((ec = run_phase(r, b, 1)))
+            goto fail;
+        return finish_block(r, b);
+    }
+    used = start_phase(r, b, 1, true);
+    if (used < 0) {
+        ec = EXIT_INTERNAL;
+        goto fail;
+    }
+    r->bg_used = used;
+    r->busy = b;
+    r->cur = b == &r->blk[0] ? &r->blk[1] : &r->blk[0];
+    return EXIT_CLEAN;
+fail:
+    clear_block(b);
     return ec;
 }
 
 /* Makes room for one more unit (checking the full block first). */
 static int room(run *r)
 {
-    if (r->n_units < BLOCK)
+    if (r->cur->n_units < BLOCK)
         return EXIT_CLEAN;
     return flush_block(r);
 }
@@ -580,7 +661,7 @@ static int jsonl_too_long(run *r, lines *ls)
     ls->line_no++;
     if ((ec = room(r)))
         return ec;
-    u = &r->units[r->n_units++];
+    u = &r->cur->units[r->cur->n_units++];
     memset(u, 0, sizeof(*u));
     u->kind = U_TEXT;
     u->input_line = ls->line_no;
@@ -605,7 +686,7 @@ static int jsonl_line(run *r, lines *ls, const char *s, size_t len)
     }
     if ((ec = room(r)))
         return ec;
-    u = &r->units[r->n_units];
+    u = &r->cur->units[r->cur->n_units];
     memset(u, 0, sizeof(*u));
     u->kind = U_TEXT;
     u->input_line = ls->line_no;
@@ -616,7 +697,7 @@ static int jsonl_line(run *r, lines *ls, const char *s, size_t len)
         return EXIT_INTERNAL;
     }
     u->len = len;
-    r->n_units++;
+    r->cur->n_units++;
     return EXIT_CLEAN;
 }
 
@@ -738,7 +819,7 @@ static int x837_item(void *payload, mn_x837_item *it)
         }
         return MN_OK;
     }
-    u = &r->units[r->n_units++];
+    u = &r->cur->units[r->cur->n_units++];
     memset(u, 0, sizeof(*u));
     u->kind = U_CLAIM;
     u->claim = it->claim;
@@ -788,7 +869,7 @@ static int fhir_item(void *payload, mn_fhir_item *it)
         }
         return MN_OK;
     }
-    u = &r->units[r->n_units];
+    u = &r->cur->units[r->cur->n_units];
     memset(u, 0, sizeof(*u));
     u->kind = U_CLAIM;
     u->claim = it->claim;
@@ -796,7 +877,7 @@ static int fhir_item(void *payload, mn_fhir_item *it)
         text_add(r, it->patient_reference, strlen(it->patient_reference),
                  &u->ref_off) == MN_OK)
         u->ref_len = strlen(it->patient_reference);
-    r->n_units++;
+    r->cur->n_units++;
     return MN_OK;
 }
 
@@ -823,7 +904,7 @@ static int csv_item(void *payload, mn_csvclaim_item *it)
         }
         return MN_OK;
     }
-    u = &r->units[r->n_units++];
+    u = &r->cur->units[r->cur->n_units++];
     memset(u, 0, sizeof(*u));
     u->kind = U_CLAIM;
     u->claim = it->claim;
@@ -1041,9 +1122,11 @@ int cmd_batch(int argc, char **argv)
         goto done;
     }
     r.w = calloc((size_t)r.nthreads, sizeof(*r.w));
-    r.units = calloc(BLOCK, sizeof(*r.units));
+    r.blk[0].units = calloc(BLOCK, sizeof(unit));
+    r.blk[1].units = calloc(BLOCK, sizeof(unit));
+    r.cur = &r.blk[0];
     chunk = malloc(READ_CHUNK);
-    if (!r.w || !r.units || !chunk)
+    if (!r.w || !r.blk[0].units || !r.blk[1].units || !chunk)
         goto nomem;
     for (long i = 0; i < r.nthreads; i++) {
         if (mn_ctx_new(&r.w[i].ctx, 0, &err) || mn_buf_new(&r.w[i].buf, 0))
@@ -1090,6 +1173,9 @@ int cmd_batch(int argc, char **argv)
                 exit_code = EXIT_INPUT;
                 goto done;
             }
+            /* a reader on the main thread (X12, FHIR, CSV) goes on while
+               the workers check the previous block */
+            r.pipelined = r.nthreads > 1 && fmt != MN_INPUT_JSONL;
             if (fmt == MN_INPUT_X12) {
                 mn_x837_options xo8 = MN_X837_OPTIONS_INIT;
                 xo8.name = r.in_name;
@@ -1150,6 +1236,8 @@ int cmd_batch(int argc, char **argv)
     }
     if (ec == EXIT_CLEAN)
         ec = flush_block(&r);
+    if (ec == EXIT_CLEAN)
+        ec = wait_busy(&r);
     if (ec) {
         exit_code = ec;
         goto done;
@@ -1187,13 +1275,14 @@ int cmd_batch(int argc, char **argv)
 nomem:
     fprintf(stderr, "mednec batch: out of memory\n");
 done:
-    if (r.units) {
-        for (size_t i = 0; i < r.n_units; i++) {
-            mn_claim_free(r.units[i].claim);
-            mn_crossclaim_view_free(r.units[i].view);
-            free(r.units[i].statuses);
-            free(r.units[i].msg);
-        }
+    if (r.busy) {
+        /* a run that stopped early: its background block still runs */
+        join_phase(&r, r.bg_used, true);
+        r.busy = NULL;
+    }
+    for (int b = 0; b < 2; b++) {
+        if (r.blk[b].units)
+            clear_block(&r.blk[b]);
     }
     if (r.w) {
         for (long i = 0; i < r.nthreads; i++) {
@@ -1202,8 +1291,10 @@ done:
         }
     }
     free(r.w);
-    free(r.units);
-    free(r.text);
+    for (int b = 0; b < 2; b++) {
+        free(r.blk[b].units);
+        free(r.blk[b].text);
+    }
     free(ls.carry);
     free(chunk);
     mn_x837_free(x837);
