@@ -48,6 +48,8 @@ void bm_evict(const char *path);
 /* File size in bytes, or 0. */
 uint64_t bm_file_size(const char *path);
 bool bm_exists(const char *path);
+/* True when the two files hold the same bytes. */
+bool bm_same_file(const char *a, const char *b);
 /* malloc'ed "a/b". */
 char *bm_join(const char *a, const char *b);
 /* Reads a whole file (NUL-terminated); NULL on error. */

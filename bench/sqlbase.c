@@ -28,9 +28,11 @@ const char *const bm_verdict_names[BM_V_COUNT] = {
     "no policy", "covered", "not supported", "non-covered dx", "other"};
 
 static const char *const schema =
-    "CREATE TABLE contractor(contractor_id INTEGER PRIMARY KEY,"
+    "CREATE TABLE contractor(contractor_id INTEGER,"
     " contractor_type_id INTEGER, contractor_version INTEGER,"
-    " contractor_bus_name TEXT, contractor_number TEXT);"
+    " contractor_bus_name TEXT, contractor_number TEXT,"
+    " PRIMARY KEY(contractor_id, contractor_type_id, contractor_version))"
+    " WITHOUT ROWID;"
     "CREATE TABLE contractor_state(contractor_number TEXT, state TEXT,"
     " PRIMARY KEY(contractor_number, state)) WITHOUT ROWID;"
     "CREATE TABLE article(article_id INTEGER, article_version INTEGER,"
@@ -67,6 +69,8 @@ static const char *const indexes =
     "INSERT OR IGNORE INTO article_state SELECT ac.article_id,"
     " ac.article_version, s.state FROM article_x_contractor ac"
     " JOIN contractor c ON c.contractor_id = ac.contractor_id"
+    " AND c.contractor_type_id = ac.contractor_type_id"
+    " AND c.contractor_version = ac.contractor_version"
     " JOIN contractor_state s ON s.contractor_number = c.contractor_number;"
     "UPDATE article SET dual = EXISTS (SELECT 1 FROM"
     " article_x_icd10_covered c WHERE c.article_id = article.article_id"

@@ -15,4 +15,5 @@
 #include "mednec/input.h"
 #include "mednec/report.h"
 #include "mednec/outfile.h"
+#include "mednec/doc.h"
 #endif

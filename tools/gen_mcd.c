@@ -1,8 +1,20 @@
 /*
  * gen_mcd.c: writes a synthetic, real-scale CMS Medicare Coverage Database
- * (MCD) article download folder in the official CSV layout, for benchmarks.
+ * (MCD) export in the layout CMS ships, for benchmarks.
  *
- *   gen_mcd --icd FILE [--articles N] [--covered N] [--seed S] -o DIR
+ *   gen_mcd --icd FILE [--articles N] [--covered N] [--seed S]
+ *           [--zip FILE] -o DIR
+ *
+ * DIR gets the two datasets unpacked as the export holds them (the CSVs
+ * of DIR/all_article/all_article_csv and DIR/all_lcd/all_lcd_csv); --zip
+ * FILE also writes them packed as CMS ships them: FILE (all_data.zip)
+ * holds all_article.zip and all_lcd.zip, each holding its CSV ZIP
+ * (all_article_csv.zip, all_lcd_csv.zip). Both datasets carry the contractor
+ * tables (contractor.csv, contractor_type_lookup.csv,
+ * contractor_jurisdiction.csv, state_lookup.csv), as the export does. Each
+ * contractor number has an ended version (its jurisdiction rows end 2013-09-15)
+ * and a current one; documents link to the current one; Northern and Southern
+ * California are parts of a state.
  *
  * Deterministic: the same arguments and ICD-10-CM file give the same bytes
  * (own splitmix64 generator, no rand(), no clock, no locale). Covered and
@@ -27,11 +39,13 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <zip.h>
 #include <zlib.h>
 
 /* ---- deterministic random numbers ---------------------------------- */
@@ -100,41 +114,150 @@ static void format_date(char out[11], int32_t days)
 
 /* ---- contractors ------------------------------------------------------ */
 
+typedef struct number {
+    const char *number;
+    const char *states; /* state_lookup ids, space apart */
+} number;
+
 typedef struct mac {
     const char *name;
     const char *company;
-    const char *numbers[10];
+    number numbers[10];
 } mac;
 
-/* A/B MAC jurisdictions and their Part B contractor numbers. */
+/* The places of the state_lookup table this generator writes: id,
+ * abbreviation, description (the export's "California - Northern"). */
+static const struct {
+    int id;
+    const char *abbrev;
+    const char *desc;
+} states[] = {
+    {1, "AL", "Alabama"},
+    {2, "AK", "Alaska"},
+    {3, "AZ", "Arizona"},
+    {4, "AR", "Arkansas"},
+    {5, "CA", "California - Entire State"},
+    {6, "CA", "California - Northern"},
+    {7, "CA", "California - Southern"},
+    {8, "CO", "Colorado"},
+    {9, "CT", "Connecticut"},
+    {10, "DE", "Delaware"},
+    {11, "DC", "District of Columbia"},
+    {12, "FL", "Florida"},
+    {13, "GA", "Georgia"},
+    {14, "HI", "Hawaii"},
+    {15, "ID", "Idaho"},
+    {16, "IL", "Illinois"},
+    {17, "IN", "Indiana"},
+    {18, "IA", "Iowa"},
+    {19, "KS", "Kansas"},
+    {20, "KY", "Kentucky"},
+    {21, "LA", "Louisiana"},
+    {22, "ME", "Maine"},
+    {23, "MD", "Maryland"},
+    {24, "MA", "Massachusetts"},
+    {25, "MI", "Michigan"},
+    {26, "MN", "Minnesota"},
+    {27, "MS", "Mississippi"},
+    {28, "MO", "Missouri - Entire State"},
+    {29, "MT", "Montana"},
+    {30, "NE", "Nebraska"},
+    {31, "NV", "Nevada"},
+    {32, "NH", "New Hampshire"},
+    {33, "NJ", "New Jersey"},
+    {34, "NM", "New Mexico"},
+    {35, "NY", "New York - Entire State"},
+    {36, "NC", "North Carolina"},
+    {37, "ND", "North Dakota"},
+    {38, "OH", "Ohio"},
+    {39, "OK", "Oklahoma"},
+    {40, "OR", "Oregon"},
+    {41, "PA", "Pennsylvania"},
+    {42, "RI", "Rhode Island"},
+    {43, "SC", "South Carolina"},
+    {44, "SD", "South Dakota"},
+    {45, "TN", "Tennessee"},
+    {46, "TX", "Texas"},
+    {47, "UT", "Utah"},
+    {48, "VT", "Vermont"},
+    {49, "VA", "Virginia"},
+    {50, "WA", "Washington"},
+    {51, "WV", "West Virginia"},
+    {52, "WI", "Wisconsin"},
+    {53, "WY", "Wyoming"},
+    {54, "AS", "American Samoa"},
+    {55, "GU", "Guam"},
+    {56, "MP", "Northern Mariana Islands"},
+    {57, "PR", "Puerto Rico"},
+    {58, "VI", "Virgin Islands"},
+};
+
+/* A/B MAC jurisdictions, their Part B contractor numbers and the places
+ * each serves (the locality file of medicare-facts.md 1.4, as bench/
+ * model.c reads it: 01112 Northern and 01182 Southern California). */
 static const mac macs[] = {
     {"JE",
      "Noridian Healthcare Solutions, LLC",
-     {"01112", "01182", "01212", "01312"}},
+     {{"01112", "6"},
+      {"01182", "7"},
+      {"01212", "14 55 54 56"},
+      {"01312", "31"}}},
     {"JF",
      "Noridian Healthcare Solutions, LLC",
-     {"02102", "02202", "02302", "02402", "03102", "03202", "03302", "03402",
-      "03502", "03602"}},
+     {{"02102", "2"},
+      {"02202", "15"},
+      {"02302", "40"},
+      {"02402", "50"},
+      {"03102", "3"},
+      {"03202", "29"},
+      {"03302", "37"},
+      {"03402", "44"},
+      {"03502", "47"},
+      {"03602", "53"}}},
     {"JH",
      "Novitas Solutions, Inc.",
-     {"04112", "04212", "04312", "04412", "07102", "07202", "07302"}},
+     {{"04112", "8"},
+      {"04212", "34"},
+      {"04312", "39"},
+      {"04412", "46"},
+      {"07102", "4"},
+      {"07202", "21"},
+      {"07302", "27"}}},
     {"J5",
      "Wisconsin Physicians Service Insurance Corporation",
-     {"05102", "05202", "05302", "05402"}},
-    {"J6", "National Government Services, Inc.", {"06102", "06202", "06302"}},
+     {{"05102", "18"}, {"05202", "19"}, {"05302", "28"}, {"05402", "30"}}},
+    {"J6",
+     "National Government Services, Inc.",
+     {{"06102", "16"}, {"06202", "26"}, {"06302", "52"}}},
     {"J8",
      "Wisconsin Physicians Service Insurance Corporation",
-     {"08102", "08202"}},
-    {"JN", "First Coast Service Options, Inc.", {"09102", "09202"}},
-    {"JJ", "Palmetto GBA, LLC", {"10112", "10202", "10302"}},
-    {"JM", "Palmetto GBA, LLC", {"11202", "11302", "11402", "11502"}},
+     {{"08102", "17"}, {"08202", "25"}}},
+    {"JN",
+     "First Coast Service Options, Inc.",
+     {{"09102", "12"}, {"09202", "57 58"}}},
+    {"JJ",
+     "Palmetto GBA, LLC",
+     {{"10112", "1"}, {"10202", "13"}, {"10302", "45"}}},
+    {"JM",
+     "Palmetto GBA, LLC",
+     {{"11202", "43"}, {"11302", "49"}, {"11402", "51"}, {"11502", "36"}}},
     {"JL",
      "Novitas Solutions, Inc.",
-     {"12102", "12202", "12302", "12402", "12502"}},
+     {{"12102", "10"},
+      {"12202", "11 23 49"},
+      {"12302", "23"},
+      {"12402", "33"},
+      {"12502", "41"}}},
     {"JK",
      "National Government Services, Inc.",
-     {"13102", "13202", "14112", "14212", "14312", "14412", "14512"}},
-    {"J15", "CGS Administrators, LLC", {"15102", "15202"}},
+     {{"13102", "9"},
+      {"13202", "35"},
+      {"14112", "22"},
+      {"14212", "24"},
+      {"14312", "32"},
+      {"14412", "42"},
+      {"14512", "48"}}},
+    {"J15", "CGS Administrators, LLC", {{"15102", "20"}, {"15202", "38"}}},
 };
 #define N_MACS (sizeof(macs) / sizeof(macs[0]))
 #define CONTRACTOR_ID_BASE 300
@@ -142,7 +265,7 @@ static const mac macs[] = {
 static size_t mac_count(size_t m)
 {
     size_t n = 0;
-    while (n < 10 && macs[m].numbers[n])
+    while (n < 10 && macs[m].numbers[n].number)
         n++;
     return n;
 }
@@ -682,10 +805,21 @@ static const char *const h_noncovered_group =
     "icd10_noncovered_ast,last_updated";
 static const char *const h_contractor =
     "contractor_id,contractor_type_id,contractor_version,"
-    "contractor_bus_name,contractor_number";
+    "contractor_bus_name,contractor_number,dmerc_rgn";
 static const char *const h_lcd =
     "lcd_id,lcd_version,title,orig_det_eff_date,rev_eff_date,rev_end_date,"
     "display_id";
+static const char *const h_lcd_contractor =
+    "lcd_id,lcd_version,contractor_id,contractor_type_id,contractor_version,"
+    "last_updated";
+static const char *const h_lcd_related =
+    "lcd_id,lcd_version,related_num,r_article_id,r_article_version,r_lcd_id,"
+    "r_lcd_version,r_contractor_id,last_updated";
+static const char *const h_jurisdiction =
+    "contractor_id,contractor_type_id,contractor_version,state_id,"
+    "last_updated,active_date,term_date";
+static const char *const h_states = "state_id,state_abbrev,description";
+static const char *const h_types = "contractor_type_id,description";
 
 enum {
     F_ARTICLE,
@@ -698,8 +832,16 @@ enum {
     F_NONCOVERED,
     F_NONCOVERED_GROUP,
     F_CONTRACTOR,
+    F_JURISDICTION,
+    F_STATES,
+    F_TYPES,
     F_LCD,
-    F_COUNT
+    F_LCD_CONTRACTOR,
+    F_LCD_RELATED,
+    F_COUNT,
+    F_SHARED_FIRST = F_CONTRACTOR, /* in both datasets */
+    F_SHARED_LAST = F_TYPES,
+    F_LCD_FIRST = F_LCD /* the LCD dataset's own tables */
 };
 
 typedef struct counts {
@@ -747,10 +889,17 @@ static void write_version(outfile *o, const gen *g, const article *a, int prior,
             33000 + (a->id - 52000), prior ? a->version - 1 : a->version);
 
     for (size_t k = 0; k < mac_count(a->mac); k++) {
-        fprintf(o[F_ART_CONTRACTOR].f, "%d,%d,%d,1,1,%s\n", a->id, version,
+        /* the current contractor version (2) */
+        fprintf(o[F_ART_CONTRACTOR].f, "%d,%d,%d,1,2,%s\n", a->id, version,
                 contractor_id(a->mac, k), d_eff);
+        fprintf(o[F_LCD_CONTRACTOR].f, "%d,%d,%d,1,2,%s\n",
+                33000 + (a->id - 52000), version, contractor_id(a->mac, k),
+                d_eff);
         c->links++;
     }
+    fprintf(o[F_LCD_RELATED].f, "%d,%d,1,%d,%d,,,%d,%s\n",
+            33000 + (a->id - 52000), version, a->id, version,
+            contractor_id(a->mac, 0), d_eff);
 
     for (int k = 0; k < a->n_codes; k++) {
         fprintf(o[F_HCPC].f, "%d,%d,%s,,1,,%s\n", a->id, version, a->codes[k],
@@ -821,40 +970,134 @@ static void write_version(outfile *o, const gen *g, const article *a, int prior,
     }
 }
 
-static int write_all(const gen *g, const char *dir, counts *c)
+/* Copies file `from` to `to`. */
+static int copy_file(const char *from, const char *to)
 {
-    static const struct {
-        const char *name;
-        const char *const *header;
-    } files[F_COUNT] = {
-        {"article.csv", &h_article},
-        {"article_related_documents.csv", &h_related},
-        {"article_x_contractor.csv", &h_art_contractor},
-        {"article_x_hcpc_code.csv", &h_hcpc},
-        {"article_x_hcpc_code_group.csv", &h_hcpc_group},
-        {"article_x_icd10_covered.csv", &h_covered},
-        {"article_x_icd10_covered_group.csv", &h_covered_group},
-        {"article_x_icd10_noncovered.csv", &h_noncovered},
-        {"article_x_icd10_noncovered_group.csv", &h_noncovered_group},
-        {"contractor.csv", &h_contractor},
-        {"lcd.csv", &h_lcd},
-    };
+    FILE *in = fopen(from, "rb");
+    FILE *out = in ? fopen(to, "wb") : NULL;
+    char buf[65536];
+    size_t n;
+    int rc = 0;
+
+    if (!in || !out) {
+        fprintf(stderr, "gen_mcd: cannot copy %s to %s\n", from, to);
+        rc = -1;
+        goto done;
+    }
+    while ((n = fread(buf, 1, sizeof(buf), in)) > 0) {
+        if (fwrite(buf, 1, n, out) != n) {
+            rc = -1;
+            break;
+        }
+    }
+    if (ferror(in))
+        rc = -1;
+done:
+    if (in)
+        fclose(in);
+    if (out && fclose(out) != 0)
+        rc = -1;
+    return rc;
+}
+
+/* The contractor tables both datasets carry. */
+static void write_contractors(outfile *o)
+{
+    fputs("1,A and B MAC\n2,MAC - Part A\n3,MAC - Part B\n4,DME MAC\n"
+          "5,HHH MAC\n6,A and B and HHH MAC\n",
+          o[F_TYPES].f);
+    for (size_t i = 0; i < sizeof(states) / sizeof(states[0]); i++) {
+        fprintf(o[F_STATES].f, "%d,%s,", states[i].id, states[i].abbrev);
+        field(o[F_STATES].f, states[i].desc);
+        fputc('\n', o[F_STATES].f);
+    }
+    for (size_t m = 0; m < N_MACS; m++) {
+        for (size_t k = 0; k < mac_count(m); k++) {
+            int id = contractor_id(m, k);
+            const char *p = macs[m].numbers[k].states;
+            /* version 1 ended when the current contract (version 2) began */
+            for (int v = 1; v <= 2; v++) {
+                fprintf(o[F_CONTRACTOR].f, "%d,1,%d,", id, v);
+                field(o[F_CONTRACTOR].f, macs[m].company);
+                fprintf(o[F_CONTRACTOR].f, ",%s,\n", macs[m].numbers[k].number);
+            }
+            while (*p) {
+                char *end = NULL;
+                long st = strtol(p, &end, 10);
+                if (end == p)
+                    break;
+                fprintf(o[F_JURISDICTION].f,
+                        "%d,1,1,%ld,2013-09-16 00:00:00,2008-01-01 00:00:00,"
+                        "2013-09-15 00:00:00\n",
+                        id, st);
+                fprintf(o[F_JURISDICTION].f,
+                        "%d,1,2,%ld,2013-09-16 00:00:00,2013-09-16 00:00:00,"
+                        "\n",
+                        id, st);
+                p = end;
+                while (*p == ' ')
+                    p++;
+            }
+        }
+    }
+}
+
+/* DIR/<set>/<set>_csv, created; NULL when it cannot be. */
+static char *set_dir(const char *dir, const char *set)
+{
+    size_t n = strlen(dir) + 2 * strlen(set) + 8;
+    char *p = malloc(n);
+    if (!p)
+        return NULL;
+    snprintf(p, n, "%s/%s", dir, set);
+    if (mkdir(p, 0777) != 0 && errno != EEXIST) {
+        free(p);
+        return NULL;
+    }
+    snprintf(p, n, "%s/%s/%s_csv", dir, set, set);
+    if (mkdir(p, 0777) != 0 && errno != EEXIST) {
+        free(p);
+        return NULL;
+    }
+    return p;
+}
+
+static const struct {
+    const char *name;
+    const char *const *header;
+} files[F_COUNT] = {
+    {"article.csv", &h_article},
+    {"article_related_documents.csv", &h_related},
+    {"article_x_contractor.csv", &h_art_contractor},
+    {"article_x_hcpc_code.csv", &h_hcpc},
+    {"article_x_hcpc_code_group.csv", &h_hcpc_group},
+    {"article_x_icd10_covered.csv", &h_covered},
+    {"article_x_icd10_covered_group.csv", &h_covered_group},
+    {"article_x_icd10_noncovered.csv", &h_noncovered},
+    {"article_x_icd10_noncovered_group.csv", &h_noncovered_group},
+    {"contractor.csv", &h_contractor},
+    {"contractor_jurisdiction.csv", &h_jurisdiction},
+    {"state_lookup.csv", &h_states},
+    {"contractor_type_lookup.csv", &h_types},
+    {"lcd.csv", &h_lcd},
+    {"lcd_x_contractor.csv", &h_lcd_contractor},
+    {"lcd_related_documents.csv", &h_lcd_related},
+};
+
+static int write_all(const gen *g, const char *art_dir, const char *lcd_dir,
+                     counts *c)
+{
     outfile o[F_COUNT];
     int rc = 0;
 
     memset(o, 0, sizeof(o));
     for (size_t k = 0; k < F_COUNT && rc == 0; k++)
-        rc = open_out(&o[k], dir, files[k].name, *files[k].header);
+        rc = open_out(&o[k], k >= F_LCD_FIRST ? lcd_dir : art_dir,
+                      files[k].name, *files[k].header);
     if (rc)
         goto done;
 
-    for (size_t m = 0; m < N_MACS; m++) {
-        for (size_t k = 0; k < mac_count(m); k++) {
-            fprintf(o[F_CONTRACTOR].f, "%d,1,1,", contractor_id(m, k));
-            field(o[F_CONTRACTOR].f, macs[m].company);
-            fprintf(o[F_CONTRACTOR].f, ",%s\n", macs[m].numbers[k]);
-        }
-    }
+    write_contractors(o);
     for (size_t i = 0; i < g->n; i++) {
         const article *a = &g->a[i];
         char d_orig[11];
@@ -882,19 +1125,128 @@ done:
         if (close_out(&o[k]))
             rc = -1;
     }
+    /* the LCD dataset carries the same contractor tables */
+    for (size_t k = F_SHARED_FIRST; rc == 0 && k <= F_SHARED_LAST; k++) {
+        char *from = join(art_dir, files[k].name);
+        char *to = join(lcd_dir, files[k].name);
+        rc = from && to ? copy_file(from, to) : -1;
+        free(from);
+        free(to);
+    }
     return rc;
+}
+
+/* Adds `path` to archive `z` as `name`. */
+static int gen_zip_add(zip_t *z, const char *path, const char *name)
+{
+    zip_source_t *src = zip_source_file(z, path, 0, -1);
+    zip_int64_t idx = src ? zip_file_add(z, name, src, ZIP_FL_OVERWRITE) : -1;
+    /* a fixed time: the same arguments give the same archive */
+    if (idx < 0)
+        zip_source_free(src); /* not taken by the archive */
+    if (idx < 0 || zip_file_set_mtime(z, (zip_uint64_t)idx, 1727740800, 0)) {
+        fprintf(stderr, "gen_mcd: cannot add %s: %s\n", path, zip_strerror(z));
+        return -1;
+    }
+    return 0;
+}
+
+static zip_t *gen_zip_new(const char *path)
+{
+    int err = 0;
+    zip_t *z = zip_open(path, ZIP_CREATE | ZIP_TRUNCATE, &err);
+    if (!z)
+        fprintf(stderr, "gen_mcd: cannot create %s\n", path);
+    return z;
+}
+
+static int gen_zip_done(zip_t *z, const char *path)
+{
+    if (zip_close(z) != 0) {
+        fprintf(stderr, "gen_mcd: cannot write %s: %s\n", path,
+                zip_strerror(z));
+        zip_discard(z);
+        return -1;
+    }
+    return 0;
+}
+
+/* Packs one dataset: <set>_csv.zip of the CSVs of `csv_dir` (its own
+ * tables, files [first, last], and the shared ones) inside <set>.zip,
+ * both written in `tmp_dir`; the outer one's path goes to `set_zip`. */
+static int pack_set(const char *csv_dir, const char *set, size_t first,
+                    size_t last, const char *tmp_dir, char *set_zip,
+                    size_t size)
+{
+    char inner[4096];
+    char name[64];
+    zip_t *z;
+    int rc = 0;
+
+    snprintf(inner, sizeof(inner), "%s/%s_csv.zip", tmp_dir, set);
+    z = gen_zip_new(inner);
+    if (!z)
+        return -1;
+    for (size_t k = 0; k < F_COUNT && rc == 0; k++) {
+        bool mine = (k >= first && k <= last) ||
+                    (k >= F_SHARED_FIRST && k <= F_SHARED_LAST);
+        char *p;
+        if (!mine)
+            continue;
+        p = join(csv_dir, files[k].name);
+        rc = p ? gen_zip_add(z, p, files[k].name) : -1;
+        free(p);
+    }
+    if (rc) {
+        zip_discard(z);
+        return rc;
+    }
+    if (gen_zip_done(z, inner))
+        return -1;
+    snprintf(set_zip, size, "%s/%s.zip", tmp_dir, set);
+    z = gen_zip_new(set_zip);
+    snprintf(name, sizeof(name), "%s_csv.zip", set);
+    if (!z || gen_zip_add(z, inner, name) || gen_zip_done(z, set_zip))
+        return -1;
+    return unlink(inner);
+}
+
+/* all_data.zip at `out`: all_article.zip and all_lcd.zip, each holding its
+ * CSV ZIP (the packaging of the CMS download). */
+static int write_zip(const char *out, const char *art_dir, const char *lcd_dir,
+                     const char *tmp_dir)
+{
+    char art_zip[4096];
+    char lcd_zip[4096];
+    zip_t *z;
+
+    if (pack_set(art_dir, "all_article", 0, F_SHARED_LAST, tmp_dir, art_zip,
+                 sizeof(art_zip)) ||
+        pack_set(lcd_dir, "all_lcd", F_LCD_FIRST, F_COUNT - 1, tmp_dir, lcd_zip,
+                 sizeof(lcd_zip)))
+        return -1;
+    z = gen_zip_new(out);
+    if (!z || gen_zip_add(z, art_zip, "all_article.zip") ||
+        gen_zip_add(z, lcd_zip, "all_lcd.zip") || gen_zip_done(z, out))
+        return -1;
+    unlink(art_zip);
+    unlink(lcd_zip);
+    return 0;
 }
 
 /* ---- main ---------------------------------------------------------------- */
 
 static const char *usage =
-    "usage: gen_mcd --icd FILE [--articles N] [--covered N] [--seed S] "
-    "-o DIR\n"
+    "usage: gen_mcd --icd FILE [--articles N] [--covered N] [--seed S]\n"
+    "               [--zip FILE] -o DIR\n"
     "\n"
-    "Writes a synthetic MCD article download (the official CSV tables) with\n"
-    "N articles (default 2000) and N covered ICD-10-CM rows in all (default\n"
-    "400000), drawn from the billable codes of FILE (gzip CSV: order, code,\n"
-    "billable, description). Deterministic for given arguments.\n";
+    "Writes a synthetic MCD export (the official CSV tables, in the article\n"
+    "and LCD datasets DIR/all_article/all_article_csv and\n"
+    "DIR/all_lcd/all_lcd_csv) with N articles (default 2000) and N covered\n"
+    "ICD-10-CM rows in all (default 400000), drawn from the billable codes\n"
+    "of FILE (gzip CSV: order, code, billable, description); --zip FILE also\n"
+    "writes them packed as CMS ships them (all_data.zip -> all_article.zip\n"
+    "-> all_article_csv.zip -> CSVs). Deterministic for given arguments.\n";
 
 static int parse_size(const char *s, size_t *out)
 {
@@ -912,6 +1264,9 @@ int main(int argc, char **argv)
 {
     const char *icd_path = NULL;
     const char *dir = NULL;
+    const char *zip_path = NULL;
+    char *art_dir = NULL;
+    char *lcd_dir = NULL;
     size_t n_articles = 2000;
     size_t n_covered = 400000;
     size_t seed = 20240101;
@@ -936,6 +1291,8 @@ int main(int argc, char **argv)
             icd_path = v;
         } else if (!strcmp(a, "-o")) {
             dir = v;
+        } else if (!strcmp(a, "--zip")) {
+            zip_path = v;
         } else if (!strcmp(a, "--articles")) {
             if (parse_size(v, &n_articles))
                 goto bad;
@@ -969,7 +1326,16 @@ int main(int argc, char **argv)
         fprintf(stderr, "gen_mcd: out of memory\n");
         goto done;
     }
-    if (write_all(&g, dir, &c))
+    art_dir = set_dir(dir, "all_article");
+    lcd_dir = set_dir(dir, "all_lcd");
+    if (!art_dir || !lcd_dir) {
+        fprintf(stderr, "gen_mcd: cannot create the dataset folders in %s\n",
+                dir);
+        goto done;
+    }
+    if (write_all(&g, art_dir, lcd_dir, &c))
+        goto done;
+    if (zip_path && write_zip(zip_path, art_dir, lcd_dir, dir))
         goto done;
     printf("gen_mcd: %s: %zu articles, %zu article versions, %zu HCPCS "
            "rows, %zu contractor links, %zu covered rows (%zu asterisked, "
@@ -979,6 +1345,8 @@ int main(int argc, char **argv)
            c.dual, c.noncovered, g.icd.n);
     rc = 0;
 done:
+    free(art_dir);
+    free(lcd_dir);
     for (size_t i = 0; i < g.n; i++) {
         free(g.a[i].cov);
         free(g.a[i].cov_group);

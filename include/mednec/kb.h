@@ -66,6 +66,22 @@ typedef struct mn_kb_stats {
 
 MN_API void mn_kb_get_stats(mn_kb_stats *out, const mn_kb *kb);
 
+/**
+ * The HCPCS Level II long description of `code` (a letter and four
+ * digits, upper or lower case), or NULL when the KB has none, the code is
+ * not of that shape, or an argument is NULL. CPT (Level I) codes always
+ * give NULL: their descriptors are AMA copyright and never stored.
+ * Borrowed from the KB (lives as long as it). Thread-safe.
+ */
+MN_API const char *mn_kb_hcpcs_description(const mn_kb *kb, const char *code);
+
+/**
+ * The ICD-10-CM long description of `code` (dotted or not), from the
+ * newest year the KB holds, or NULL when the KB has none or an argument
+ * is NULL. Borrowed from the KB. Thread-safe.
+ */
+MN_API const char *mn_kb_icd_description(const mn_kb *kb, const char *code);
+
 /*
  * Building.
  */

@@ -113,8 +113,9 @@ typedef struct mn_citation {
     const char *related; /**< the LCD of an article, or NULL */
     const char *source;  /**< a rule's source, the list a finding came
                               from, or NULL */
-    /** the document's page on the CMS site (MCD articles and LCDs), or
-     * NULL; points into the mn_finding_info that holds the citation */
+    /** the document's page on the CMS site (MCD articles and LCDs; NCDs
+     * when the KB has the MCD export's NCD table), or NULL; points into
+     * the mn_finding_info or the KB */
     const char *url;
 } mn_citation;
 

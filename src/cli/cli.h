@@ -42,6 +42,44 @@ int cli_open_kb(mn_kb **out, const char *path, mn_error *err);
 int cli_read(char **out, size_t *len, const char *path, size_t max,
              mn_error *err);
 int cli_format(const char *s, mn_format *out);
+/* Dollars with at most two decimals ("125", "125.5", "125.50") as cents;
+ * MN_NO_AMOUNT when `s` is NULL. MN_EINVAL names `name`. */
+int cli_parse_amount(int64_t *out, const char *s, const char *name,
+                     mn_error *err);
+
+/* Documents (docs.c). */
+
+/* A claim checked for a document command: the KB, the claim, its result.
+ * cli_checked_close releases all of it. */
+typedef struct cli_checked {
+    mn_kb *kb;
+    mn_claim *claim;
+    mn_ctx *ctx;
+    mn_history *hist;
+    const mn_result *res;
+} cli_checked;
+/* Reads the claim at `path` ("-": stdin), opens the KB and the history
+ * store (NULL: $MEDNEC_HISTORY or none) and checks it. Prints the error
+ * as `cmd` and returns an exit code (0 on success). */
+int cli_checked_open(cli_checked *c, const char *cmd, const char *path,
+                     const char *kb_path, const char *hist_path);
+void cli_checked_close(cli_checked *c);
+/* Opens the document data (--docs DIR, else $MEDNEC_DOCS, else built-in
+ * only); prints the error and returns an exit code (0 on success). */
+int cli_docdata_open(mn_docdata **out, const char *cmd, const char *dir);
+/* Reads and parses a facts file (NULL: none); prints the error and
+ * returns an exit code (0 on success). */
+int cli_facts_open(mn_facts **out, const char *cmd, const char *path);
+/* The output format: --format, else from the extension of `out_path`,
+ * else PDF. Returns -1 for an unknown --format. */
+int cli_doc_format(mn_doc_format *out, const char *format,
+                   const char *out_path);
+/* Renders `doc` and writes it to `path` ("-": stdout) through an output
+ * file (a temporary file renamed into place, mode 0600), so a failure
+ * leaves no partial file; `inputs` (paths, "-" skipped) may not be
+ * overwritten. Prints warnings and errors; returns an exit code. */
+int cli_doc_write(const char *cmd, const mn_doc *doc, mn_doc_format fmt,
+                  const char *path, const char *const *inputs, size_t n_inputs);
 
 /*
  * Standard streams and output files (output.c). Exit codes of writes: a
@@ -74,5 +112,8 @@ int cmd_lookup(int argc, char **argv);
 int cmd_history(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_denials(int argc, char **argv);
+int cmd_abn(int argc, char **argv);
+int cmd_letter(int argc, char **argv);
+int cmd_appeal(int argc, char **argv);
 
 #endif

@@ -42,44 +42,6 @@ typedef struct flags {
     const char *payer, *claim_type, *charge, *allowed;
 } flags;
 
-/* Dollars with at most two decimals ("125", "125.5", "125.50") as cents;
- * MN_NO_AMOUNT when `s` is NULL. */
-static int parse_amount(int64_t *out, const char *s, const char *name,
-                        mn_error *err)
-{
-    int64_t v = 0;
-    int digits = 0;
-    int dec = -1;
-
-    *out = MN_NO_AMOUNT;
-    if (!s)
-        return MN_OK;
-    for (const char *p = s; *p; p++) {
-        if (*p == '.' && dec < 0) {
-            dec = 0;
-        } else if (*p >= '0' && *p <= '9' && digits < 10 && dec < 2) {
-            v = v * 10 + (*p - '0');
-            digits++;
-            if (dec >= 0)
-                dec++;
-        } else {
-            digits = 0;
-            break;
-        }
-    }
-    if (digits == 0 || dec == 0) {
-        snprintf(err->message, sizeof(err->message),
-                 "%s: expected dollars from 0 to 99999999.99, at most two "
-                 "decimals",
-                 name);
-        return err->code = MN_EINVAL;
-    }
-    for (dec = dec < 0 ? 0 : dec; dec < 2; dec++)
-        v *= 10;
-    *out = v; /* the setter checks the range */
-    return MN_OK;
-}
-
 static int from_flags(mn_claim **out, const flags *f, mn_error *err)
 {
     mn_claim *c = NULL;
@@ -102,8 +64,8 @@ static int from_flags(mn_claim **out, const flags *f, mn_error *err)
             goto done;
         }
     }
-    if ((rc = parse_amount(&charge, f->charge, "--charge", err)) ||
-        (rc = parse_amount(&allowed, f->allowed, "--allowed", err)))
+    if ((rc = cli_parse_amount(&charge, f->charge, "--charge", err)) ||
+        (rc = cli_parse_amount(&allowed, f->allowed, "--allowed", err)))
         goto done;
     if (f->payer &&
         (rc = mn_claim_set_payer(c, f->payer, strlen(f->payer), err)))

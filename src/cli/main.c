@@ -19,6 +19,9 @@ static const struct {
     {"build", cmd_build, "compile a knowledge base from official files"},
     {"lookup", cmd_lookup, "policies that govern a code, supporting dx"},
     {"history", cmd_history, "import and count prior services of patients"},
+    {"abn", cmd_abn, "the ABN (CMS-R-131) for lines that need one"},
+    {"letter", cmd_letter, "letter of medical necessity; letter check"},
+    {"appeal", cmd_appeal, "request for redetermination of a denied line"},
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -268,4 +271,40 @@ int cli_format(const char *s, mn_format *out)
     else
         return -1;
     return 0;
+}
+
+int cli_parse_amount(int64_t *out, const char *s, const char *name,
+                     mn_error *err)
+{
+    int64_t v = 0;
+    int digits = 0;
+    int dec = -1;
+
+    *out = MN_NO_AMOUNT;
+    if (!s)
+        return MN_OK;
+    for (const char *p = s; *p; p++) {
+        if (*p == '.' && dec < 0) {
+            dec = 0;
+        } else if (*p >= '0' && *p <= '9' && digits < 10 && dec < 2) {
+            v = v * 10 + (*p - '0');
+            digits++;
+            if (dec >= 0)
+                dec++;
+        } else {
+            digits = 0;
+            break;
+        }
+    }
+    if (digits == 0 || dec == 0) {
+        snprintf(err->message, sizeof(err->message),
+                 "%s: expected dollars from 0 to 99999999.99, at most two "
+                 "decimals",
+                 name);
+        return err->code = MN_EINVAL;
+    }
+    for (dec = dec < 0 ? 0 : dec; dec < 2; dec++)
+        v *= 10;
+    *out = v; /* the setters check the range */
+    return MN_OK;
 }

@@ -199,6 +199,126 @@ static void test_build_sweep(void)
     free(rules_text);
 }
 
+/*
+ * Documents: the data opened, an ABN, a letter and an appeal made from a
+ * checked claim and facts, rendered as HTML, Markdown and text, and a
+ * letter checked. (The PDF is left out: cairo and Pango allocate with
+ * malloc, outside the countdown.) Facts are parsed outside the sweep:
+ * jansson allocates with malloc too.
+ */
+static mn_facts *doc_facts;
+
+static int doc_pass(void)
+{
+    static const char claim[] =
+        "{\"id\":\"c-1\",\"patient\":{\"id\":\"p\",\"birth_date\":"
+        "\"1952-08-14\",\"sex\":\"F\"},\"diagnoses\":[\"Z00.00\"],"
+        "\"lines\":[{\"code\":\"G0439\",\"date\":\"2025-03-02\","
+        "\"charge\":175.5}],\"history\":[{\"code\":\"G0439\",\"date\":"
+        "\"2024-06-10\"}]}";
+    const char *carc[] = {"151"};
+    mn_kb *kb = NULL;
+    mn_claim *c = NULL;
+    mn_ctx *ctx = NULL;
+    mn_docdata *dd = NULL;
+    mn_doc *abn = NULL, *letter = NULL, *appeal = NULL;
+    mn_lcheck *lc = NULL;
+    mn_buf *buf = NULL;
+    const mn_result *res = NULL;
+    mn_abn_options ao = MN_ABN_OPTIONS_INIT;
+    mn_letter_options lo = MN_LETTER_OPTIONS_INIT;
+    mn_appeal_options po = MN_APPEAL_OPTIONS_INIT;
+    mn_denial den;
+    mn_error err;
+    int rc;
+
+    memset(&den, 0, sizeof(den));
+    den.version = MN_DENIAL_VERSION;
+    den.amount = MN_NO_AMOUNT;
+    den.carc = carc;
+    den.n_carc = 1;
+    den.notice_date = "2025-04-10";
+    po.force = 1;
+    po.date = "2025-05-01";
+    lo.date = "2025-03-01";
+    lo.kind = "lab";
+    mn_error_clear(&err);
+    if ((rc = mn_kb_open_builtin(&kb, &err)) ||
+        (rc = mn_docdata_open(&dd, NULL, &err)) ||
+        (rc = mn_claim_parse_json(&c, claim, sizeof(claim) - 1, NULL, &err)) ||
+        (rc = mn_ctx_new(&ctx, 0, &err)) ||
+        (rc = mn_check(&res, ctx, kb, c, &err)) ||
+        (rc = mn_abn_new(&abn, dd, res, c, doc_facts, &ao, &err)) ||
+        (rc = mn_letter_new(&letter, dd, res, doc_facts, &lo, &err)) ||
+        (rc = mn_appeal_new(&appeal, dd, res, c, doc_facts, &den, &po, &err)) ||
+        (rc = mn_buf_new(&buf, 0)) ||
+        (rc = mn_doc_render(buf, abn, MN_DOC_HTML, NULL, &err)) ||
+        (rc = mn_doc_render(buf, letter, MN_DOC_MARKDOWN, NULL, &err)) ||
+        (rc = mn_doc_render(buf, appeal, MN_DOC_TEXT, NULL, &err)))
+        goto done;
+    rc =
+        mn_letter_check(&lc, dd, mn_buf_data(buf), mn_buf_len(buf), NULL, &err);
+    if (rc == MN_OK && mn_lcheck_count(lc) == 0)
+        rc = MN_ERROR;
+done:
+    if (rc != MN_OK && rc != MN_ENOMEM && rc != MN_ELIMIT)
+        fprintf(stderr, "documents: %d: %s\n", rc, err.message);
+    mn_lcheck_free(lc);
+    mn_buf_free(buf);
+    mn_doc_free(appeal);
+    mn_doc_free(letter);
+    mn_doc_free(abn);
+    mn_docdata_free(dd);
+    mn_ctx_free(ctx);
+    mn_claim_free(c);
+    mn_kb_free(kb);
+    return rc;
+}
+
+/* Every one of the first 3,000 allocations, then every 5th. */
+static void test_doc_sweep(void)
+{
+    static const char facts[] =
+        "{\"notifier\":{\"name\":\"N\",\"address\":\"A\\nB\",\"phone\":"
+        "\"P\"},\"provider\":{\"name\":\"N\"},\"patient\":{\"name\":"
+        "\"Zo\xc3\xab\",\"birth_date\":\"1952-08-14\",\"medicare_id\":"
+        "\"1EG4TE5MK73\"},\"prescriber\":{\"name\":\"D\",\"credentials\":"
+        "\"MD\",\"npi\":\"1234567893\",\"phone\":\"555-0100\","
+        "\"relationship\":\"physician\"},\"payer\":{\"name\":\"M\"},"
+        "\"service\":{\"quantity\":\"1\",\"frequency\":\"once\","
+        "\"duration\":\"once\"},\"condition_since\":\"2015\","
+        "\"history\":\"h\",\"test_results\":[{\"date\":\"2025-01-10\","
+        "\"test\":\"t\",\"result\":\"r\"}],\"prior_treatments\":[{"
+        "\"treatment\":\"x\",\"start\":\"2015-06-01\",\"outcome\":\"o\"}],"
+        "\"functional_limits\":\"f\",\"rationale\":\"r\",\"consequences\":"
+        "\"c\",\"expected_outcome\":\"e\",\"documents\":[\"d\"]}";
+    long total;
+    long tried = 0;
+    int rc;
+
+    CHECK_INT(mn_facts_parse_json(&doc_facts, facts, sizeof(facts) - 1, NULL),
+              MN_OK);
+    mn_x__oom_fail_after(-1);
+    rc = doc_pass();
+    total = mn_x__oom_calls();
+    CHECK_INT(rc, MN_OK);
+    for (long n = 0; n < total; n += n < 3000 ? 1 : 5) {
+        mn_x__oom_fail_after(n);
+        rc = doc_pass();
+        mn_x__oom_fail_after(-1);
+        tried++;
+        if (rc != MN_OK && rc != MN_ENOMEM && rc != MN_ELIMIT) {
+            fprintf(stderr, "documents, allocation %ld: unexpected error %d\n",
+                    n, rc);
+            mn_t_failures++;
+        }
+    }
+    fprintf(stderr, "documents: %ld allocations, %ld of them failed in turn\n",
+            total, tried);
+    CHECK(total > 100);
+    mn_facts_free(doc_facts);
+}
+
 /* An output file: each failing allocation is MN_ENOMEM and leaves neither
  * a temporary file nor a half output. */
 static void test_outfile_sweep(void)
@@ -247,5 +367,6 @@ int main(void)
     RUN(test_sweep);
     RUN(test_build_sweep);
     RUN(test_outfile_sweep);
+    RUN(test_doc_sweep);
     DONE();
 }

@@ -9,7 +9,9 @@
 #include <string.h>
 
 #include "build/writer/kbb.h"
+#include "claim/jurisdiction.h"
 #include "kb/kbfmt.h"
+#include "kb/mcd_fmt.h"
 #include "mednec.h"
 
 static int32_t fx_date(const char *s)
@@ -35,6 +37,29 @@ static void fx_dx(mn_kbb *b, const char *art, int ver, int list, int group,
 {
     mn_x__kbb_policy_dx(b, MN_PK_ARTICLE, art, ver, list, group, ast != 0,
                         fx_key(code));
+}
+
+/* A contractor of an article and the places its number names (the
+ * derivation the MCD loader falls back on). */
+static void fx_contractor(mn_kbb *b, const char *art, int ver,
+                          const char *number)
+{
+    mn_area a;
+    uint32_t ref = 0;
+
+    mn_x__kbb_policy_contractor(b, MN_PK_ARTICLE, art, ver, number);
+    if (!mn_x__contractor_area(number, strlen(number), &a) ||
+        mn_x__kbb_policy_ref(b, MN_PK_ARTICLE, art, ver, &ref))
+        return;
+    for (int s = 0; s < MN_STATES; s++) {
+        if (a.whole >> s & 1)
+            mn_x__kbb_place(b, ref, s, -1, KB_PL_DERIVED, MN_NODATE, MN_NODATE);
+    }
+    for (int k = 0; k < MN_PARTS; k++) {
+        if (a.parts >> k & 1)
+            mn_x__kbb_place(b, ref, mn_x__part_state(k), k, KB_PL_DERIVED,
+                            MN_NODATE, MN_NODATE);
+    }
 }
 
 /* Builds the fixture KB into *bytes. Returns MN_OK. */
@@ -89,7 +114,7 @@ static int fx_build(void **bytes, size_t *len, int with_rules)
     mn_x__kbb_mce(b, 2024, fx_key("O24.419"), MN_MCE_FEMALE, 0, 124);
     mn_x__kbb_mce(b, 2024, fx_key("G89.3"), MN_MCE_MANIFESTATION, 0, 124);
 
-    /* A99001: vitamin D, CGS Kentucky (15102) */
+    /* A99001: vitamin D, CGS J15: Kentucky (15102) and Ohio (15202) */
     {
         mn_kbb_policy p = {MN_PK_ARTICLE,
                            "A99001",
@@ -103,7 +128,8 @@ static int fx_build(void **bytes, size_t *len, int with_rules)
         mn_x__kbb_policy(b, &p);
         mn_x__kbb_policy_code(b, MN_PK_ARTICLE, "A99001", 3, fx_key("82306"),
                               1);
-        mn_x__kbb_policy_contractor(b, MN_PK_ARTICLE, "A99001", 3, "15102");
+        fx_contractor(b, "A99001", 3, "15102");
+        fx_contractor(b, "A99001", 3, "15202");
         fx_dx(b, "A99001", 3, MN_DL_COVERED, 1, 0, "E55.9");
         fx_dx(b, "A99001", 3, MN_DL_COVERED, 1, 0, "E55.0");
         fx_dx(b, "A99001", 3, MN_DL_COVERED, 1, 0, "E11.65");
@@ -127,21 +153,33 @@ static int fx_build(void **bytes, size_t *len, int with_rules)
         for (int v = 1; v <= 2; v++) {
             mn_x__kbb_policy_code(b, MN_PK_ARTICLE, "A99002", v,
                                   fx_key("83540"), 1);
-            mn_x__kbb_policy_contractor(b, MN_PK_ARTICLE, "A99002", v, "01112");
+            /* Northern and Southern California */
+            fx_contractor(b, "A99002", v, "01112");
+            fx_contractor(b, "A99002", v, "01182");
             fx_dx(b, "A99002", v, MN_DL_COVERED, 1, 0, "D50.9");
         }
         fx_dx(b, "A99002", 2, MN_DL_COVERED, 1, 0, "D51.0");
     }
-    /* A99003: dual diagnosis, no contractor known */
+    /* A99003: dual diagnosis, Noridian JE */
     {
         const char *para = "Codes with an asterisk require a secondary "
                            "diagnosis from Group 2.";
+        static const char *const je[] = {"01112", "01182", "01212", "01312"};
         mn_x__kbb_policy_code(b, MN_PK_ARTICLE, "A99003", 0, fx_key("64582"),
                               1);
+        for (size_t i = 0; i < sizeof(je) / sizeof(je[0]); i++)
+            fx_contractor(b, "A99003", 0, je[i]);
         fx_dx(b, "A99003", 0, MN_DL_COVERED, 1, 1, "G47.33");
         fx_dx(b, "A99003", 0, MN_DL_COVERED, 2, 0, "Z68.30");
         mn_x__kbb_policy_group(b, MN_PK_ARTICLE, "A99003", 0, MN_DL_COVERED, 1,
                                para, strlen(para), NULL, 0);
+    }
+    /* A99004: no contractor known (the export gives none, no index):
+       it may apply anywhere */
+    {
+        mn_x__kbb_policy_code(b, MN_PK_ARTICLE, "A99004", 1, fx_key("95810"),
+                              1);
+        fx_dx(b, "A99004", 1, MN_DL_COVERED, 1, 0, "G47.33");
     }
     /* lab NCDs */
     {

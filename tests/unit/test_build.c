@@ -279,6 +279,7 @@ static void test_zip(void)
     char inner[600];
     char deep[600];
     char deeper[600];
+    char too_deep[600];
     char gzp[600];
     char *text;
     size_t tlen = 0;
@@ -297,12 +298,18 @@ static void test_zip(void)
         CHECK(0);
         return;
     }
-    /* deepest.zip (level 4) inside deep.zip (3) inside inner.zip (2)
-     * inside hcpcs_2019.zip (1) */
-    snprintf(deeper, sizeof(deeper), "%s/deepest.zip", dir);
-    za = zip_open(deeper, ZIP_CREATE | ZIP_TRUNCATE, &zerr);
+    /* too_deep.zip (level 5) inside deepest.zip (4) inside deep.zip (3)
+     * inside inner.zip (2) inside hcpcs_2019.zip (1): four levels are read
+     * (a ZIP of the MCD export: mine.zip -> all_data.zip -> all_lcd.zip ->
+     * all_lcd_csv.zip), the fifth is listed */
+    snprintf(too_deep, sizeof(too_deep), "%s/too_deep.zip", dir);
+    za = zip_open(too_deep, ZIP_CREATE | ZIP_TRUNCATE, &zerr);
     CHECK(za && zip_put(za, "icd10cm_codes_2025.txt",
                         FIX "/icd/icd10cm_codes_2025.txt", NULL));
+    CHECK(za && zip_close(za) == 0);
+    snprintf(deeper, sizeof(deeper), "%s/deepest.zip", dir);
+    za = zip_open(deeper, ZIP_CREATE | ZIP_TRUNCATE, &zerr);
+    CHECK(za && zip_put(za, "too_deep.zip", too_deep, NULL));
     CHECK(za && zip_close(za) == 0);
     snprintf(deep, sizeof(deep), "%s/deep.zip", dir);
     za = zip_open(deep, ZIP_CREATE | ZIP_TRUNCATE, &zerr);
@@ -331,6 +338,7 @@ static void test_zip(void)
     CHECK(za && zip_put(za, "proc_notes_2019.txt", NULL, "notes\n"));
     CHECK(za && zip_put(za, "inner.zip", inner, NULL));
     CHECK(za && zip_close(za) == 0);
+    unlink(too_deep);
     unlink(deeper);
     unlink(deep);
     unlink(inner);
@@ -370,10 +378,10 @@ static void test_zip(void)
         CHECK_STR(s->layout, MN_LAYOUT_MCE_CSV);
         CHECK_INT(s->rows, 28);
     }
-    s = find("/hcpcs_2019.zip!inner.zip!deep.zip!deepest.zip");
+    s = find("/hcpcs_2019.zip!inner.zip!deep.zip!deepest.zip!too_deep.zip");
     CHECK(s && !s->has_layout);
     if (s)
-        CHECK_CONTAINS(s->note, "nested more than 3 levels");
+        CHECK_CONTAINS(s->note, "nested more than 4 levels");
     /* the same sources give the same bytes */
     CHECK_INT(mn_build_to_memory(&again, &again_len, b, &err), MN_OK);
     CHECK(bytes && again && again_len == len && memcmp(bytes, again, len) == 0);

@@ -107,6 +107,63 @@ static void test_jurisdiction(void)
     CHECK(find(r, "policy.jurisdiction_required") != NULL);
 }
 
+/* Where a local policy applies: certainly, perhaps, or not at all. */
+static void test_places(void)
+{
+    const mn_result *r;
+    const mn_finding *f;
+
+    /* A99001 is placed in Kentucky and Ohio: J15 is all of it */
+    r = run(CLAIM("J15", "\"I10\"", "82306", "2024-05-01", ""));
+    CHECK_INT(mn_result_status(r), MN_STATUS_NOT_COVERED);
+    CHECK(find(r, "policy.dx_not_supported") != NULL);
+    r = run(CLAIM("OH", "\"I10\"", "82306", "2024-05-01", ""));
+    CHECK(find(r, "policy.dx_not_supported") != NULL);
+    /* A99002 in Northern and Southern California: all of California */
+    r = run(CLAIM("CA", "\"D51.0\"", "83540", "2023-06-01", ""));
+    CHECK(find(r, "policy.dx_not_supported") != NULL);
+    r = run(CLAIM("CA-SOUTHERN", "\"D51.0\"", "83540", "2023-06-01", ""));
+    CHECK(find(r, "policy.dx_not_supported") != NULL);
+    r = run(CLAIM("01112", "\"D51.0\"", "83540", "2023-06-01", ""));
+    CHECK(find(r, "policy.dx_not_supported") != NULL);
+    /* ... but only part of JE: perhaps, so a review, not a denial */
+    r = run(CLAIM("JE", "\"D51.0\"", "83540", "2023-06-01", ""));
+    CHECK_INT(mn_result_status(r), MN_STATUS_INDETERMINATE);
+    CHECK(find(r, "policy.dx_not_supported") == NULL);
+    f = find(r, "policy.jurisdiction_uncertain");
+    CHECK(f != NULL);
+    if (f) {
+        CHECK_INT(f->severity, MN_SEVERITY_REVIEW);
+        CHECK(!f->med_nec);
+        CHECK_STR(f->policy_id, "A99002");
+        CHECK_STR(f->dx, "D51.0");
+        CHECK_CONTAINS(f->message, "policy.dx_not_supported");
+        CHECK_CONTAINS(f->message, "only part of the claim's jurisdiction");
+        CHECK(f->n_supporting > 0);
+        CHECK(f->carc == NULL);
+    }
+    CHECK_STR(mn_abn_name(r->lines[0].abn), "not_needed");
+    /* what a possible policy covers stays covered */
+    r = run(CLAIM("JE", "\"D50.9\"", "83540", "2023-06-01", ""));
+    CHECK_INT(mn_result_status(r), MN_STATUS_COVERED);
+    CHECK(find(r, "policy.dx_supported") != NULL);
+    /* A99004's places are unknown: it may apply anywhere */
+    r = run(CLAIM("KY", "\"I10\"", "95810", "2024-05-01", ""));
+    CHECK_INT(mn_result_status(r), MN_STATUS_INDETERMINATE);
+    f = find(r, "policy.jurisdiction_uncertain");
+    CHECK(f != NULL);
+    if (f) {
+        CHECK_STR(f->policy_id, "A99004");
+        CHECK_CONTAINS(f->message, "does not know where it applies");
+    }
+    r = run(CLAIM("KY", "\"G47.33\"", "95810", "2024-05-01", ""));
+    CHECK_INT(mn_result_status(r), MN_STATUS_COVERED);
+    r = run("{\"diagnoses\":[\"I10\"],\"lines\":[{\"code\":\"95810\","
+            "\"date\":\"2024-05-01\"}]}");
+    CHECK(find(r, "policy.jurisdiction_uncertain") != NULL);
+    CHECK(find(r, "policy.jurisdiction_required") == NULL);
+}
+
 static void test_noncovered_and_abn(void)
 {
     const mn_result *r =
@@ -458,8 +515,9 @@ static mn_kb *suggestion_kb(void)
     size_t len = 0;
     mn_kb *out = NULL;
     mn_error err;
-    mn_kbb_policy p = {MN_PK_ARTICLE, "A99050",  1,    "Suggestions (test)",
-                       MN_NODATE,     MN_NODATE, NULL, 0};
+    /* a national policy: the claims below give no jurisdiction */
+    mn_kbb_policy p = {MN_PK_NCD, "190.99",  1,    "Suggestions (test)",
+                       MN_NODATE, MN_NODATE, NULL, 0};
 
     mn_error_clear(&err);
     if (mn_x__kbb_new(&b))
@@ -467,7 +525,8 @@ static mn_kb *suggestion_kb(void)
     for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
         fx_icd(b, 2024, codes[i][0], codes[i][1][0] == '1', codes[i][2]);
         if (strcmp(codes[i][0], "I10") != 0)
-            fx_dx(b, "A99050", 1, MN_DL_COVERED, 1, 0, codes[i][0]);
+            mn_x__kbb_policy_dx(b, MN_PK_NCD, "190.99", 1, MN_DL_COVERED, 1,
+                                false, fx_key(codes[i][0]));
     }
     mn_x__kbb_mce(b, 2024, fx_key("N40.0"), MN_MCE_MALE, 0, 124);
     mn_x__kbb_mce(b, 2024, fx_key("N40.1"), MN_MCE_MALE, 0, 124);
@@ -475,7 +534,7 @@ static mn_kb *suggestion_kb(void)
     mn_x__kbb_mce(b, 2024, fx_key("N95.2"), MN_MCE_FEMALE, 0, 124);
     mn_x__kbb_mce(b, 2024, fx_key("N95.2"), MN_MCE_ADULT, 15, 124);
     mn_x__kbb_policy(b, &p);
-    mn_x__kbb_policy_code(b, MN_PK_ARTICLE, "A99050", 1, fx_key("81001"), 1);
+    mn_x__kbb_policy_code(b, MN_PK_NCD, "190.99", 1, fx_key("81001"), 1);
     if (mn_x__kbb_serialize(b, "2024-06-01", &bytes, &len, &err) == MN_OK)
         mn_kb_open_buffer(&out, bytes, len, 1, &err);
     mn_x__free(bytes);
@@ -567,6 +626,7 @@ int main(void)
     }
     RUN(test_article_covered_and_not);
     RUN(test_jurisdiction);
+    RUN(test_places);
     RUN(test_noncovered_and_abn);
     RUN(test_versions);
     RUN(test_dual_diagnosis);

@@ -167,6 +167,143 @@ static void test_open_hcpcs_coverage(void)
     mn_x__free(bytes);
 }
 
+/* Places, contractor places and attachments: written, read back in
+ * order, and validated at open. */
+static void test_mcd_sections(void)
+{
+    mn_kbb *b = NULL;
+    void *bytes = NULL;
+    size_t len = 0;
+    mn_kb *kb = NULL;
+    mn_error err;
+    uint32_t r1 = 0;
+    uint32_t r2 = 0;
+    uint32_t i1 = UINT32_MAX;
+    uint32_t i2 = UINT32_MAX;
+    int ca = mn_x__state_index("CA", 2);
+    int ky = mn_x__state_index("KY", 2);
+    int south = mn_x__part_index(ca, "southern", 8);
+    const kb_place *p;
+    const kb_cplace *c;
+    const kb_pattach *a;
+    kb_place *pp;
+    kb_place keep;
+    size_t n = 0;
+
+    mn_error_clear(&err);
+    CHECK_INT(mn_x__kbb_new(&b), MN_OK);
+    CHECK_INT(mn_x__kbb_policy_ref(b, MN_PK_ARTICLE, "A1", 2, &r1), MN_OK);
+    CHECK_INT(mn_x__kbb_policy_ref(b, MN_PK_LCD, "L1", 1, &r2), MN_OK);
+    /* added out of order, and one twice */
+    CHECK_INT(mn_x__kbb_place(b, r1, ky, -1, KB_PL_EXPORT,
+                              fx_date("2010-01-01"), fx_date("2024-06-30")),
+              MN_OK);
+    CHECK_INT(
+        mn_x__kbb_place(b, r1, ca, south, KB_PL_EXPORT, MN_NODATE, MN_NODATE),
+        MN_OK);
+    CHECK_INT(
+        mn_x__kbb_place(b, r1, ca, south, KB_PL_EXPORT, MN_NODATE, MN_NODATE),
+        MN_OK);
+    CHECK_INT(mn_x__kbb_place(b, r1, 99, -1, KB_PL_EXPORT, 0, 0), MN_EINVAL);
+    CHECK_INT(mn_x__kbb_place(b, r1, ky, -1, 0, 0, 0), MN_EINVAL);
+    CHECK_INT(mn_x__kbb_contractor_place(b, "01182", 5, KB_CT_AB, ca, south,
+                                         KB_PL_EXPORT, MN_NODATE, MN_NODATE),
+              MN_OK);
+    CHECK_INT(mn_x__kbb_contractor_place(b, "01182", 5, KB_CT_AB, ca, south,
+                                         KB_PL_MAYBE, MN_NODATE, MN_NODATE),
+              MN_EINVAL);
+    CHECK_INT(mn_x__kbb_attach(b, r1, KB_PA_MODIFIER, 1, -1, 0, "KX", 2,
+                               "Requirements met", 16),
+              MN_OK);
+    CHECK_INT(mn_x__kbb_attach(b, r1, KB_PA_LCD, 0, 1, KB_PA_F_LCD_TABLE, "L1",
+                               2, NULL, 0),
+              MN_OK);
+    CHECK_INT(mn_x__kbb_attach(b, r1, 99, 0, 0, 0, "x", 1, NULL, 0), MN_EINVAL);
+    CHECK_INT(mn_x__kbb_serialize(b, "2026-11-01", &bytes, &len, &err), MN_OK);
+    i1 = mn_x__kbb_policy_final(b, r1);
+    i2 = mn_x__kbb_policy_final(b, r2);
+    CHECK(i1 != UINT32_MAX);
+    CHECK(i2 != UINT32_MAX);
+    CHECK(mn_x__kbb_policy_final(b, 12345) == UINT32_MAX);
+    mn_x__kbb_free(b);
+    CHECK_INT(mn_kb_open_buffer(&kb, bytes, len, 1, &err), MN_OK);
+    if (kb) {
+        const kb_policy *pol = &kb->pol[i1];
+        CHECK_INT(pol->states, ((uint64_t)1 << ca) | ((uint64_t)1 << ky));
+        CHECK(!(pol->flags & MN_PF_PLACE_UNKNOWN));
+        /* a local policy without places (or contractors): may apply
+           anywhere */
+        CHECK(i2 < kb->n_pol && (kb->pol[i2].flags & MN_PF_PLACE_UNKNOWN));
+        CHECK(i2 < kb->n_pol && kb->pol[i2].states == 0);
+        p = mn_x__kb_places(kb, i1, &n);
+        CHECK_INT(n, 2);
+        if (n == 2) {
+            CHECK_INT(p[0].state, ca);
+            CHECK_INT(p[0].part, south + 1);
+            CHECK_INT(p[1].state, ky);
+            CHECK_INT(p[1].term, fx_date("2024-06-30"));
+        }
+        c = mn_x__kb_cplaces(kb, "01182", 5, &n);
+        CHECK_INT(n, 1);
+        CHECK(c && strcmp(kb_s(kb, c->number), "01182") == 0);
+        CHECK(mn_x__kb_cplaces(kb, "0118", 4, &n) == NULL);
+        a = mn_x__kb_attach(kb, i1, KB_PA_MODIFIER, &n);
+        CHECK_INT(n, 1);
+        CHECK(a && strcmp(kb_s(kb, a->b), "Requirements met") == 0);
+        a = mn_x__kb_attach(kb, i1, KB_PA_LCD, &n);
+        CHECK(a && a->num == 1 && a->flags == KB_PA_F_LCD_TABLE);
+        CHECK(mn_x__kb_attach(kb, i1, KB_PA_URL, &n) == NULL);
+    }
+    mn_kb_free(kb);
+    kb = NULL;
+    /* validated at open */
+    pp = bytes ? section(bytes, KB_SEC_PLACE) : NULL;
+    CHECK(pp != NULL);
+    if (pp) {
+        keep = pp[0];
+        pp[0].state = 200;
+        reseal(bytes, len);
+        CHECK_INT(mn_kb_open_buffer(&kb, bytes, len, 1, &err), MN_EBADKB);
+        CHECK_STR(err.message, "corrupt knowledge base: place");
+        pp[0] = keep;
+        pp[0].flags = 0;
+        reseal(bytes, len);
+        CHECK_INT(mn_kb_open_buffer(&kb, bytes, len, 1, &err), MN_EBADKB);
+        pp[0] = keep;
+        pp[0].policy = 1000;
+        reseal(bytes, len);
+        CHECK_INT(mn_kb_open_buffer(&kb, bytes, len, 1, &err), MN_EBADKB);
+        CHECK_STR(err.message,
+                  "corrupt knowledge base: place of no local policy");
+        pp[0] = keep;
+        pp[0].state = pp[1].state;
+        pp[0].part = pp[1].part;
+        pp[0].active = pp[1].active;
+        pp[0].term = pp[1].term;
+        reseal(bytes, len);
+        CHECK_INT(mn_kb_open_buffer(&kb, bytes, len, 1, &err), MN_EBADKB);
+        CHECK_STR(err.message, "corrupt knowledge base: place order");
+        pp[0] = keep;
+        reseal(bytes, len);
+        CHECK_INT(mn_kb_open_buffer(&kb, bytes, len, 1, &err), MN_OK);
+        mn_kb_free(kb);
+        kb = NULL;
+    }
+    {
+        kb_pattach *pa = bytes ? section(bytes, KB_SEC_PATTACH) : NULL;
+        CHECK(pa != NULL);
+        if (pa) {
+            kb_pattach k2 = pa[0];
+            pa[0].kind = 0;
+            reseal(bytes, len);
+            CHECK_INT(mn_kb_open_buffer(&kb, bytes, len, 1, &err), MN_EBADKB);
+            CHECK_STR(err.message, "corrupt knowledge base: policy attachment");
+            pa[0] = k2;
+        }
+    }
+    mn_x__free(bytes);
+}
+
 static void test_open_file(void)
 {
     void *bytes = NULL;
@@ -307,6 +444,7 @@ int main(void)
     RUN(test_deterministic);
     RUN(test_corrupt);
     RUN(test_open_hcpcs_coverage);
+    RUN(test_mcd_sections);
     RUN(test_open_file);
     RUN(test_builtin);
     RUN(test_rules_language);

@@ -224,7 +224,7 @@ static void check_current_reports(const set *s)
 
     r = rep_of(s, "article_related_documents.csv");
     CHECK_INT(r->rows, 2);
-    CHECK_INT(reason(r, "not an LCD"), 1);
+    CHECK_INT(reason(r, "related document is an article"), 1);
 
     r = rep_of(s, "article_x_contractor.csv");
     CHECK_INT(r->rows, 4);
@@ -250,7 +250,7 @@ static void check_current_reports(const set *s)
     CHECK_INT(r->rows, 9);
     CHECK_INT(r->skipped, 3);
     CHECK_INT(reason(r, "not an ICD-10-CM code"), 1);
-    CHECK_INT(reason(r, "range did not match any loaded ICD-10-CM code"), 1);
+    CHECK_INT(reason(r, "range start is not a loaded ICD-10-CM code"), 1);
     CHECK_INT(reason(r, "range whose ends are not codes"), 1);
     CHECK_CONTAINS(r->note, "2 ranges expanded to 6 codes");
     CHECK_CONTAINS(r->note, "1 codes with asterisk");
@@ -264,10 +264,16 @@ static void check_current_reports(const set *s)
     r = rep_of(s, "article_x_icd10_noncovered_group.csv");
     CHECK_INT(r->rows, 1);
 
+    /* without contractor_jurisdiction.csv the places are derived from the
+       contractor numbers, and the report says so */
     r = rep_of(s, "state_lookup.csv");
-    CHECK_INT(r->rows, 0);
+    CHECK_INT(r->rows, 2);
     CHECK_INT(r->skipped, 0);
-    CHECK_CONTAINS(r->note, "table not used: state_lookup.csv");
+    CHECK_STR(r->layout, "mcd:state_lookup");
+    r = rep_of(s, "article.csv");
+    CHECK_CONTAINS(r->note, "derived from contractor numbers (fallback: "
+                            "contractor_jurisdiction.csv and state_lookup.csv "
+                            "not given)");
 }
 
 static void check_current_kb(const mn_kb *kb)
@@ -551,6 +557,103 @@ static void test_errors(void)
     mn_x__kbb_free(b);
 }
 
+/* ---- ICD-10-CM ranges in tabular order -------------------------------- */
+
+static int collect(void *payload, mn_key code)
+{
+    mn_key *keys = payload;
+    size_t i = 0;
+    while (keys[i])
+        i++;
+    if (i < 31)
+        keys[i] = code;
+    return MN_OK;
+}
+
+static bool has(const mn_key *keys, const char *code)
+{
+    mn_key k = mn_x__key(code, strlen(code));
+    for (size_t i = 0; keys[i]; i++) {
+        if (keys[i] == k)
+            return true;
+    }
+    return false;
+}
+
+static void test_icd_ranges(void)
+{
+    /* the order of the CDC order file: C4A between C43 and C44, and G40.A
+       between G40.3 and G40.4 */
+    static const char *const fy24[] = {
+        "C43",    "C43.0",   "C43.9", "C4A",     "C4A.0",   "C4A.9", "C44",
+        "C44.00", "C44.01",  "C45.0", "G40.3",   "G40.309", "G40.A", "G40.A01",
+        "G40.4",  "G40.409", "G40.9", "G40.919", NULL};
+    mn_key keys[32];
+    mn_kbb *b = NULL;
+    const char *why = NULL;
+    size_t n = 0;
+
+    CHECK_INT(mn_x__kbb_new(&b), MN_OK);
+    for (size_t i = 0; fy24[i]; i++)
+        icd(b, fy24[i]);
+    /* C43.0 .. C44.00: C4A is inside (text order would leave it out) */
+    memset(keys, 0, sizeof(keys));
+    CHECK_INT(mn_x__kbb_icd_range(b, mn_x__key("C430", 4),
+                                  mn_x__key("C4400", 5), collect, keys, &n,
+                                  &why),
+              MN_OK);
+    CHECK_INT(n, 7);
+    CHECK(has(keys, "C4A.0") && has(keys, "C4A") && has(keys, "C44.00"));
+    CHECK(!has(keys, "C44.01") && !has(keys, "C43"));
+    /* C4A.0 .. C44: a start after the end in text order, and an end that
+       covers the codes it prefixes */
+    memset(keys, 0, sizeof(keys));
+    CHECK_INT(mn_x__kbb_icd_range(b, mn_x__key("C4A0", 4), mn_x__key("C44", 3),
+                                  collect, keys, &n, &why),
+              MN_OK);
+    CHECK_INT(n, 5);
+    CHECK(has(keys, "C44.01") && !has(keys, "C45.0"));
+    /* G40.A01 .. G40.919 */
+    memset(keys, 0, sizeof(keys));
+    CHECK_INT(mn_x__kbb_icd_range(b, mn_x__key("G40A01", 6),
+                                  mn_x__key("G40919", 6), collect, keys, &n,
+                                  &why),
+              MN_OK);
+    CHECK_INT(n, 5);
+    CHECK(has(keys, "G40.409") && !has(keys, "G40.309"));
+    /* a category start: its first code */
+    memset(keys, 0, sizeof(keys));
+    CHECK_INT(mn_x__kbb_icd_range(b, mn_x__key("G403", 4),
+                                  mn_x__key("G40A01", 6), collect, keys, &n,
+                                  &why),
+              MN_OK);
+    CHECK_INT(n, 4);
+    /* what cannot be expanded, and why */
+    CHECK_INT(mn_x__kbb_icd_range(b, mn_x__key("C4400", 5),
+                                  mn_x__key("C430", 4), collect, keys, &n,
+                                  &why),
+              MN_OK);
+    CHECK_INT(n, 0);
+    CHECK_STR(why, "range end before its start in ICD-10-CM tabular order");
+    CHECK_INT(mn_x__kbb_icd_range(b, mn_x__key("M0500", 5),
+                                  mn_x__key("M0509", 5), collect, keys, &n,
+                                  &why),
+              MN_OK);
+    CHECK_STR(why, "range start is not a loaded ICD-10-CM code");
+    CHECK_INT(mn_x__kbb_icd_range(b, mn_x__key("C430", 4), mn_x__key("C46", 3),
+                                  collect, keys, &n, &why),
+              MN_OK);
+    CHECK_STR(why, "range end is not a loaded ICD-10-CM code");
+    /* a code added later goes to the end of its year's order */
+    icd(b, "C43.1");
+    memset(keys, 0, sizeof(keys));
+    CHECK_INT(mn_x__kbb_icd_range(b, mn_x__key("C430", 4), mn_x__key("C439", 4),
+                                  collect, keys, &n, &why),
+              MN_OK);
+    CHECK_INT(n, 2);
+    mn_x__kbb_free(b);
+}
+
 /* ---- lab NCDs ------------------------------------------------------------ */
 
 static void test_lab_ncd(void)
@@ -595,7 +698,7 @@ static void test_lab_ncd(void)
     CHECK_INT(rep.rows, 12);
     CHECK_INT(rep.skipped, 6);
     CHECK_INT(reason(&rep, "not an ICD-10-CM code"), 1);
-    CHECK_INT(reason(&rep, "range did not match"), 1);
+    CHECK_INT(reason(&rep, "range start is not a loaded ICD-10-CM code"), 1);
     CHECK_INT(reason(&rep, "unknown list"), 1);
     CHECK_INT(reason(&rep, "not a CPT or HCPCS code"), 1);
     CHECK_INT(reason(&rep, "bad NCD id"), 1);
@@ -675,6 +778,7 @@ int main(void)
     RUN(test_table_names);
     RUN(test_mcd_sets);
     RUN(test_errors);
+    RUN(test_icd_ranges);
     RUN(test_lab_ncd);
     RUN(test_lab_ncd_errors);
     DONE();

@@ -406,7 +406,7 @@ static void test_lab(mn_kbb *b)
      * under the end (54 billable codes and their category headers) */
     CHECK_INT(mn_x__kbb_icd_range(b, mn_x__key("C50011", 6),
                                   mn_x__key("C50929", 6), count_cb, &expect,
-                                  NULL),
+                                  NULL, NULL),
               MN_OK);
     CHECK(expect >= 54);
     snprintf(want, sizeof(want), "1 ranges expanded to %zu codes", expect);

@@ -133,26 +133,31 @@ static void test_lab_ncds(void)
 static void test_articles(void)
 {
     char e[512];
-    const mn_finding *f;
     /* hypoglossal nerve stimulation: G47.33 (asterisk) needs a BMI code
-       from group 2 (secondary/ A57949) */
-    CHECK_INT(
-        check("64582", "G47.33", "2024-03-01", "KY", 60, 'M', e, sizeof(e), &f),
-        MN_STATUS_NOT_COVERED);
-    CHECK_CONTAINS(e, "policy.secondary_dx_missing");
-    if (f) {
-        CHECK_STR(f->policy_id, "A57949");
-        CHECK_INT(f->group, 1);
-    }
-    CHECK_INT(check("64582", "G47.33,Z68.30", "2024-03-01", "KY", 60, 'M', e,
+       from group 2 (secondary/ A57949). A57949 has no contractor rows; the
+       documents index names Noridian, which holds JE and JF: in JE the
+       article perhaps applies, so what it would deny is a review naming
+       it, never a denial */
+    CHECK_INT(check("64582", "G47.33", "2024-03-01", "JE", 60, 'M', e,
+                    sizeof(e), NULL),
+              MN_STATUS_INDETERMINATE);
+    CHECK_CONTAINS(e, "policy.jurisdiction_uncertain");
+    CHECK(strstr(e, "policy.secondary_dx_missing") == NULL);
+    CHECK_INT(check("64582", "G47.33,Z68.30", "2024-03-01", "JE", 60, 'M', e,
                     sizeof(e), NULL),
               MN_STATUS_COVERED);
-    CHECK_INT(check("64582", "G47.33,Z68.35", "2024-03-01", "KY", 60, 'M', e,
+    CHECK_CONTAINS(e, "policy.dx_supported");
+    CHECK_INT(check("64582", "G47.33,Z68.35", "2024-03-01", "WA", 60, 'M', e,
                     sizeof(e), NULL),
-              MN_STATUS_NOT_COVERED);
-    CHECK_INT(check("64582", "Z68.30", "2024-03-01", "KY", 60, 'M', e,
+              MN_STATUS_INDETERMINATE);
+    CHECK_INT(check("64582", "Z68.30", "2024-03-01", "JF", 60, 'M', e,
                     sizeof(e), NULL),
-              MN_STATUS_NOT_COVERED);
+              MN_STATUS_INDETERMINATE);
+    /* Noridian does not serve Kentucky: the article does not apply there */
+    CHECK_INT(check("64582", "G47.33", "2024-03-01", "KY", 60, 'M', e,
+                    sizeof(e), NULL),
+              MN_STATUS_COVERED);
+    CHECK_CONTAINS(e, "policy.none");
 }
 
 /* The number of findings with `edit` in "edit edit " text. */

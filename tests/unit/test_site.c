@@ -9,6 +9,8 @@
 #include "kb/kb_int.h"
 #include "build/writer/kbb.h"
 #include "check/laterality.h"
+#include "kb/mcd_fmt.h"
+#include "claim/jurisdiction.h"
 #include "mednec.h"
 
 static mn_kb *kb;
@@ -19,6 +21,17 @@ static mn_claim *claim;
 static mn_key key(const char *s)
 {
     return mn_x__key(s, strlen(s));
+}
+
+/* An article placed in Kentucky (contractor 15102). */
+static void kentucky(mn_kbb *b, const char *art, int ver)
+{
+    uint32_t ref = 0;
+
+    mn_x__kbb_policy_contractor(b, MN_PK_ARTICLE, art, ver, "15102");
+    if (mn_x__kbb_policy_ref(b, MN_PK_ARTICLE, art, ver, &ref) == MN_OK)
+        mn_x__kbb_place(b, ref, mn_x__state_index("KY", 2), -1, KB_PL_DERIVED,
+                        MN_NODATE, MN_NODATE);
 }
 
 static int32_t date(const char *s)
@@ -83,14 +96,14 @@ static int build(mn_kb **out, int with_icd)
     mn_x__kbb_mce(b, 2024, key("N40.1"), MN_MCE_MALE, 0, 124);
     mn_x__kbb_policy(b, &art);
     mn_x__kbb_policy_code(b, MN_PK_ARTICLE, "A99001", 3, key("82306"), 1);
-    mn_x__kbb_policy_contractor(b, MN_PK_ARTICLE, "A99001", 3, "15102");
+    kentucky(b, "A99001", 3);
     mn_x__kbb_policy_dx(b, MN_PK_ARTICLE, "A99001", 3, MN_DL_COVERED, 1, false,
                         key("E55.9"));
     mn_x__kbb_policy_dx(b, MN_PK_ARTICLE, "A99001", 3, MN_DL_NONCOVERED, 1,
                         false, key("Z00.00"));
     mn_x__kbb_policy(b, &art2);
     mn_x__kbb_policy_code(b, MN_PK_ARTICLE, "A99005", 1, key("97110"), 1);
-    mn_x__kbb_policy_contractor(b, MN_PK_ARTICLE, "A99005", 1, "15102");
+    kentucky(b, "A99005", 1);
     mn_x__kbb_policy_dx(b, MN_PK_ARTICLE, "A99005", 1, MN_DL_COVERED, 1, false,
                         key("M17.11"));
     mn_x__kbb_policy(b, &ncd);

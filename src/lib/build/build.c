@@ -108,8 +108,6 @@ static const char *name_note(const char *name)
                                   "version"},
         {"poaexemptcodes*.txt", "poa-exempt list: not used"},
         {"_provenance.csv", "provenance notes: not a data table"},
-        {"documents_latest*.csv", "mcd document index: not used by the "
-                                  "knowledge base yet"},
         {"coverage_api*.json", "coverage api description: not a data "
                                "table"},
         {"readme*", "readme: not a data file"},
@@ -141,8 +139,11 @@ static const char *name_note(const char *name)
 
 static bool want_file(void *payload, const char *name)
 {
+    int kind = kind_of(name);
+
     (void)payload;
-    return kind_of(name) != K_NONE;
+    /* the MCD export's tables that are not used are listed, not read */
+    return kind != K_NONE && (kind != K_MCD || mn_x__mcd_table_read(name));
 }
 
 /* ------------------------------------------------------------------ */
@@ -626,47 +627,44 @@ done:
     return rc;
 }
 
-/* One MCD set per folder or archive, in the order first met. */
+/* Every MCD table of the build is one set: the datasets of one export
+ * (article, LCD, NCD) use each other's tables, and several downloads
+ * (current and retired, or of different dates) merge by version. */
 static int load_mcd_files(run *r)
 {
     mn_src *set = NULL;
     mn_report *reps = NULL;
     size_t *idx = NULL;
+    size_t n = 0;
     int rc = MN_OK;
 
-    set = mn_x__calloc(r->list.n, sizeof(*set));
-    reps = mn_x__calloc(r->list.n, sizeof(*reps));
-    idx = mn_x__calloc(r->list.n, sizeof(*idx));
+    set = mn_x__calloc(r->list.n ? r->list.n : 1, sizeof(*set));
+    reps = mn_x__calloc(r->list.n ? r->list.n : 1, sizeof(*reps));
+    idx = mn_x__calloc(r->list.n ? r->list.n : 1, sizeof(*idx));
     if (!set || !reps || !idx) {
         rc = mn_x__err(r->err, MN_ENOMEM, "out of memory");
         goto done;
     }
     for (size_t i = 0; i < r->list.n; i++) {
-        const char *box = r->list.items[i].container;
-        size_t n = 0;
         if (r->kind[i] != K_MCD || r->reported[i])
             continue;
-        for (size_t j = i; j < r->list.n; j++) {
-            if (r->kind[j] == K_MCD && !r->reported[j] &&
-                strcmp(r->list.items[j].container, box) == 0) {
-                idx[n] = j;
-                set[n] = src_of(&r->list.items[j]);
-                memset(&reps[n], 0, sizeof(reps[n]));
-                n++;
-            }
-        }
-        rc = mn_x__load_mcd_set(r->kbb, set, n, reps, r->err);
-        if (rc) {
-            rc = loader_failed(r, box, rc);
-            goto done;
-        }
-        for (size_t k = 0; k < n; k++) {
-            r->rep[idx[k]] = reps[k];
-            if (!reps[k].layout && !reps[k].note[0])
-                snprintf(r->rep[idx[k]].note, sizeof(reps[k].note),
-                         "not used by the mcd loader");
-            report(r, idx[k]);
-        }
+        idx[n] = i;
+        set[n] = src_of(&r->list.items[i]);
+        n++;
+    }
+    if (!n)
+        goto done;
+    rc = mn_x__load_mcd_set(r->kbb, set, n, reps, r->err);
+    if (rc) {
+        rc = loader_failed(r, r->list.items[idx[0]].container, rc);
+        goto done;
+    }
+    for (size_t k = 0; k < n; k++) {
+        r->rep[idx[k]] = reps[k];
+        if (!reps[k].layout && !reps[k].note[0])
+            snprintf(r->rep[idx[k]].note, sizeof(reps[k].note),
+                     "not used by the mcd loader");
+        report(r, idx[k]);
     }
 done:
     mn_x__free(set);

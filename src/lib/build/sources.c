@@ -12,6 +12,8 @@
 #include "build/sources.h"
 
 #define READ_CHUNK ((size_t)1 << 20)
+#define STR_(x) #x
+#define STR(x) STR_(x)
 
 /* ------------------------------------------------------------------ */
 /* Names                                                                */
@@ -197,6 +199,10 @@ static int read_disk(char **out, size_t *out_len, const char *path, size_t cap,
         size_t room = cap + 1 - v.len;
         size_t want = room < READ_CHUNK ? room : READ_CHUNK;
         int n;
+        /* the room the file's size reserved first: a small file does not
+         * cost a whole chunk (an export has dozens of small tables) */
+        if (v.cap > v.len && v.cap - v.len < want)
+            want = v.cap - v.len;
         rc = mn_x__vec_reserve(&v, want);
         if (rc)
             goto nomem;
@@ -439,7 +445,8 @@ static int walk_member(walk *w, zip_t *za, const member *m, const char *zpath,
     if (is_zip_name(name)) {
         if (depth >= MN_SRC_ZIP_DEPTH) {
             rc = push_file(w->list, path, m->name, container, NULL, 0,
-                           "zip nested more than 3 levels deep: not read");
+                           "zip nested more than " STR(
+                               MN_SRC_ZIP_DEPTH) " levels deep: not read");
             if (rc)
                 goto nomem;
             goto done;

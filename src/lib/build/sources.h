@@ -12,8 +12,10 @@
 
 #include "build/load/loaders.h"
 
-/* How deep ZIPs may nest (a ZIP in a folder is level 1). */
-#define MN_SRC_ZIP_DEPTH 3
+/* How deep ZIPs may nest (a ZIP in a folder is level 1): the MCD export
+ * is three (all_data.zip -> all_article.zip -> all_article_csv.zip), and
+ * one more for a user's own ZIP around it. */
+#define MN_SRC_ZIP_DEPTH 4
 /* How deep folders may nest (guards against symbolic link loops). */
 #define MN_SRC_DIR_DEPTH 32
 /* Default cap on the (decompressed) size of one file: 1 GiB. */

@@ -38,6 +38,8 @@ typedef struct mn_finding {
     int group;               /* diagnosis group, 0 when none */
     const char *policy_title;
     const char *related; /* LCD of an article, or NULL */
+    const char *page;    /* the cited document's page when the KB has it
+                            (NCDs: from the MCD export), else NULL */
     const char *source;  /* rule source / citation text, or NULL */
     const char *carc;    /* NULL when none */
     const char *rarc;
@@ -47,6 +49,8 @@ typedef struct mn_finding {
        when none is known, MN_FOREVER for never */
     int32_t payable_again;
     const char *payable_text; /* the same as text (line_finish), or NULL */
+    char sex; /* sex.mismatch: the sex the service is limited to, 'F' or
+                 'M' (0 otherwise) */
     /* covered diagnoses that would support the line (keys: the renderers
        and the result API write them dotted, with the KB's descriptions) */
     mn_key supporting[MN_MAX_SUPPORTING];
@@ -232,6 +236,33 @@ void mn_x__check_policies(mn_lstate *s);
 void mn_x__check_rules(mn_lstate *s);
 void mn_x__check_ncci(mn_lstate *s);
 void mn_x__check_site(mn_lstate *s);
+
+/*
+ * Places (place.c): where the claim is judged, and whether a local policy
+ * applies there.
+ */
+
+/* Why a local policy only perhaps applies. */
+typedef enum mn_place_why {
+    MN_PLACE_CERTAIN = 0, /* it applies, or not, for certain */
+    MN_PLACE_UNKNOWN,     /* the KB does not know where it applies */
+    MN_PLACE_SEVERAL,     /* it is one of several jurisdictions' (the
+                             documents index names a company with several) */
+    MN_PLACE_PART         /* it applies in part of the claim's area only */
+} mn_place_why;
+
+/* The area of a claim's jurisdiction on `date` (MN_NODATE: any date): a
+ * contractor number the KB knows is where the export says it serves on
+ * that date; otherwise `parsed` (the claim's own area). False when the
+ * area is empty. */
+bool mn_x__place_claim_area(const mn_kb *kb, const char *jurisdiction,
+                            const mn_area *parsed, int32_t date, mn_area *out);
+/* Whether policy `policy` (index) applies in `claim` on `date` (MN_NODATE:
+ * its places of any date); NCDs apply everywhere. *why says why a match is
+ * only possible. */
+mn_area_match mn_x__place_match(const mn_kb *kb, uint32_t policy,
+                                const mn_area *claim, int32_t date,
+                                mn_place_why *why);
 
 /* Writes the URL of a cited document's page on the CMS site (articles and
  * LCDs of the Medicare Coverage Database) into `out`; returns its length,

@@ -81,7 +81,7 @@ static const mn_edit_info table[MN_E_COUNT_] = {
     [MN_E_SEX_MISMATCH] = {"sex.mismatch", DENY, MN_STATUS_NOT_COVERED, MN, "7",
                            NULL, "Service not covered for the patient's sex",
                            "Medicare pays for this %s only for patients of "
-                           "the other sex than the one on the claim.",
+                           "one sex.",
                            1},
     [MN_E_UNITS_MUE_EXCEEDED] = {"units.mue_exceeded", DENY,
                                  MN_STATUS_NOT_COVERED, CODING, "151", "N362",
@@ -154,6 +154,11 @@ static const mn_edit_info table[MN_E_COUNT_] = {
                                            "Jurisdiction needed for a local "
                                            "policy",
                                            NULL, 0},
+    [MN_E_POLICY_JURISDICTION_UNCERTAIN] =
+        {"policy.jurisdiction_uncertain", REVIEW, MN_STATUS_INDETERMINATE, DATA,
+         NULL, NULL,
+         "Local policy that may not apply in the claim's jurisdiction", NULL,
+         0},
     [MN_E_AGE_UNKNOWN] = {"age.unknown", REVIEW, MN_STATUS_INDETERMINATE, DATA,
                           NULL, NULL, "Patient's age needed", NULL, 0},
     [MN_E_SEX_UNKNOWN] = {"sex.unknown", REVIEW, MN_STATUS_INDETERMINATE, DATA,

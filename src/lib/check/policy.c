@@ -10,6 +10,7 @@
 
 #include "check/check.h"
 #include "kb/kb_int.h"
+#include "kb/mcd_fmt.h"
 
 #define PRINTF mn_x__lprintf
 
@@ -71,16 +72,81 @@ static size_t find_dx(const mn_kb *kb, const kb_policy *p, int list, mn_key key)
     return i < n && kb->dxkey[first + i] == key ? first + i : SIZE_MAX;
 }
 
+/* Index of the newest version of policy (kind, id) in force on `date`,
+ * or -1 (policies are sorted by kind, id, then version newest first). */
+static long in_force(const mn_kb *kb, uint32_t kind, const char *id, size_t len,
+                     int32_t date)
+{
+    size_t lo = 0;
+    size_t hi = kb->n_pol;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const kb_policy *p = &kb->pol[mid];
+        size_t n = p->id.len < len ? p->id.len : len;
+        int c = p->kind != kind ? (p->kind < kind ? -1 : 1)
+                                : memcmp(kb_s(kb, p->id), id, n);
+        if (!c && p->kind == kind)
+            c = (p->id.len > len) - (p->id.len < len);
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (size_t i = lo; i < kb->n_pol; i++) {
+        const kb_policy *p = &kb->pol[i];
+        if (p->kind != kind || p->id.len != len ||
+            memcmp(kb_s(kb, p->id), id, len) != 0)
+            break;
+        if ((p->effective == MN_NODATE || p->effective <= date) &&
+            (p->ending == MN_NODATE || date <= p->ending))
+            return (long)i;
+    }
+    return -1;
+}
+
+/* The related LCD of an article on `date`: the first of its LCDs in force
+ * then (an LCD retired before the date is not cited), else the one the
+ * KB names. */
+static const char *related_on(const mn_kb *kb, const kb_policy *p, int32_t date)
+{
+    size_t n = 0;
+    const kb_pattach *a;
+
+    /* an article related to one LCD cites it */
+    if (p->kind != MN_PK_ARTICLE || !(p->flags & MN_PF_MANY_LCDS))
+        return p->related.len ? kb_s(kb, p->related) : NULL;
+    a = mn_x__kb_attach(kb, (uint32_t)(p - kb->pol), KB_PA_LCD, &n);
+    if (n < 2)
+        return kb_s(kb, p->related); /* the one it names */
+
+    for (size_t i = 0; i < n && date != MN_NODATE; i++) {
+        if (in_force(kb, MN_PK_LCD, kb_s(kb, a[i].a), a[i].a.len, date) >= 0)
+            return kb_s(kb, a[i].a);
+    }
+    return p->related.len ? kb_s(kb, p->related) : NULL;
+}
+
 /* Cites policy `p`; a medical-necessity denial gets the RARC of its kind
  * (N386 for an NCD, N115 for a local policy). */
-static void cite(mn_finding *f, const mn_kb *kb, const kb_policy *p, int group)
+static void cite(mn_lstate *s, mn_finding *f, const kb_policy *p, int group)
 {
+    const mn_kb *kb = s->kb;
+    size_t n = 0;
+    /* the page of an NCD comes from the KB; articles' and LCDs' pages are
+       built from their id and version (result.c) */
+    const kb_pattach *page =
+        p->kind == MN_PK_NCD
+            ? mn_x__kb_attach(kb, (uint32_t)(p - kb->pol), KB_PA_PAGE, &n)
+            : NULL;
+
     f->policy_kind = kind_name(p->kind);
     f->policy_id = kb_s(kb, p->id);
     f->policy_version = p->version;
     f->group = group;
     f->policy_title = p->title.len ? kb_s(kb, p->title) : NULL;
-    f->related = p->related.len ? kb_s(kb, p->related) : NULL;
+    f->related = related_on(kb, p, s->date);
+    f->page = n ? kb_s(kb, page->a) : NULL;
     if (f->edit->edit_class == MN_EDIT_MEDICAL_NECESSITY)
         f->rarc = p->kind == MN_PK_NCD ? "N386" : "N115";
 }
@@ -247,7 +313,7 @@ static void deny_noncovered(mn_lstate *s, const kb_policy *p,
                                "the line is covered.");
         if (!f)
             return;
-        cite(f, s->kb, p, (int)KB_DX_GROUP(s->kb->dxmeta[nc[i].k]));
+        cite(s, f, p, (int)KB_DX_GROUP(s->kb->dxmeta[nc[i].k]));
         if (nc[i].src == all)
             f->source = "Non-covered ICD-10-CM codes for all lab NCDs";
         f->dx = s->dx[i]->text;
@@ -297,7 +363,7 @@ static void eval_policy(mn_lstate *s, const kb_policy *p)
                     : "Every diagnosis on the line is on the policy's list "
                       "of diagnoses that do not support the service.");
             if (f) {
-                cite(f, kb, p, 0);
+                cite(s, f, p, 0);
                 f->dx = s->dx[0]->text;
                 f->fix = "Report the documented condition that led to the "
                          "order; otherwise give the patient an ABN.";
@@ -310,7 +376,7 @@ static void eval_policy(mn_lstate *s, const kb_policy *p)
                 "This NCD lists the diagnoses that do not support the "
                 "test; a diagnosis on the line is not among them.");
             if (f)
-                cite(f, kb, p, 0);
+                cite(s, f, p, 0);
             return;
         }
     }
@@ -331,7 +397,7 @@ static void eval_policy(mn_lstate *s, const kb_policy *p)
                 : "This policy governs the code and lists no "
                   "diagnosis requirement in the knowledge base.");
         if (f) {
-            cite(f, kb, p, 0);
+            cite(s, f, p, 0);
             if (p->note.len)
                 f->source = kb_s(kb, p->note);
         }
@@ -384,7 +450,7 @@ static void eval_policy(mn_lstate *s, const kb_policy *p)
                       : "A diagnosis on the line is on the policy's "
                         "covered list.");
             if (f) {
-                cite(f, kb, p, g);
+                cite(s, f, p, g);
                 f->dx = s->dx[i]->text;
             }
             return;
@@ -412,7 +478,7 @@ static void eval_policy(mn_lstate *s, const kb_policy *p)
                         "related group, and the line has none.",
                         need_dx->text, need_group));
         if (f) {
-            cite(f, kb, p, need_group);
+            cite(s, f, p, need_group);
             f->dx = need_dx->text;
             f->fix = "Add the documented secondary diagnosis the policy "
                      "requires and point the line to it.";
@@ -430,7 +496,7 @@ static void eval_policy(mn_lstate *s, const kb_policy *p)
                 : "The line has no diagnosis; the policy requires one "
                   "from its covered list.");
     if (f) {
-        cite(f, kb, p, 0);
+        cite(s, f, p, 0);
         f->dx = s->n_dx ? s->dx[0]->text : NULL;
         f->fix = "Report a documented diagnosis from the covered list "
                  "(see supporting_diagnoses); otherwise give the patient an "
@@ -486,10 +552,62 @@ static void statutory_policy(mn_lstate *s, const kb_policy *p, size_t first)
     }
 }
 
+/* The findings a policy that only perhaps applies gave (from `first` on):
+ * its coverage stays; a denial or review becomes one review that names
+ * the policy and says why its place is uncertain, never a denial. */
+static void uncertain_policy(mn_lstate *s, const kb_policy *p, size_t first,
+                             mn_status before, mn_place_why why)
+{
+    mn_line_result *lr = s->lr;
+    const mn_finding *worst = NULL;
+    mn_finding keep;
+    mn_finding *f;
+    const char *where;
+
+    for (size_t i = first; i < lr->n_findings; i++) {
+        if (lr->findings[i].severity != MN_SEVERITY_INFO) {
+            worst = &lr->findings[i];
+            break;
+        }
+    }
+    if (!worst)
+        return;
+    keep = *worst;
+    lr->n_findings = first;
+    lr->status = before;
+    where = why == MN_PLACE_UNKNOWN
+                ? "the knowledge base does not know where it applies (the "
+                  "export gives no contractor jurisdiction for it and the "
+                  "documents index does not place it)"
+            : why == MN_PLACE_SEVERAL
+                ? "its contractor company holds several jurisdictions and "
+                  "the knowledge base does not know which of them the "
+                  "policy is for"
+                : "it applies in only part of the claim's jurisdiction";
+    f = mn_x__finding_add(
+        s, MN_E_POLICY_JURISDICTION_UNCERTAIN,
+        PRINTF(s,
+               "This local policy would not cover the line (%s: %s), but it "
+               "may not apply in the claim's jurisdiction: %s.",
+               keep.edit->id, keep.message ? keep.message : "", where));
+    if (!f)
+        return;
+    cite(s, f, p, keep.group);
+    f->dx = keep.dx;
+    memcpy(f->supporting, keep.supporting, sizeof(f->supporting));
+    f->n_supporting = keep.n_supporting;
+    f->fix = why == MN_PLACE_PART
+                 ? "Give the claim's part of the state (CA-NORTHERN...) or "
+                   "the contractor number, or check with the MAC whether "
+                   "the policy applies."
+                 : "Check with the MAC whether the policy applies in the "
+                   "claim's jurisdiction; if it does, it does not cover "
+                   "the line as billed.";
+}
+
 void mn_x__check_policies(mn_lstate *s)
 {
     const mn_kb *kb = s->kb;
-    uint64_t states = s->claim->jur_states;
     bool jur_given = s->claim->jurisdiction && s->claim->jurisdiction[0];
     size_t n;
     const kb_pcode *pc = mn_x__kb_pcodes(kb, s->line->code, &n);
@@ -497,9 +615,15 @@ void mn_x__check_policies(mn_lstate *s)
     const kb_policy *local_unjudged = NULL;
     uint32_t last = UINT32_MAX;
     const kb_pcode *chosen = NULL;
+    mn_area area;
+    int have_area = 0; /* 0: not worked out yet, 1: known, -1: none */
+    uint64_t area_states = 0;
 
     for (size_t i = 0; i < n; i++) {
         const kb_pcode *c = &pc[i];
+        const kb_policy *p;
+        mn_place_why why = MN_PLACE_UNKNOWN;
+        mn_area_match m = MN_AREA_DEFINITE;
         if (c->policy == last)
             continue;
         last = c->policy;
@@ -510,18 +634,48 @@ void mn_x__check_policies(mn_lstate *s)
               (c->ending == MN_NODATE || s->date <= c->ending)))
             continue;
         chosen = c;
-        if (c->kind != MN_PK_NCD && c->states) {
-            if (!states) {
+        if (c->kind != MN_PK_NCD && !c->states) {
+            /* no places: unknown (it may apply anywhere, whatever the
+               claim's jurisdiction), or none on any date */
+            if (!(kb->pol[c->policy].flags & MN_PF_PLACE_UNKNOWN))
+                continue;
+            m = MN_AREA_POSSIBLE;
+        } else if (c->kind != MN_PK_NCD) {
+            if (!have_area) {
+                have_area =
+                    mn_x__place_claim_area(kb, s->claim->jurisdiction,
+                                           &s->claim->jur_area, s->date, &area)
+                        ? 1
+                        : -1;
+                area_states = mn_x__area_states(&area);
+            }
+            if (have_area < 0) {
                 local_unjudged = &kb->pol[c->policy];
                 continue;
             }
-            if (!(c->states & states))
+            /* most local policies are elsewhere: their states say so */
+            if (!(c->states & area_states))
+                continue;
+            if ((kb->pol[c->policy].flags & MN_PF_PLACES_SIMPLE) &&
+                !area.parts && !area.partial) {
+                /* whole states in force whenever the policy is */
+                m = area.whole & ~c->states ? MN_AREA_POSSIBLE
+                                            : MN_AREA_DEFINITE;
+                why = MN_PLACE_PART;
+            } else {
+                m = mn_x__place_match(kb, c->policy, &area, s->date, &why);
+            }
+            if (m == MN_AREA_NONE)
                 continue;
         }
+        p = &kb->pol[c->policy];
         {
             size_t first = s->lr->n_findings;
-            eval_policy(s, &kb->pol[c->policy]);
-            statutory_policy(s, &kb->pol[c->policy], first);
+            mn_status before = s->lr->status;
+            eval_policy(s, p);
+            statutory_policy(s, p, first);
+            if (m == MN_AREA_POSSIBLE && !s->nomem)
+                uncertain_policy(s, p, first, before, why);
         }
         evaluated++;
         if (s->nomem)
@@ -535,9 +689,10 @@ void mn_x__check_policies(mn_lstate *s)
                         "jurisdictions."
                       : "A local policy governs this code in some "
                         "jurisdictions; give the claim's jurisdiction (MAC, "
-                        "state or contractor number) to apply it.");
+                        "state, part of a state or contractor number) to "
+                        "apply it.");
         if (f) {
-            cite(f, kb, local_unjudged, 0);
+            cite(s, f, local_unjudged, 0);
             f->fix = "Add \"jurisdiction\" to the claim.";
         }
     } else if (!evaluated) {

@@ -193,8 +193,9 @@ int mn_result_finding(mn_finding_info *out, const mn_result *res, size_t line,
     out->citation.related = f->related;
     out->citation.source = f->source;
     out->citation.url =
-        mn_x__citation_url(out->url_buf, sizeof(out->url_buf), f->policy_kind,
-                           f->policy_id, f->policy_version)
+        f->page ? f->page
+        : mn_x__citation_url(out->url_buf, sizeof(out->url_buf), f->policy_kind,
+                             f->policy_id, f->policy_version)
             ? out->url_buf
             : NULL;
     out->carc = f->carc;

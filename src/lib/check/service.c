@@ -216,6 +216,7 @@ static void check_sex(mn_lstate *s, rstate *x, const kb_srule *r)
                    r->sex == 'F' ? "female" : "male"));
     if (f) {
         f->fix = "Check the patient's sex and the code.";
+        f->sex = (char)r->sex;
     }
 }
 

@@ -347,6 +347,9 @@ static const char *abn_reason(mn_lstate *s)
                        d, ".", NULL);
         }
     }
+    if (mn_x__edit_id(f->edit) == MN_E_SEX_MISMATCH && f->sex)
+        return cat(s, "Medicare pays for this ", what,
+                   f->sex == 'F' ? " only for women." : " only for men.", NULL);
     /* the table's text is "before %s after." */
     text = f->edit->patient_text;
     mark = strstr(text, "%s");

@@ -319,17 +319,32 @@ int mn_claim_set_jurisdiction(mn_claim *c, const char *j, size_t len,
 {
     int rc = check_str(c, j, len, err);
 
+    bool part = j && mn_x__jurisdiction_is_part_form(j, len);
+
     if (rc == MN_OK && j &&
-        (len == 0 || len > MAX_JURISDICTION || !all_alnum(j, len)))
-        rc = fail(err, MN_EINVAL, "expected 1 to %d letters or digits",
+        (len == 0 || len > MAX_JURISDICTION ||
+         !(part ? all_alnum(j + 3, len - 3) : all_alnum(j, len))))
+        rc = fail(err, MN_EINVAL,
+                  "expected 1 to %d letters or digits, or a part of a "
+                  "state such as CA-SOUTHERN",
                   MAX_JURISDICTION);
+    if (rc == MN_OK && part) {
+        mn_area a;
+        if (!mn_x__jurisdiction_area(j, len, &a))
+            rc = fail(err, MN_EINVAL,
+                      "unknown part of a state (known: CA-NORTHERN, "
+                      "CA-SOUTHERN, NY-UPSTATE, NY-DOWNSTATE, NY-QUEENS, "
+                      "MO-NORTHWESTERN)");
+    }
     if (rc == MN_OK)
         rc = replace_str(&c->jurisdiction, j, len, true, err);
-    if (rc == MN_OK)
-        c->jur_states = c->jurisdiction
-                            ? mn_x__jurisdiction_states(c->jurisdiction,
-                                                        strlen(c->jurisdiction))
-                            : 0;
+    if (rc == MN_OK) {
+        memset(&c->jur_area, 0, sizeof(c->jur_area));
+        if (c->jurisdiction)
+            mn_x__jurisdiction_area(c->jurisdiction, strlen(c->jurisdiction),
+                                    &c->jur_area);
+        c->jur_states = mn_x__area_states(&c->jur_area);
+    }
     if (rc)
         at(err, "jurisdiction");
     return rc;

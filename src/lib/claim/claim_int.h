@@ -5,6 +5,7 @@
 #define MN_CLAIM_INT_H
 
 #include "mednec/claim.h"
+#include "claim/jurisdiction.h"
 #include "core/util.h"
 
 #define MN_MAX_MODIFIERS 8
@@ -66,6 +67,8 @@ struct mn_claim {
     mn_payer payer;
     char *jurisdiction;  /* owned, upper case, may be NULL */
     uint64_t jur_states; /* states of the jurisdiction, 0: unknown */
+    mn_area jur_area;    /* its places (claim/jurisdiction.h), empty when
+                            not recognised */
     int institutional;
     int dme; /* claim_type "dme": a DME supplier claim (extension) */
     char bill_type[5];

@@ -282,7 +282,8 @@ static int finish_open(mn_kb *kb, mn_error *err)
     for (uint32_t i = 0; i < kb->meta->n_mce; i++)
         kb->mce_from[i] = mn_x__days_from_civil(kb->meta->mce_fy[i] - 1, 10, 1);
     kb->all_lab = -1;
-    if ((rc = mn_x__ncci_open(kb, err)) || (rc = mn_x__srules_open(kb, err)))
+    if ((rc = mn_x__ncci_open(kb, err)) || (rc = mn_x__srules_open(kb, err)) ||
+        (rc = mn_x__mcd_open(kb, err)))
         return rc;
     for (size_t i = 0; i < kb->n_pol; i++) {
         if (kb->pol[i].flags & MN_PF_ALL_LAB)
@@ -408,6 +409,7 @@ void mn_kb_free(mn_kb *kb)
         return;
     mn_x__ncci_close(kb);
     mn_x__srules_close(kb);
+    mn_x__mcd_close(kb);
     if (kb->mapped)
         munmap(kb->mapped, kb->size);
     mn_x__free(kb->owned);
@@ -491,6 +493,32 @@ const char *mn_x__kb_icd_desc(const mn_kb *kb, mn_key key)
 {
     const kb_icd *e = kb ? mn_x__kb_icd(kb, key) : NULL;
     return e && e->desc.len ? kb_s(kb, e->desc) : NULL;
+}
+
+const char *mn_kb_hcpcs_description(const mn_kb *kb, const char *code)
+{
+    const kb_hcpcs *e;
+    size_t n;
+
+    if (!kb || !code)
+        return NULL;
+    n = strlen(code);
+    if (!mn_x__hcpcs2_shape(code, n))
+        return NULL;
+    e = mn_x__kb_hcpcs(kb, mn_x__key(code, n));
+    return e && e->desc.len ? kb_s(kb, e->desc) : NULL;
+}
+
+const char *mn_kb_icd_description(const mn_kb *kb, const char *code)
+{
+    size_t n;
+
+    if (!kb || !code)
+        return NULL;
+    n = strlen(code);
+    if (!mn_x__icd_shape(code, n))
+        return NULL;
+    return mn_x__kb_icd_desc(kb, mn_x__key(code, n));
 }
 
 const kb_rule *mn_x__kb_statutory_rule(const mn_kb *kb, const kb_policy *p,

@@ -51,7 +51,7 @@ struct mn_kb {
     } ext_sec[KB_MAX_SECTIONS - KB_SEC_EXT_FIRST];
     /* views the extension modules build at open (owned; freed by their
        close functions) */
-    void *ext_view[2];
+    void *ext_view[3];
 };
 
 /* An extension section (NULL when absent); *len and *elem may be NULL. */
@@ -66,6 +66,9 @@ int mn_x__ncci_open(mn_kb *kb, mn_error *err);
 void mn_x__ncci_close(mn_kb *kb);
 int mn_x__srules_open(mn_kb *kb, mn_error *err);
 void mn_x__srules_close(mn_kb *kb);
+/* The MCD places, contractor places and attachments (kb/mcd_view.c). */
+int mn_x__mcd_open(mn_kb *kb, mn_error *err);
+void mn_x__mcd_close(mn_kb *kb);
 
 /* Borrowed text of a string reference (not NUL-terminated in general, but
  * the writer always stores a NUL after each string, and open checks it). */

@@ -13,12 +13,13 @@
 
 #define MN_KB_MAGIC "MNKB\r\n\x1a\n"
 #define MN_KB_FORMAT                                                           \
-    3 /* 2: HCPCS coverage code and statute; 3: the                            \
-         reason of a statutory policy rule */
+    4 /* 2: HCPCS coverage code and statute; 3: the                            \
+         reason of a statutory policy rule; 4: the places of local policies    \
+         with dates, contractor places, policy attachments (kb/mcd_fmt.h) */
 #define MN_KB_ENDIAN 0x01020304u
 #define MN_KB_MAX_YEARS 32
 #define MN_KB_MAX_MCE 16
-#define KB_MAX_SECTIONS 48
+#define KB_MAX_SECTIONS 64
 #define KB_SEC_EXT_FIRST 32 /* sections of extension modules: 32 and up */
 
 /* The hash of a code key used by the hash sections (stable: part of the
@@ -53,11 +54,18 @@ enum {
 };
 /* Policy flags. */
 enum {
-    MN_PF_LAB = 1,      /* a national lab NCD (190.x) */
-    MN_PF_ALL_LAB = 2,  /* the list that applies to every lab NCD */
-    MN_PF_INVERTED = 4, /* covered unless listed (NCD 190.15) */
-    MN_PF_STATUTORY = 8 /* what it does not cover is a statutory exclusion
-                           (a KB_RULE_STATUTORY rule names it) */
+    MN_PF_LAB = 1,            /* a national lab NCD (190.x) */
+    MN_PF_ALL_LAB = 2,        /* the list that applies to every lab NCD */
+    MN_PF_INVERTED = 4,       /* covered unless listed (NCD 190.15) */
+    MN_PF_STATUTORY = 8,      /* what it does not cover is a statutory exclusion
+                                 (a KB_RULE_STATUTORY rule names it) */
+    MN_PF_PLACE_UNKNOWN = 16, /* a local policy whose places are not known:
+                                 it may apply anywhere (kb/mcd_fmt.h) */
+    MN_PF_MANY_LCDS = 32,     /* an article related to several LCDs (the
+                                 one cited is the one in force on the date) */
+    MN_PF_PLACES_SIMPLE = 64  /* every place a whole state, certain, in force
+                                 whenever the policy is: `states` says where
+                                 it applies (kb/mcd_fmt.h) */
 };
 
 typedef struct kb_header {
@@ -160,7 +168,8 @@ typedef struct kb_policy {
     kb_str note;
     int32_t effective; /* MN_NODATE: open */
     int32_t ending;    /* MN_NODATE: open */
-    uint64_t states;   /* state bit mask; 0 = no contractor known */
+    uint64_t states;   /* every state of its places (kb/mcd_fmt.h), any
+                          date; 0: national, or places unknown */
     uint32_t flags;    /* MN_PF_* */
     uint32_t dx_first; /* into PDXKEY/PDXMETA */
     uint32_t n_covered;

@@ -2,11 +2,13 @@
  * out/lookup.c: the policies that govern a code and the diagnoses that
  * support it, for `mednec lookup`, as JSON or text.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "check/check.h"
 #include "claim/jurisdiction.h"
 #include "kb/kb_int.h"
+#include "kb/mcd_fmt.h"
 #include "kb/srules_fmt.h"
 #include "out/writer.h"
 
@@ -203,6 +205,182 @@ static const char *kb_str_or_null(const mn_kb *kb, kb_str s)
     return s.len ? kb_s(kb, s) : NULL;
 }
 
+static uint32_t index_of(const mn_kb *kb, const kb_policy *p)
+{
+    return (uint32_t)(p - kb->pol);
+}
+
+/* Where a place came from, in a few words. */
+static const char *place_source(unsigned flags)
+{
+    if (flags & KB_PL_DME)
+        return "DME region";
+    if (flags & KB_PL_LCD)
+        return "its LCD's contractors";
+    if (flags & KB_PL_EXPORT)
+        return "contractor jurisdiction";
+    if (flags & KB_PL_INDEX)
+        return "documents index";
+    return "contractor number";
+}
+
+/* "CA" or "CA-SOUTHERN" (or "CA (a part)") into out. */
+static const char *place_name(char *out, size_t size, const kb_place *p)
+{
+    const char *st = mn_x__state_abbrev(p->state);
+    if (p->part == KB_PART_WHOLE)
+        snprintf(out, size, "%s", st);
+    else if (p->part == KB_PART_OTHER)
+        snprintf(out, size, "%s (a part)", st);
+    else
+        snprintf(out, size, "%s-%s", st, mn_x__part_name((int)p->part - 1));
+    return out;
+}
+
+/* The places, related documents, modifiers and links of a local policy. */
+static void extras_text(look *l, const kb_policy *p)
+{
+    const mn_kb *kb = l->kb;
+    uint32_t pi = index_of(kb, p);
+    size_t n = 0;
+    const kb_place *pl = mn_x__kb_places(kb, pi, &n);
+    const kb_pattach *a;
+
+    if (p->kind != MN_PK_NCD && (p->flags & MN_PF_PLACE_UNKNOWN))
+        MN_OUT_LIT(&l->w, "    applies: places unknown (may apply anywhere)\n");
+    for (size_t i = 0; i < n; i++) {
+        char name[40];
+        char d1[11] = "";
+        char d2[11] = "";
+        mn_x__format_date(d1, pl[i].active);
+        mn_x__format_date(d2, pl[i].term);
+        mn_x__out_printf(&l->w, "    %s %s%s%s%s%s (%s)\n",
+                         i ? "          " : "applies in:",
+                         place_name(name, sizeof(name), &pl[i]),
+                         d1[0] ? " from " : "", d1, d2[0] ? " to " : "", d2,
+                         (pl[i].flags & KB_PL_MAYBE)
+                             ? "documents index: one of several jurisdictions"
+                             : place_source(pl[i].flags));
+    }
+    for (unsigned kind = KB_PA_LCD; kind <= KB_PA_ARTICLE; kind++) {
+        a = mn_x__kb_attach(kb, pi, kind, &n);
+        for (size_t i = 0; i < n; i++) {
+            mn_x__out_printf(&l->w, "    related %s %s",
+                             kind == KB_PA_LCD ? "LCD" : "article",
+                             kb_s(kb, a[i].a));
+            if (a[i].num >= 0)
+                mn_x__out_printf(&l->w, " v%d", a[i].num);
+            MN_OUT_LIT(&l->w, "\n");
+        }
+    }
+    a = mn_x__kb_attach(kb, pi, KB_PA_MODIFIER_GROUP, &n);
+    for (size_t i = 0; i < n; i++)
+        mn_x__out_printf(&l->w, "    modifier group %u: %.300s\n", a[i].group,
+                         kb_s(kb, a[i].a));
+    a = mn_x__kb_attach(kb, pi, KB_PA_MODIFIER, &n);
+    for (size_t i = 0; i < n; i++)
+        mn_x__out_printf(&l->w, "    modifier %s (group %u)%s%.200s\n",
+                         kb_s(kb, a[i].a), a[i].group, a[i].b.len ? ": " : "",
+                         kb_s(kb, a[i].b));
+    a = mn_x__kb_attach(kb, pi, KB_PA_URL, &n);
+    for (size_t i = 0; i < n; i++)
+        mn_x__out_printf(&l->w, "    link: %s%s%.200s\n", kb_s(kb, a[i].a),
+                         a[i].b.len ? "  " : "", kb_s(kb, a[i].b));
+}
+
+static void extras_json(look *l, const kb_policy *p)
+{
+    const mn_kb *kb = l->kb;
+    uint32_t pi = index_of(kb, p);
+    size_t n = 0;
+    const kb_place *pl = mn_x__kb_places(kb, pi, &n);
+    const kb_pattach *a;
+
+    MN_OUT_LIT(&l->w, ",\"places_unknown\":");
+    mn_x__out_puts(&l->w,
+                   p->kind != MN_PK_NCD && (p->flags & MN_PF_PLACE_UNKNOWN)
+                       ? "true"
+                       : "false");
+    MN_OUT_LIT(&l->w, ",\"places\":[");
+    for (size_t i = 0; i < n; i++) {
+        mn_x__out_printf(&l->w, "%s{\"state\":", i ? "," : "");
+        mn_x__out_json_str(&l->w, mn_x__state_abbrev(pl[i].state));
+        MN_OUT_LIT(&l->w, ",\"part\":");
+        mn_x__out_json_str(&l->w, pl[i].part == KB_PART_WHOLE ? NULL
+                                  : pl[i].part == KB_PART_OTHER
+                                      ? "OTHER"
+                                      : mn_x__part_name((int)pl[i].part - 1));
+        MN_OUT_LIT(&l->w, ",\"active\":");
+        mn_x__out_json_date(&l->w, pl[i].active);
+        MN_OUT_LIT(&l->w, ",\"term\":");
+        mn_x__out_json_date(&l->w, pl[i].term);
+        MN_OUT_LIT(&l->w, ",\"certain\":");
+        mn_x__out_puts(&l->w, (pl[i].flags & KB_PL_MAYBE) ? "false" : "true");
+        MN_OUT_LIT(&l->w, ",\"source\":");
+        mn_x__out_json_str(&l->w, place_source(pl[i].flags));
+        MN_OUT_LIT(&l->w, "}");
+    }
+    MN_OUT_LIT(&l->w, "],\"related_documents\":[");
+    {
+        size_t shown = 0;
+        for (unsigned kind = KB_PA_LCD; kind <= KB_PA_ARTICLE; kind++) {
+            a = mn_x__kb_attach(kb, pi, kind, &n);
+            for (size_t i = 0; i < n; i++, shown++) {
+                mn_x__out_printf(&l->w, "%s{\"id\":", shown ? "," : "");
+                mn_x__out_json_str(&l->w, kb_s(kb, a[i].a));
+                MN_OUT_LIT(&l->w, ",\"version\":");
+                if (a[i].num >= 0)
+                    mn_x__out_int(&l->w, a[i].num);
+                else
+                    MN_OUT_LIT(&l->w, "null");
+                MN_OUT_LIT(&l->w, "}");
+            }
+        }
+    }
+    MN_OUT_LIT(&l->w, "],\"modifiers\":[");
+    a = mn_x__kb_attach(kb, pi, KB_PA_MODIFIER, &n);
+    for (size_t i = 0; i < n; i++) {
+        mn_x__out_printf(&l->w, "%s{\"modifier\":", i ? "," : "");
+        mn_x__out_json_str(&l->w, kb_s(kb, a[i].a));
+        mn_x__out_printf(&l->w, ",\"group\":%u,\"description\":", a[i].group);
+        mn_x__out_json_str(&l->w, kb_str_or_null(kb, a[i].b));
+        MN_OUT_LIT(&l->w, "}");
+    }
+    MN_OUT_LIT(&l->w, "],\"modifier_groups\":[");
+    a = mn_x__kb_attach(kb, pi, KB_PA_MODIFIER_GROUP, &n);
+    for (size_t i = 0; i < n; i++) {
+        mn_x__out_printf(&l->w, "%s{\"group\":%u,\"paragraph\":", i ? "," : "",
+                         a[i].group);
+        mn_x__out_json_str(&l->w, kb_s(kb, a[i].a));
+        MN_OUT_LIT(&l->w, "}");
+    }
+    MN_OUT_LIT(&l->w, "],\"links\":[");
+    a = mn_x__kb_attach(kb, pi, KB_PA_URL, &n);
+    for (size_t i = 0; i < n; i++) {
+        mn_x__out_printf(&l->w, "%s{\"url\":", i ? "," : "");
+        mn_x__out_json_str(&l->w, kb_s(kb, a[i].a));
+        MN_OUT_LIT(&l->w, ",\"name\":");
+        mn_x__out_json_str(&l->w, kb_str_or_null(kb, a[i].b));
+        MN_OUT_LIT(&l->w, "}");
+    }
+    MN_OUT_LIT(&l->w, "]");
+}
+
+/* The page of a policy: from the KB (NCDs of the MCD export), else built
+ * for MCD articles and LCDs; NULL when none. */
+static const char *page_of(const mn_kb *kb, const kb_policy *p, char *url,
+                           size_t size)
+{
+    size_t n = 0;
+    const kb_pattach *a = mn_x__kb_attach(kb, index_of(kb, p), KB_PA_PAGE, &n);
+    if (n)
+        return kb_s(kb, a->a);
+    return mn_x__citation_url(url, size, kind_name(p->kind), kb_s(kb, p->id),
+                              p->version)
+               ? url
+               : NULL;
+}
+
 static void policy_text(look *l, const kb_policy *p)
 {
     const mn_kb *kb = l->kb;
@@ -217,9 +395,10 @@ static void policy_text(look *l, const kb_policy *p)
         e1[0] ? e1 : "(open)", e2[0] ? e2 : "(open)",
         p->related.len ? "; LCD " : "", kb_s(kb, p->related),
         p->contractors.len ? "; contractors " : "", kb_s(kb, p->contractors));
-    if (mn_x__citation_url(url, sizeof(url), kind_name(p->kind),
-                           kb_s(kb, p->id), p->version))
-        mn_x__out_printf(&l->w, "    page: %s\n", url);
+    if (page_of(kb, p, url, sizeof(url)))
+        mn_x__out_printf(&l->w, "    page: %s\n",
+                         page_of(kb, p, url, sizeof(url)));
+    extras_text(l, p);
     for (uint32_t g = 0; g < p->n_groups; g++) {
         const kb_group *gr = &kb->grp[p->grp_first + g];
         if (gr->paragraph.len)
@@ -267,11 +446,8 @@ static void policy_json(look *l, const kb_policy *p, bool first)
     MN_OUT_LIT(&l->w, ",\"contractors\":");
     mn_x__out_json_str(&l->w, kb_str_or_null(kb, p->contractors));
     MN_OUT_LIT(&l->w, ",\"url\":");
-    mn_x__out_json_str(&l->w,
-                       mn_x__citation_url(url, sizeof(url), kind_name(p->kind),
-                                          kb_s(kb, p->id), p->version)
-                           ? url
-                           : NULL);
+    mn_x__out_json_str(&l->w, page_of(kb, p, url, sizeof(url)));
+    extras_json(l, p);
     MN_OUT_LIT(&l->w, ",\"note\":");
     mn_x__out_json_str(&l->w, kb_str_or_null(kb, p->note));
     MN_OUT_LIT(&l->w, ",\"statutory_exclusion\":");
@@ -307,7 +483,8 @@ int mn_lookup(mn_buf *buf, const mn_kb *kb, const char *code,
     mn_lookup_options o = MN_LOOKUP_OPTIONS_INIT;
     mn_key key;
     int32_t date = MN_NODATE;
-    uint64_t states = 0;
+    mn_area area;
+    bool have_area = false;
     size_t n = 0;
     const kb_pcode *pc;
     const kb_hcpcs *h;
@@ -337,9 +514,12 @@ int mn_lookup(mn_buf *buf, const mn_kb *kb, const char *code,
         return MN_EINVAL;
     }
     if (o.jurisdiction) {
-        states =
-            mn_x__jurisdiction_states(o.jurisdiction, strlen(o.jurisdiction));
-        if (!states) {
+        mn_area parsed;
+        mn_x__jurisdiction_area(o.jurisdiction, strlen(o.jurisdiction),
+                                &parsed);
+        have_area =
+            mn_x__place_claim_area(kb, o.jurisdiction, &parsed, date, &area);
+        if (!have_area) {
             mn_x__err(err, MN_EINVAL, "unknown jurisdiction '%.16s'",
                       o.jurisdiction);
             mn_x__err_at(err, "--jurisdiction", 0, 0);
@@ -379,9 +559,12 @@ int mn_lookup(mn_buf *buf, const mn_kb *kb, const char *code,
             !((p->effective == MN_NODATE || p->effective <= date) &&
               (p->ending == MN_NODATE || date <= p->ending)))
             continue;
-        if (states && p->kind != MN_PK_NCD && p->states &&
-            !(p->states & states))
-            continue;
+        if (have_area) {
+            mn_place_why why;
+            if (mn_x__place_match(kb, pc[i].policy, &area, date, &why) ==
+                MN_AREA_NONE)
+                continue;
+        }
         if (json(&l))
             policy_json(&l, p, shown == 0);
         else

@@ -59,8 +59,10 @@ static void json_policy(mn_out *w, const mn_finding *f)
     MN_OUT_MEMBER(w, ",\"title\":", f->policy_title);
     MN_OUT_MEMBER(w, ",\"related\":", f->related);
     MN_OUT_MEMBER(w, ",\"source\":", f->source);
-    if (mn_x__citation_url(url, sizeof(url), f->policy_kind, f->policy_id,
-                           f->policy_version))
+    if (f->page)
+        MN_OUT_MEMBER(w, ",\"url\":", f->page);
+    else if (mn_x__citation_url(url, sizeof(url), f->policy_kind, f->policy_id,
+                                f->policy_version))
         MN_OUT_MEMBER(w, ",\"url\":", url);
     MN_OUT_LIT(w, "}");
 }

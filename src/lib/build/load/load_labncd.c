@@ -285,12 +285,14 @@ static const char *icd_code(lab *l, int list, const char *code, size_t code_len,
     if (end_len) {
         if (!mn_x__icd_shape(code, code_len) || !mn_x__icd_shape(end, end_len))
             return "range whose ends are not codes";
+        const char *why = NULL;
         *rc = mn_x__kbb_icd_range(l->b, mn_x__key(code, code_len),
-                                  mn_x__key(end, end_len), emit_dx, &e, &count);
+                                  mn_x__key(end, end_len), emit_dx, &e, &count,
+                                  &why);
         if (*rc)
             return NULL;
         if (count == 0)
-            return "range did not match any loaded ICD-10-CM code";
+            return why;
         l->ranges++;
         l->range_codes += count;
         return NULL;

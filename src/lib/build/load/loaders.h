@@ -45,7 +45,7 @@ typedef struct mn_src {
 /* What one file contributed. */
 typedef struct mn_report {
     const char *layout; /* static string naming the layout */
-    char note[256];
+    char note[768];
     size_t rows;
     size_t skipped;
     size_t n_reasons;
@@ -81,10 +81,14 @@ int mn_x__load_ncci(mn_kbb *b, const mn_src *src, mn_report *rep,
 /* Lab NCD code lists (ncd_codes.csv) and, if given, ncd_meta.csv. */
 int mn_x__load_lab_ncd(mn_kbb *b, const mn_src *codes, const mn_src *meta,
                        mn_report *rep, mn_report *meta_rep, mn_error *err);
-/* True when `name` is one of the MCD download tables. */
+/* True when `name` is a table of the MCD export (or the MCD documents
+ * index, documents_latest_*.csv). */
 bool mn_x__mcd_table_name(const char *name);
-/* One MCD download set (the tables of one folder or ZIP), `n` files with
- * one report each, in the same order. */
+/* True when the MCD loader reads the table `name`; the export's other
+ * tables are only listed, with the reason they are not used. */
+bool mn_x__mcd_table_read(const char *name);
+/* The MCD set of a build: every MCD table given (build/load/load_mcd.c),
+ * `n` files with one report each, in the same order. */
 int mn_x__load_mcd_set(mn_kbb *b, const mn_src *files, size_t n,
                        mn_report *reports, mn_error *err);
 

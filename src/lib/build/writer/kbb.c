@@ -10,7 +10,6 @@
 #include "build/writer/kbb.h"
 #include "kb/kbfmt.h"
 #include "core/map.h"
-#include "claim/jurisdiction.h"
 
 /* qsort that accepts an empty (NULL) array. */
 static void sort_n(void *base, size_t n, size_t size,
@@ -79,6 +78,7 @@ typedef struct pol {
     mn_vec groups; /* pgroup_e */
     mn_vec contr;  /* char * */
     mn_vec notes;  /* char * */
+    uint32_t ref;  /* creation order (mn_x__kbb_policy_ref) */
 } pol;
 
 typedef struct rule_e {
@@ -90,12 +90,20 @@ struct mn_kbb {
     mn_map icd_map;
     int years[MN_KB_MAX_YEARS];
     int n_years;
+    /* per year (index as `years`): the codes in the order the year's file
+       lists them, which is the ICD-10-CM tabular order, and a sorted copy
+       of (key, position) for range lookups, rebuilt when stale */
+    mn_vec seq[MN_KB_MAX_YEARS];     /* mn_key */
+    mn_vec seq_idx[MN_KB_MAX_YEARS]; /* keypos */
+    bool seq_stale;
     mn_vec hc; /* hc_e */
     mn_map hc_map;
     mn_vec mce;     /* mce_e */
     mn_vec pols;    /* pol * */
     mn_map pol_map; /* hash(kind,id,version) -> index (probing on hash) */
-    mn_vec rules;   /* rule_e */
+    uint32_t n_refs;
+    uint32_t *final; /* policy ref -> index in the last serialised KB */
+    mn_vec rules;    /* rule_e */
     int32_t newest;
     void *ext[MN_EXT_COUNT];
     void (*ext_free[MN_EXT_COUNT])(void *state);
@@ -145,6 +153,10 @@ void mn_x__kbb_free(mn_kbb *b)
         mn_x__free(MN_VEC_AT(&b->icd, icd_e, i).desc);
     mn_x__vec_free(&b->icd);
     mn_x__map_free(&b->icd_map);
+    for (int y = 0; y < MN_KB_MAX_YEARS; y++) {
+        mn_x__vec_free(&b->seq[y]);
+        mn_x__vec_free(&b->seq_idx[y]);
+    }
     for (size_t i = 0; i < MN_VEC_COUNT(&b->hc, hc_e); i++) {
         mn_x__free(MN_VEC_AT(&b->hc, hc_e, i).desc);
         mn_x__free(MN_VEC_AT(&b->hc, hc_e, i).statute);
@@ -170,6 +182,7 @@ void mn_x__kbb_free(mn_kbb *b)
     }
     mn_x__vec_free(&b->pols);
     mn_x__map_free(&b->pol_map);
+    mn_x__free(b->final);
     for (size_t i = 0; i < MN_VEC_COUNT(&b->rules, rule_e); i++) {
         mn_kbb_rule *r = &MN_VEC_AT(&b->rules, rule_e, i).r;
         mn_x__free((char *)r->rule_id);
@@ -240,6 +253,10 @@ int mn_x__kbb_icd(mn_kbb *b, int fy, mn_key code, bool billable,
     e = &MN_VEC_AT(&b->icd, icd_e, idx);
     if (e->present & (1u << yi))
         return MN_OK; /* first row of a year wins */
+    if ((rc = mn_x__vec_push(&b->seq[yi], &code, sizeof(code))))
+        return rc;
+    b->seq_stale = true;
+    e = &MN_VEC_AT(&b->icd, icd_e, idx);
     e->present |= 1u << yi;
     if (billable)
         e->billable |= 1u << yi;
@@ -275,23 +292,122 @@ static mn_key prefix_end(mn_key hi)
     return end;
 }
 
-int mn_x__kbb_icd_range(mn_kbb *b, mn_key lo, mn_key hi,
-                        int (*cb)(void *payload, mn_key code), void *payload,
-                        size_t *count)
+typedef struct keypos {
+    mn_key key;
+    uint32_t pos;
+    uint32_t pad;
+} keypos;
+
+static int cmp_keypos(const void *a, const void *b)
 {
-    mn_key end = prefix_end(hi);
-    size_t n = 0;
+    const keypos *x = a;
+    const keypos *y = b;
+    return x->key < y->key ? -1 : x->key > y->key;
+}
+
+/* Rebuilds the sorted (key, position) copies of every year's sequence. */
+static int seq_index(mn_kbb *b)
+{
     int rc = MN_OK;
 
-    /* a linear scan: ranges are rare and the table is ~100k keys */
-    for (size_t i = 0; i < MN_VEC_COUNT(&b->icd, icd_e); i++) {
-        mn_key k = MN_VEC_AT(&b->icd, icd_e, i).key;
-        if (k >= lo && k <= end) {
-            n++;
-            if ((rc = cb(payload, k)))
-                break;
+    if (!b->seq_stale)
+        return MN_OK;
+    for (int y = 0; y < b->n_years && !rc; y++) {
+        size_t n = MN_VEC_COUNT(&b->seq[y], mn_key);
+        mn_vec *v = &b->seq_idx[y];
+        v->len = 0;
+        for (size_t i = 0; i < n && !rc; i++) {
+            keypos k;
+            k.key = MN_VEC_AT(&b->seq[y], mn_key, i);
+            k.pos = (uint32_t)i;
+            k.pad = 0;
+            rc = mn_x__vec_push(v, &k, sizeof(k));
         }
+        sort_n(v->data, MN_VEC_COUNT(v, keypos), sizeof(keypos), cmp_keypos);
     }
+    if (!rc)
+        b->seq_stale = false;
+    return rc;
+}
+
+/* Smallest (want_max false) or largest position in year `y` of a code
+ * that is `key` or has it as a prefix; false when there is none. */
+static bool seq_bound(const mn_kbb *b, int y, mn_key key, bool want_max,
+                      uint32_t *pos)
+{
+    const keypos *k = (const keypos *)b->seq_idx[y].data;
+    size_t n = MN_VEC_COUNT(&b->seq_idx[y], keypos);
+    mn_key end = prefix_end(key);
+    size_t lo = 0;
+    size_t hi = n;
+    bool found = false;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (k[mid].key < key)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (size_t i = lo; i < n && k[i].key <= end; i++) {
+        if (!found || (want_max ? k[i].pos > *pos : k[i].pos < *pos))
+            *pos = k[i].pos;
+        found = true;
+    }
+    return found;
+}
+
+int mn_x__kbb_icd_range(mn_kbb *b, mn_key lo, mn_key hi,
+                        int (*cb)(void *payload, mn_key code), void *payload,
+                        size_t *count, const char **why)
+{
+    mn_vec keys = {0};
+    size_t n = 0;
+    bool start = false;
+    bool end = false;
+    bool reversed = false;
+    int rc;
+
+    if (why)
+        *why = NULL;
+    if ((rc = seq_index(b)))
+        goto done;
+    /* each year in its own tabular order; the union of the years */
+    for (int y = 0; y < b->n_years && !rc; y++) {
+        uint32_t a = 0;
+        uint32_t z = 0;
+        bool has_a = seq_bound(b, y, lo, false, &a);
+        bool has_z = seq_bound(b, y, hi, true, &z);
+        start |= has_a;
+        end |= has_z;
+        if (!has_a || !has_z)
+            continue;
+        if (z < a) {
+            reversed = true;
+            continue;
+        }
+        for (uint32_t i = a; i <= z && !rc; i++)
+            rc = mn_x__vec_push(&keys, &MN_VEC_AT(&b->seq[y], mn_key, i),
+                                sizeof(mn_key));
+    }
+    if (rc)
+        goto done;
+    sort_n(keys.data, MN_VEC_COUNT(&keys, mn_key), sizeof(mn_key), cmp_key);
+    for (size_t i = 0; i < MN_VEC_COUNT(&keys, mn_key) && !rc; i++) {
+        mn_key k = MN_VEC_AT(&keys, mn_key, i);
+        if (i && k == MN_VEC_AT(&keys, mn_key, i - 1))
+            continue;
+        n++;
+        rc = cb(payload, k);
+    }
+    if (why && !n)
+        *why = !start     ? "range start is not a loaded ICD-10-CM code"
+               : !end     ? "range end is not a loaded ICD-10-CM code"
+               : reversed ? "range end before its start in ICD-10-CM "
+                            "tabular order"
+                          : "range did not match any loaded ICD-10-CM code";
+done:
+    mn_x__vec_free(&keys);
     if (count)
         *count = n;
     return rc;
@@ -425,6 +541,7 @@ static int get_pol(mn_kbb *b, pol **out, int kind, const char *id, int version)
     p->version = version;
     p->eff = MN_NODATE;
     p->end = MN_NODATE;
+    p->ref = b->n_refs++;
     p->id = mn_x__strndup(id, strlen(id));
     if (!p->id) {
         mn_x__free(p);
@@ -440,6 +557,35 @@ static int get_pol(mn_kbb *b, pol **out, int kind, const char *id, int version)
         return rc;
     *out = p;
     return MN_OK;
+}
+
+int mn_x__kbb_policy_ref(mn_kbb *b, int kind, const char *id, int version,
+                         uint32_t *ref)
+{
+    pol *p;
+    int rc = get_pol(b, &p, kind, id, version);
+    if (rc == MN_OK)
+        *ref = p->ref;
+    return rc;
+}
+
+int mn_x__kbb_policy_each(mn_kbb *b, int kind, const char *id,
+                          int (*cb)(void *payload, int version), void *payload)
+{
+    for (size_t i = 0; id && i < MN_VEC_COUNT(&b->pols, pol *); i++) {
+        pol *p = MN_VEC_AT(&b->pols, pol *, i);
+        int rc;
+        if (p->kind != kind || strcmp(p->id, id) != 0)
+            continue;
+        if ((rc = cb(payload, p->version)))
+            return rc;
+    }
+    return MN_OK;
+}
+
+uint32_t mn_x__kbb_policy_final(const mn_kbb *b, uint32_t ref)
+{
+    return b->final && ref < b->n_refs ? b->final[ref] : UINT32_MAX;
 }
 
 int mn_x__kbb_policy(mn_kbb *b, const mn_kbb_policy *d)
@@ -1107,6 +1253,14 @@ int mn_x__kbb_serialize(mn_kbb *b, const char *built, void **out,
         size_t n = MN_VEC_COUNT(&b->pols, pol *);
         sort_n(b->pols.data, n, sizeof(pol *), cmp_pol);
         mn_x__map_free(&b->pol_map); /* stale after sorting */
+        mn_x__free(b->final);
+        b->final = mn_x__malloc((b->n_refs ? b->n_refs : 1) * sizeof(uint32_t));
+        if (!b->final) {
+            rc = MN_ENOMEM;
+            goto done;
+        }
+        for (size_t i = 0; i < n; i++)
+            b->final[MN_VEC_AT(&b->pols, pol *, i)->ref] = (uint32_t)i;
         for (size_t i = 0; i < n && !rc; i++) {
             pol *p = MN_VEC_AT(&b->pols, pol *, i);
             kb_policy k;
@@ -1125,10 +1279,17 @@ int mn_x__kbb_serialize(mn_kbb *b, const char *built, void **out,
                 (rc = pool_cstr(&sp, &k.title, p->title)) ||
                 (rc = pool_cstr(&sp, &k.related, p->related)))
                 break;
+            if (p->kind == MN_PK_LCD || p->kind == MN_PK_ARTICLE) {
+                bool placed = false;
+                k.states = mn_x__kbb_place_states(b, p->ref, &placed);
+                if (!placed)
+                    k.flags |= MN_PF_PLACE_UNKNOWN;
+                else if (mn_x__kbb_places_simple(b, p->ref, p->eff, p->end))
+                    k.flags |= MN_PF_PLACES_SIMPLE;
+            }
             for (size_t c = 0; c < MN_VEC_COUNT(&p->contr, char *); c++) {
                 const char *num = MN_VEC_AT(&p->contr, char *, c);
                 size_t l = strlen(num);
-                k.states |= mn_x__contractor_states(num, l);
                 if (blen + l + 2 < sizeof(buf)) {
                     if (blen)
                         buf[blen++] = ',';
@@ -1260,6 +1421,8 @@ int mn_x__kbb_serialize(mn_kbb *b, const char *built, void **out,
         rc = mn_x__ncci_write(b, b->ext[MN_EXT_NCCI], &sink, err);
     if (!rc)
         rc = mn_x__srules_write(b, b->ext[MN_EXT_SRULES], &sink, err);
+    if (!rc)
+        rc = mn_x__mcd_write(b, b->ext[MN_EXT_MCD], &sink, err);
     if (rc)
         goto done;
 

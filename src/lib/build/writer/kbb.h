@@ -23,12 +23,16 @@ void mn_x__kbb_free(mn_kbb *b);
  * undotted code. A code seen twice for one year keeps the first. */
 int mn_x__kbb_icd(mn_kbb *b, int fy, mn_key code, bool billable,
                   const char *desc, size_t desc_len);
-/* Calls `cb` for every ICD-10-CM code (any loaded year) from `lo` to `hi`
- * inclusive, where `hi` also covers every code it is a prefix of (C50.9
- * includes C50.929). Returns the number of codes visited via *count. */
+/* Calls `cb` once for every ICD-10-CM code from `lo` to `hi` inclusive in
+ * the ICD-10-CM tabular order (the order of the year's file: C4A between
+ * C43 and C44), where `hi` also covers every code it is a prefix of
+ * (C50.9 includes C50.929) and `lo` may be a category (its first code).
+ * Each loaded year is expanded in its own order; the codes are the union.
+ * *count gets the number of codes; when it is 0, *why (if not NULL) says
+ * why in a short phrase for the build report. */
 int mn_x__kbb_icd_range(mn_kbb *b, mn_key lo, mn_key hi,
                         int (*cb)(void *payload, mn_key code), void *payload,
-                        size_t *count);
+                        size_t *count, const char **why);
 /* True when `code` is an ICD-10-CM code in any loaded year. */
 bool mn_x__kbb_icd_known(mn_kbb *b, mn_key code);
 
@@ -78,10 +82,51 @@ int mn_x__kbb_policy_group(mn_kbb *b, int kind, const char *id, int version,
                            int list, int group, const char *paragraph,
                            size_t paragraph_len, const char *asterisk_text,
                            size_t asterisk_len);
-/* A contractor (MAC contractor number such as "15102") whose jurisdiction
- * the policy version applies in. */
+/* A contractor (MAC contractor number such as "15102") of the policy
+ * version, shown with it. Where the policy applies comes from its places
+ * (mn_x__kbb_place). */
 int mn_x__kbb_policy_contractor(mn_kbb *b, int kind, const char *id,
                                 int version, const char *number);
+/* A reference to the policy version (created if absent) for the calls
+ * below; stable for the life of the builder. */
+int mn_x__kbb_policy_ref(mn_kbb *b, int kind, const char *id, int version,
+                         uint32_t *ref);
+/* Calls `cb` with each version of the policies of `kind` and `id` (stops
+ * at and returns the first non-zero result). */
+int mn_x__kbb_policy_each(mn_kbb *b, int kind, const char *id,
+                          int (*cb)(void *payload, int version), void *payload);
+/* After mn_x__kbb_serialize: the index of policy `ref` in the KB's policy
+ * table, UINT32_MAX when unknown. */
+uint32_t mn_x__kbb_policy_final(const mn_kbb *b, uint32_t ref);
+
+/*
+ * The MCD sections (kb/mcd_fmt.h; build/writer/mcd_write.c).
+ */
+/* A place of local policy `ref`: state index (claim/jurisdiction.h), part
+ * (-1 the whole state, a known part index, -2 a part this build does not
+ * know), KB_PL_* flags, first and last day (MN_NODATE: open). */
+int mn_x__kbb_place(mn_kbb *b, uint32_t ref, int state, int part,
+                    unsigned flags, int32_t active, int32_t term);
+/* Where contractor `number` serves (type KB_CT_*, flags KB_PL_EXPORT or
+ * KB_PL_DME), as for mn_x__kbb_place. */
+int mn_x__kbb_contractor_place(mn_kbb *b, const char *number, size_t len,
+                               unsigned type, int state, int part,
+                               unsigned flags, int32_t active, int32_t term);
+/* An attachment of policy `ref` (KB_PA_* kind; `bt` may be NULL). */
+int mn_x__kbb_attach(mn_kbb *b, uint32_t ref, unsigned kind, int group,
+                     int32_t num, unsigned flags, const char *a, size_t alen,
+                     const char *bt, size_t blen);
+/* Every state of policy `ref`'s places (any date, any flags); *any tells
+ * whether it has places at all. */
+uint64_t mn_x__kbb_place_states(mn_kbb *b, uint32_t ref, bool *any);
+/* True when every place of `ref` is a whole state, certain, and in force
+ * whenever the policy is (from `effective` to `ending`): its state mask
+ * then says where it applies. */
+bool mn_x__kbb_places_simple(mn_kbb *b, uint32_t ref, int32_t effective,
+                             int32_t ending);
+/* The number of places of `ref` with any of `flags` (0: all). */
+size_t mn_x__kbb_place_count(mn_kbb *b, uint32_t ref, unsigned flags);
+
 /* A limitation or frequency note shown with the policy (lab NCDs). */
 int mn_x__kbb_policy_note(mn_kbb *b, int kind, const char *id, int version,
                           const char *note, size_t note_len);
@@ -118,7 +163,7 @@ int mn_x__kbb_serialize(mn_kbb *b, const char *built, void **out,
  * build/writer/kbb.c calls every module's writer, which adds sections through
  * the sink. Section ids of extensions start at KB_SEC_EXT_FIRST (kb/kbfmt.h).
  */
-enum { MN_EXT_NCCI = 0, MN_EXT_SRULES, MN_EXT_COUNT };
+enum { MN_EXT_NCCI = 0, MN_EXT_SRULES, MN_EXT_MCD, MN_EXT_COUNT };
 
 /* The builder state of extension `slot` (NULL until the module sets it). */
 void *mn_x__kbb_ext(mn_kbb *b, int slot);
@@ -138,6 +183,7 @@ int mn_x__kb_sink_str(mn_kb_sink *sink, uint32_t *off, uint32_t *len,
  * dedup and add their sections; a NULL state adds nothing. */
 int mn_x__ncci_write(mn_kbb *b, void *state, mn_kb_sink *sink, mn_error *err);
 int mn_x__srules_write(mn_kbb *b, void *state, mn_kb_sink *sink, mn_error *err);
+int mn_x__mcd_write(mn_kbb *b, void *state, mn_kb_sink *sink, mn_error *err);
 
 /* Rule packs (build/writer/rules.c). */
 int mn_x__rules_compile(mn_kbb *b, const char *name, const char *text,
