@@ -48,6 +48,7 @@ typedef struct ptable {
 
 struct mn_crossclaim {
     xent *ring;
+    size_t ring_cap; /* entries allocated: grows to `max` while start is 0 */
     size_t max;
     size_t start; /* the oldest */
     size_t n;
@@ -103,7 +104,8 @@ int mn_crossclaim_new(mn_crossclaim **out, const mn_crossclaim_options *opts,
         x->max = max;
         x->patients.max_cap = x->days.max_cap = cap;
         x->patients.cap = x->days.cap = first;
-        x->ring = mn_x__calloc(max, sizeof(*x->ring));
+        x->ring_cap = max < 4096 ? max : 4096;
+        x->ring = mn_x__calloc(x->ring_cap, sizeof(*x->ring));
         x->patients.tab = mn_x__calloc(first, sizeof(pslot));
         x->days.tab = mn_x__calloc(first, sizeof(pslot));
     }
@@ -239,6 +241,16 @@ static int remember(mn_crossclaim *x, uint64_t patient, const mn_cross_svc *s)
 
     if (x->n == x->max)
         evict(x);
+    if (x->n == x->ring_cap) {
+        /* the ring has not wrapped yet (start is 0): entries keep their
+           places, so the chains stay valid */
+        size_t nc = x->ring_cap * 2 < x->max ? x->ring_cap * 2 : x->max;
+        xent *nr = mn_x__realloc(x->ring, nc * sizeof(*nr));
+        if (!nr)
+            return MN_ENOMEM;
+        x->ring = nr;
+        x->ring_cap = nc;
+    }
     at = (uint32_t)((x->start + x->n) % x->max);
     x->ring[at].patient = patient;
     x->ring[at].s = *s;
