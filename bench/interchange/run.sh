@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench/interchange/run.sh: the interchange figures of docs/benchmarks.md.
 #
-#   bench/interchange/run.sh [--quick]
+#   bench/interchange/run.sh [--quick] [--no-big]
 #
 # Builds Release in build-bench/ (mednec, gen_claims, mednec_x12_bench),
 # builds a KB from ../shared/data (the data-driven cases' KB when that is
@@ -15,7 +15,8 @@
 #   5. streaming: the same command on a 0.5 GB and a 5 GB file, peak memory
 #      of each (flat memory: the two should match).
 # Wall and CPU times come from /usr/bin/time. The big files (about 7 GB)
-# are deleted at the end unless MN_KEEP=1. --quick: 1/10 of every size.
+# are deleted at the end unless MN_KEEP=1. --quick: 1/10 of every size;
+# --no-big: parts 1-3 only.
 # Results: bench/results/interchange.md.
 set -euo pipefail
 
@@ -25,7 +26,14 @@ data="${MN_SHARED_DATA:-$root/../shared/data}"
 results="$root/bench/results"
 work="${MN_BENCH_WORK:-$build/interchange-data}"
 scale=1
-if [ "${1:-}" = "--quick" ]; then scale=10; fi
+big=1
+for a in "$@"; do
+  case "$a" in
+  --quick) scale=10 ;;
+  --no-big) big=0 ;;
+  *) echo "usage: $0 [--quick] [--no-big]" >&2; exit 2 ;;
+  esac
+done
 mkdir -p "$results" "$work"
 out="$results/interchange.md"
 
@@ -40,14 +48,13 @@ mednec="$build/mednec"
 gen="$build/gen_claims"
 last=$(($(nproc) - 1))
 
+# built each run: the KB format follows the build
 kb="$work/kb.mnkb"
-if [ ! -f "$kb" ]; then
-  if [ -d "$data" ]; then
-    "$mednec" build --quiet -o "$kb" "$data"
-  else
-    echo "note: no shared data at $data: using the cases KB"
-    "$mednec" build --quiet -o "$kb" "$root/tests/cases/kb"
-  fi
+if [ -d "$data" ]; then
+  "$mednec" build --quiet -o "$kb" "$data"
+else
+  echo "note: no shared data at $data: using the cases KB"
+  "$mednec" build --quiet -o "$kb" "$root/tests/cases/kb"
 fi
 
 # run LABEL CMD...: /usr/bin/time, prints "label wall cpu maxrss_kb"
@@ -107,6 +114,11 @@ echo "== generating claims"
   done
   echo '```'
 } | tee "$out"
+
+if [ "$big" = 0 ]; then
+  echo "results: $out"
+  exit 0
+fi
 
 echo "== 10 M lines"
 [ -f "$work/c10m.837" ] || "$gen" --lines "$lines_10m" -o "$work/c10m.837"
