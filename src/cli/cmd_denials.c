@@ -351,7 +351,8 @@ static void text_table(mn_buf *b, const char *title, tab *t, size_t top)
     char line[256];
     int n;
 
-    qsort(t->v, t->cap, sizeof(*t->v), cmp_cnt);
+    if (t->cap)
+        qsort(t->v, t->cap, sizeof(*t->v), cmp_cnt);
     n = snprintf(line, sizeof(line), "\n%s (%zu)%s\n", title, t->n,
                  t->n ? ":" : "");
     mn_buf_append(b, line, (size_t)n);
@@ -378,7 +379,8 @@ static void json_table(mn_buf *b, const char *name, const char *key, tab *t)
     char tmp[96];
     int n;
 
-    qsort(t->v, t->cap, sizeof(*t->v), cmp_cnt);
+    if (t->cap)
+        qsort(t->v, t->cap, sizeof(*t->v), cmp_cnt);
     n = snprintf(tmp, sizeof(tmp), ",\"%s\":[", name);
     mn_buf_append(b, tmp, (size_t)n);
     for (size_t i = 0; i < t->n; i++) {

@@ -109,8 +109,13 @@ static void summary_json(const char *jsonl, char *out, size_t size)
             snprintf(x->key, sizeof(x->key), "%s:%03lld",
                      json_string_value(json_object_get(r, "id")),
                      json_integer_value(json_object_get(ln, "line")));
-            snprintf(x->text, sizeof(x->text), "%s %s[%s]", x->key,
-                     json_string_value(json_object_get(ln, "status")), list);
+            {
+                char key[32];
+                memcpy(key, x->key, sizeof(key));
+                snprintf(x->text, sizeof(x->text), "%s %s[%s]", key,
+                         json_string_value(json_object_get(ln, "status")),
+                         list);
+            }
             if (n == 64)
                 break;
         }
@@ -159,8 +164,12 @@ static void summary_csv(const char *csv, char *out, size_t size)
         }
         snprintf(x->key, sizeof(x->key), "%.16s:%03d", f[0],
                  nf > 1 ? atoi(f[1]) : 0);
-        snprintf(x->text, sizeof(x->text), "%s %.16s[%.100s]", x->key,
-                 nf > 4 ? f[4] : "?", edits);
+        {
+            char key[32];
+            memcpy(key, x->key, sizeof(key));
+            snprintf(x->text, sizeof(x->text), "%s %.16s[%.100s]", key,
+                     nf > 4 ? f[4] : "?", edits);
+        }
         p = nl;
     }
     qsort(rows, n, sizeof(rows[0]), cmp_row);
@@ -212,8 +221,12 @@ static void summary_fhir(const char *ndjson, char *out, size_t size)
             }
             snprintf(x->key, sizeof(x->key), "%s:%03lld", id,
                      json_integer_value(json_object_get(it, "itemSequence")));
-            snprintf(x->text, sizeof(x->text), "%s %s[%s]", x->key, status,
-                     list);
+            {
+                char key[32];
+                memcpy(key, x->key, sizeof(key));
+                snprintf(x->text, sizeof(x->text), "%s %s[%s]", key, status,
+                         list);
+            }
             if (n == 64)
                 break;
         }

@@ -604,6 +604,26 @@ static void test_denials(void)
         CHECK_CONTAINS(err, "cut.835");
         CHECK_CONTAINS(err, "error");
     }
+    /* a transaction set without its envelope: the standard separators */
+    snprintf(path, sizeof(path), "%s/bare.835", tmpdir);
+    {
+        char *remit = slurp(FIX "remit.835");
+        char *st = remit ? strstr(remit, "ST*835") : NULL;
+        char *ge = remit ? strstr(remit, "GE*") : NULL;
+        f = fopen(path, "wb");
+        CHECK(f && st && ge);
+        if (f && st && ge)
+            fwrite(st, 1, (size_t)(ge - st), f);
+        if (f)
+            fclose(f);
+        free(remit);
+    }
+    {
+        char args[800];
+        snprintf(args, sizeof(args), "denials --format json %s", path);
+        CHECK_INT(run(args, &out, &err), 0);
+        CHECK_CONTAINS(out, "\"claims\":3,\"services\":4,\"denied_lines\":3");
+    }
     CHECK_INT(run("denials --format xml " FIX "remit.835", &out, &err), 2);
     CHECK_INT(run("denials --top 0 " FIX "remit.835", &out, &err), 2);
     CHECK_INT(run("denials /nonexistent.835", &out, &err), 3);
