@@ -14,6 +14,8 @@
 #include "mednec/csvclaim.h"
 #include "mednec/input.h"
 #include "mednec/report.h"
+#include "mednec/kbinfo.h"
 #include "mednec/outfile.h"
 #include "mednec/doc.h"
+#include "mednec/cds.h"
 #endif

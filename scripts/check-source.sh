@@ -16,6 +16,9 @@ fi
 if grep -nE '#include "[^"]*/' src/cli/*.c src/cli/*.h | grep -v '"mednec/'; then
   echo "check-source: the CLI must use only include/mednec" >&2; bad=1
 fi
+if grep -nE '#include "[^"]*/' src/server/*.c src/server/*.h | grep -v '"mednec/'; then
+  echo "check-source: the server must use only include/mednec" >&2; bad=1
+fi
 if ! ./scripts/check-layers.sh; then bad=1; fi
 if command -v clang-format >/dev/null; then
   files=$(git ls-files 'src/*.[ch]' 'include/*.h' 'tests/*.[ch]' 'fuzz/*.c' \

@@ -14,7 +14,7 @@ DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recomme
   libjansson-dev libzip-dev zlib1g-dev libxxhash-dev libsqlite3-dev \
   sqlite3 libmicrohttpd-dev libgnutls28-dev libjwt-dev \
   libcairo2-dev libpango1.0-dev libpoppler-glib-dev \
-  fonts-dejavu-core fonts-liberation2 poppler-utils chromium wrk >/dev/null
+  fonts-dejavu-core fonts-liberation2 poppler-utils chromium wrk python3 >/dev/null
 if ! command -v npm >/dev/null; then
   echo "install-deps: npm not found: the browser tests need the machine's node and npm" >&2
   exit 1

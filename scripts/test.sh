@@ -19,8 +19,8 @@ if command -v clang >/dev/null; then
     -DMN_BUILD_FUZZERS=ON -DMN_BUILD_TESTS=OFF -DMN_BUILD_BENCH=OFF \
     -DMN_BUILD_CLI=OFF -DMN_WERROR=ON >/dev/null
   cmake --build build-fuzz -j"$JOBS"
-  for t in claim csv kb_open rules facts letter_check template mcd x837 x835 fhir \
-      csvclaim; do
+  for t in claim csv kb_open rules compact facts letter_check template mcd \
+           http_request x837 x835 fhir csvclaim; do
     scratch=$(mktemp -d)
     seeds=$(mktemp -d)
     dict=()

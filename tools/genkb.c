@@ -40,6 +40,9 @@ int main(int argc, char **argv)
         return 2;
     }
     opts.report = report;
+    /* the built-in packs alone are a valid built-in KB (a tree without
+       data/builtin) */
+    opts.allow_empty = 1;
     if ((rc = mn_build_new(&b, &opts, &err)))
         goto fail;
     for (int i = 2; i < argc; i++) {

@@ -52,7 +52,7 @@ typedef struct mn_kb_stats {
     unsigned version;
     size_t bytes;
     size_t icd_codes;
-    size_t icd_years;
+    size_t icd_years; /**< ICD-10-CM versions (an April update is one) */
     int icd_first_fy;
     int icd_last_fy;
     size_t hcpcs_codes;
@@ -60,10 +60,20 @@ typedef struct mn_kb_stats {
     size_t policies;
     size_t policy_codes;
     size_t policy_dx;
-    size_t rules;
+    size_t rules; /**< policy rules and service rules */
+    /* version 2 */
+    size_t hcpcs_modifiers;
+    size_t ncci_ptp; /**< PTP edit records (both tables) */
+    size_t ncci_mue; /**< MUE rows (all services) */
+    size_t ncci_aoc; /**< add-on code rows */
+    size_t coverage; /**< records of mn_kb_coverage_at */
 } mn_kb_stats;
-#define MN_KB_STATS_VERSION 1
+#define MN_KB_STATS_VERSION 2
 
+/**
+ * Fills `out` (every field, version MN_KB_STATS_VERSION) with the counts
+ * of `kb`; all zero for a NULL `kb`. Thread-safe.
+ */
 MN_API void mn_kb_get_stats(mn_kb_stats *out, const mn_kb *kb);
 
 /**
@@ -81,6 +91,130 @@ MN_API const char *mn_kb_hcpcs_description(const mn_kb *kb, const char *code);
  * is NULL. Borrowed from the KB. Thread-safe.
  */
 MN_API const char *mn_kb_icd_description(const mn_kb *kb, const char *code);
+
+/*
+ * Data coverage: which dates each kind of source covers (docs/kb.md,
+ * "Dates covered"). A check whose line falls outside what the KB covers
+ * for something it needs gives `indeterminate` (edit kb.outside_range or
+ * kb.no_code_set), never a denial.
+ */
+
+/** Kinds of source a KB is compiled from. Values are stable. */
+typedef enum mn_source_kind {
+    MN_SOURCE_ICD10CM = 1,           /**< ICD-10-CM code set, per version */
+    MN_SOURCE_HCPCS = 2,             /**< HCPCS Level II codes, per data year */
+    MN_SOURCE_HCPCS_MODIFIERS,       /**< HCPCS Level II modifier list */
+    MN_SOURCE_MCE,                   /**< Medicare Code Editor, per version */
+    MN_SOURCE_MCD,                   /**< MCD LCDs and billing articles */
+    MN_SOURCE_LAB_NCD,               /**< lab NCD code lists */
+    MN_SOURCE_NCCI_PTP_PRACTITIONER, /**< NCCI PTP, per quarter */
+    MN_SOURCE_NCCI_PTP_HOSPITAL,
+    MN_SOURCE_NCCI_MUE_PRACTITIONER, /**< NCCI MUE, per quarter */
+    MN_SOURCE_NCCI_MUE_HOSPITAL,
+    MN_SOURCE_NCCI_MUE_DME,
+    MN_SOURCE_NCCI_AOC, /**< NCCI add-on code edits, per quarter */
+    MN_SOURCE_IPO,      /**< OPPS inpatient-only list, per year */
+    MN_SOURCE_RULES,    /**< a rule pack (label: the pack's name) */
+    MN_SOURCE_KIND_END_ /**< one past the last kind */
+} mn_source_kind;
+
+/** Stable short name of a kind ("icd10cm", "ncci_mue_practitioner");
+ * "unknown" for a value out of range. Static. */
+MN_API const char *mn_source_kind_name(mn_source_kind kind);
+/** A title for people ("ICD-10-CM", "NCCI MUE, practitioner services").
+ * Static. */
+MN_API const char *mn_source_kind_title(mn_source_kind kind);
+
+#define MN_KB_COVERAGE_VERSION 1
+
+/** One coverage record; filled by mn_kb_coverage_at. */
+typedef struct mn_kb_coverage {
+    unsigned version; /**< set by the caller: MN_KB_COVERAGE_VERSION */
+    mn_source_kind kind;
+    const char *label; /**< "FY2024", "2024", "2024Q3", pack name; never
+                            NULL */
+    /** first and last day covered (YYYY-MM-DD), NULL when open or
+     * unknown; point into from_buf / to_buf */
+    const char *from;
+    const char *to;
+    int dated;           /**< 0: the source's period is not known */
+    int declared;        /**< rule packs: the period its `covers` statement
+                              vouches for (0: the span of its rules) */
+    size_t rows;         /**< rows loaded from its sources */
+    const char *sources; /**< file names, "; "-separated ("" if none) */
+    char from_buf[11];
+    char to_buf[11];
+} mn_kb_coverage;
+
+/** Number of coverage records of `kb` (0 for NULL). Thread-safe. */
+MN_API size_t mn_kb_coverage_count(const mn_kb *kb);
+
+/**
+ * Fills `out` with coverage record `i` (0 .. mn_kb_coverage_count - 1),
+ * sorted by kind, then first day. Strings are borrowed from the KB (or
+ * from `out`). `out->version` must be set. MN_EINVAL for a NULL argument,
+ * an unknown version or `i` out of range. Thread-safe.
+ */
+MN_API int mn_kb_coverage_at(mn_kb_coverage *out, const mn_kb *kb, size_t i,
+                             mn_error *err);
+
+/**
+ * Whether `kb` holds data of `kind` for `date` (YYYY-MM-DD): 1 some
+ * record's period holds the date (an undated record holds every date), 0
+ * the KB has data of that kind but none for the date, -1 the KB has no
+ * data of that kind, MN_EINVAL (negative, below -1) for a bad date or
+ * argument. For MN_SOURCE_RULES any pack counts. Thread-safe.
+ */
+MN_API int mn_kb_covers(const mn_kb *kb, mn_source_kind kind, const char *date);
+
+/*
+ * ICD-10-CM search, for type-ahead.
+ */
+
+/** One ICD-10-CM code found by mn_kb_icd_search. */
+typedef struct mn_icd_hit {
+    char code[10];           /**< dotted ("E11.65"), NUL-terminated */
+    const char *description; /**< borrowed from the KB; "" when none */
+    int billable;            /**< billable in the fiscal year searched */
+} mn_icd_hit;
+
+/** Options of mn_kb_icd_search. */
+typedef struct mn_icd_search_options {
+    unsigned version;
+    /** YYYY-MM-DD: search the code set of that date's fiscal year; NULL:
+     * the newest fiscal year in the KB */
+    const char *date;
+    /** non-zero: only codes billable in that year */
+    int billable_only;
+} mn_icd_search_options;
+#define MN_ICD_SEARCH_OPTIONS_VERSION 1
+#define MN_ICD_SEARCH_OPTIONS_INIT                                             \
+    {                                                                          \
+        MN_ICD_SEARCH_OPTIONS_VERSION, NULL, 0                                 \
+    }
+
+/**
+ * Finds ICD-10-CM codes by code prefix and/or words. `query` (`len` bytes,
+ * at most 256, no NUL needed) holds a code prefix ("E11", "e11.6",
+ * "E116") and/or up to 8 words ("vitamin d def"); every word must occur
+ * in the code's description, case-insensitively (ASCII). A code-shaped
+ * token under which the KB has no code ("B12" in "vitamin b12") counts as
+ * a word. With a prefix, hits come in code order; with words only, codes
+ * whose description has each word at the start of one of its words come
+ * first, then billable codes, then shorter descriptions, then code
+ * order.
+ *
+ * Writes at most `max` (1 to 1000) hits to `out` and their count to
+ * `*n`; `out[i].description` is borrowed from `kb`. A KB without
+ * ICD-10-CM codes gives no hits. `opts` may be NULL.
+ *
+ * Errors: MN_EINVAL (NULL argument, max out of range, an empty query, a
+ * bad date, an unknown options version), MN_ELIMIT (query too long, too
+ * many words). No allocation. Thread-safe: the KB is only read.
+ */
+MN_API int mn_kb_icd_search(mn_icd_hit *out, size_t max, size_t *n,
+                            const mn_kb *kb, const char *query, size_t len,
+                            const mn_icd_search_options *opts, mn_error *err);
 
 /*
  * Building.
@@ -109,14 +243,18 @@ typedef struct mn_build_options {
     const char *built;   /* build stamp YYYY-MM-DD, NULL: see docs */
     mn_build_report_cb report;
     void *payload;
+    /* version 2 */
+    int allow_empty; /* write a KB even when no file was recognised and
+                        no rule pack was added (built-in packs only) */
 } mn_build_options;
-#define MN_BUILD_OPTIONS_VERSION 1
+#define MN_BUILD_OPTIONS_VERSION 2
 #define MN_BUILD_OPTIONS_INIT                                                  \
     {                                                                          \
-        MN_BUILD_OPTIONS_VERSION, 0, 0, NULL, NULL, NULL                       \
+        MN_BUILD_OPTIONS_VERSION, 0, 0, NULL, NULL, NULL, 0                    \
     }
 
-/** Starts a build. `opts` may be NULL. Not thread-safe. */
+/** Starts a build. `opts` may be NULL; versions 1 and 2 are accepted
+ * (version 1 has no allow_empty). Not thread-safe. */
 MN_API int mn_build_new(mn_build **out, const mn_build_options *opts,
                         mn_error *err);
 MN_API void mn_build_free(mn_build *b);
@@ -127,6 +265,18 @@ MN_API void mn_build_free(mn_build *b);
  * are only queued here; they are read by mn_build_finish.
  */
 MN_API int mn_build_add_path(mn_build *b, const char *path, mn_error *err);
+
+/**
+ * Gives the date of the files whose base name matches `pattern` (a glob,
+ * case-insensitive: `*` any run, `?` one character, `#` one digit), for
+ * sources whose name carries no date (docs/kb.md, "Dates covered"):
+ * an ICD-10-CM file's effective date, a HCPCS file's year, an NCCI
+ * file's quarter (the quarter holding the date), an MCD download's date.
+ * `date` is YYYY-MM-DD. The first matching call wins. MN_EINVAL for a bad
+ * date or an empty pattern, MN_ELIMIT past 64 patterns.
+ */
+MN_API int mn_build_set_source_date(mn_build *b, const char *pattern,
+                                    const char *date, mn_error *err);
 
 /** Adds a rule pack given as text (`name` is used in messages). */
 MN_API int mn_build_add_rules(mn_build *b, const char *name, const char *text,
@@ -139,7 +289,9 @@ MN_API int mn_build_add_rules(mn_build *b, const char *name, const char *text,
  * one is complete. The output is checked before the build: a directory or
  * a device, FIFO or socket is refused (MN_EINVAL). Errors: those of
  * mn_outfile_open/write/commit (MN_EIO with the path and the system's
- * reason, MN_ENOTFOUND for a missing folder) and of the build.
+ * reason, MN_ENOTFOUND for a missing folder) and of the build;
+ * MN_ENOTFOUND also when no file was recognised and no rule pack was
+ * added, unless the options allow an empty KB: nothing is written then.
  */
 MN_API int mn_build_write(mn_build *b, const char *out_path, mn_error *err);
 

@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "mednec.h"
+#include "mednec/kbinfo.h"
 
 /* Exit codes (contract section 1). */
 enum {
@@ -42,6 +43,9 @@ int cli_open_kb(mn_kb **out, const char *path, mn_error *err);
 int cli_read(char **out, size_t *len, const char *path, size_t max,
              mn_error *err);
 int cli_format(const char *s, mn_format *out);
+/* Says on stderr which KB a command uses when none was named with --kb:
+ * where it came from, what it holds and what it lacks. */
+void cli_kb_note(const char *cmd, const mn_kb *kb);
 /* Dollars with at most two decimals ("125", "125.5", "125.50") as cents;
  * MN_NO_AMOUNT when `s` is NULL. MN_EINVAL names `name`. */
 int cli_parse_amount(int64_t *out, const char *s, const char *name,
@@ -112,8 +116,11 @@ int cmd_lookup(int argc, char **argv);
 int cmd_history(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_denials(int argc, char **argv);
+int cmd_kb(int argc, char **argv);
 int cmd_abn(int argc, char **argv);
 int cmd_letter(int argc, char **argv);
 int cmd_appeal(int argc, char **argv);
+/* src/server/serve_main.c */
+int cmd_serve(int argc, char **argv);
 
 #endif

@@ -243,6 +243,8 @@ int cmd_check(int argc, char **argv)
         exit_code = cli_exit_for(rc);
         goto done;
     }
+    if (!kb_path)
+        cli_kb_note("check", kb);
     if (!hist_path && getenv("MEDNEC_HISTORY") && getenv("MEDNEC_HISTORY")[0])
         hist_path = getenv("MEDNEC_HISTORY");
     if (hist_path) {

@@ -19,9 +19,11 @@ static const struct {
     {"build", cmd_build, "compile a knowledge base from official files"},
     {"lookup", cmd_lookup, "policies that govern a code, supporting dx"},
     {"history", cmd_history, "import and count prior services of patients"},
+    {"kb", cmd_kb, "what a knowledge base covers; what an update changed"},
     {"abn", cmd_abn, "the ABN (CMS-R-131) for lines that need one"},
     {"letter", cmd_letter, "letter of medical necessity; letter check"},
     {"appeal", cmd_appeal, "request for redetermination of a denied line"},
+    {"serve", cmd_serve, "HTTP service: REST, CDS Hooks (CRD), coder page"},
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -177,6 +179,37 @@ int cli_open_kb(mn_kb **out, const char *path, mn_error *err)
 #endif
     (void)st;
     return mn_kb_open_builtin(out, err);
+}
+
+void cli_kb_note(const char *cmd, const mn_kb *kb)
+{
+    mn_kb_info_options o = MN_KB_INFO_OPTIONS_INIT;
+    mn_buf *buf = NULL;
+    const char *env = getenv("MEDNEC_KB");
+    const char *s;
+
+    o.brief = 2;
+    fprintf(stderr, "mednec %s: knowledge base %s (%s; version %s, built %s)\n",
+            cmd, mn_kb_source(kb),
+            env && env[0] ? "from $MEDNEC_KB"
+            : strcmp(mn_kb_source(kb), "builtin") == 0
+                ? "compiled into mednec; --kb or $MEDNEC_KB names another"
+                : "the installed default",
+            mn_kb_version(kb), mn_kb_built(kb));
+    if (mn_buf_new(&buf, 0) ||
+        mn_kb_info_render(buf, kb, &o, MN_FORMAT_TEXT, NULL)) {
+        mn_buf_free(buf);
+        return;
+    }
+    /* each line of the summary with the command's prefix */
+    for (s = mn_buf_data(buf); *s;) {
+        size_t n = strcspn(s, "\n");
+        fprintf(stderr, "mednec %s: %.*s\n", cmd, (int)n, s);
+        s += n;
+        if (*s)
+            s++;
+    }
+    mn_buf_free(buf);
 }
 
 int cli_read(char **out, size_t *len, const char *path, size_t max,

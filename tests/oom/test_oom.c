@@ -24,7 +24,8 @@ static const char claim_json[] =
     "\"date\":\"2026-03-02\",\"dx_pointers\":[2]}],\"history\":[{\"code\":"
     "\"G0439\",\"date\":\"2025-06-10\"}]}";
 
-/* One full pass: builtin KB, parse, check, render both formats. */
+/* One full pass: builtin KB, parse, check, render both formats, the KB's
+ * info and its diff with itself. */
 static int pass(void)
 {
     mn_kb *kb = NULL;
@@ -49,7 +50,13 @@ static int pass(void)
         goto done;
     if ((rc = mn_result_render(buf, res, kb, MN_FORMAT_JSON, &err)))
         goto done;
-    rc = mn_result_render(buf, res, kb, MN_FORMAT_TEXT, &err);
+    if ((rc = mn_result_render(buf, res, kb, MN_FORMAT_TEXT, &err)))
+        goto done;
+    /* what the KB covers, and a comparison with itself */
+    if ((rc = mn_kb_info_render(buf, kb, NULL, MN_FORMAT_JSON, &err)) ||
+        (rc = mn_kb_info_render(buf, kb, NULL, MN_FORMAT_TEXT, &err)))
+        goto done;
+    rc = mn_kb_diff(NULL, buf, kb, kb, NULL, MN_FORMAT_JSON, &err);
 done:
     mn_buf_free(buf);
     mn_ctx_free(ctx);

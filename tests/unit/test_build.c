@@ -222,7 +222,7 @@ static void test_folders(void)
     s = find("/icd10cm-order-Jan-2021.txt");
     CHECK(s && s->has_layout);
     if (s) {
-        CHECK_STR(s->note, "fiscal year 2021");
+        CHECK_STR(s->note, "fiscal year 2021, from 2021-01-01");
         CHECK_INT(s->rows, 6);
     }
     s = find("/icd10cm_order_2024.txt");
@@ -235,7 +235,7 @@ static void test_folders(void)
     }
     s = find("/icd10cm_fy2022.csv");
     if (s)
-        CHECK_STR(s->note, "fiscal year 2022");
+        CHECK_STR(s->note, "fiscal year 2022, from 2021-10-01");
     s = find("/HCPC2019_CONTR_ANWEB.txt");
     if (s) {
         CHECK_STR(s->layout, MN_LAYOUT_HCPCS_ANWEB);
@@ -356,7 +356,7 @@ static void test_zip(void)
     CHECK(s != NULL);
     if (s) {
         CHECK_STR(s->layout, MN_LAYOUT_ICD_CODES_TXT);
-        CHECK_STR(s->note, "fiscal year 2025");
+        CHECK_STR(s->note, "fiscal year 2025, from 2024-10-01");
         CHECK_INT(s->rows, 15);
     }
     s = find("/hcpcs_2019.zip!HCPC2019_CONTR_ANWEB.txt");
@@ -428,7 +428,7 @@ static void test_gz(void)
     CHECK(s != NULL);
     if (s) {
         CHECK_STR(s->layout, MN_LAYOUT_ICD_ORDER_TXT);
-        CHECK_STR(s->note, "fiscal year 2024");
+        CHECK_STR(s->note, "fiscal year 2024, from 2023-10-01");
         CHECK_INT(s->rows, 36);
     }
     mn_kb_bytes_free(bytes);
@@ -594,20 +594,21 @@ static void test_errors(void)
     mn_build_free(b);
     unlink(path);
 
-    /* a wrong header is reported, not loaded, and not an error */
+    /* a wrong header is reported and not loaded; with nothing else
+       recognised the build writes nothing (MN_ENOTFOUND) */
     snprintf(path, sizeof(path), "%s/icd10cm_fy2022.csv", dir);
     CHECK(write_file(path, "a,b\n1,2\n", 8));
     b = new_build(1);
     mn_error_clear(&err);
     CHECK_INT(mn_build_add_path(b, dir, &err), MN_OK);
-    CHECK_INT(mn_build_to_memory(&bytes, &len, b, &err), MN_OK);
+    CHECK_INT(mn_build_to_memory(&bytes, &len, b, &err), MN_ENOTFOUND);
+    CHECK(bytes == NULL);
+    CHECK_CONTAINS(err.message, "no recognised source");
     CHECK_INT(n_reports, 1);
     if (n_reports == 1) {
         CHECK(!reports[0].has_layout);
         CHECK_CONTAINS(reports[0].note, "header does not match");
     }
-    mn_kb_bytes_free(bytes);
-    bytes = NULL;
     mn_build_free(b);
     unlink(path);
 
@@ -701,7 +702,7 @@ static void test_fy_override(void)
     s = find("/icd10cm-order-Jan-2021.txt");
     CHECK(s != NULL);
     if (s)
-        CHECK_STR(s->note, "fiscal year 2030");
+        CHECK_STR(s->note, "fiscal year 2030, from 2029-10-01");
     mn_kb_bytes_free(bytes);
     mn_build_free(b);
 }

@@ -187,20 +187,20 @@ static void test_shared(void)
     s = find("/icd10cm/icd10cm_fy2024_order.csv.gz");
     CHECK(s && s->has_layout);
     if (s) {
-        CHECK_STR(s->note, "fiscal year 2024");
+        CHECK_STR(s->note, "fiscal year 2024, from 2023-10-01");
         CHECK(near(s->rows, 97296, 10));
     }
     s = find("/icd10cm/icd10cm_fy2022.csv.gz");
     CHECK(s && s->has_layout);
     if (s) {
-        CHECK_STR(s->note, "fiscal year 2022");
+        CHECK_STR(s->note, "fiscal year 2022, from 2021-10-01");
         CHECK(near(s->rows, 95524, 10));
     }
     s = find("/icd10cm/icd10cm-order-Jan-2021.txt.gz");
     CHECK(s && s->has_layout);
     if (s) {
         CHECK_STR(s->layout, MN_LAYOUT_ICD_ORDER_TXT);
-        CHECK_STR(s->note, "fiscal year 2021");
+        CHECK_STR(s->note, "fiscal year 2021, from 2021-01-01");
         CHECK(near(s->rows, 95358, 10));
     }
     s = find("/icd10cm/icd10cm_tabular_2021.xml.gz");

@@ -8,7 +8,9 @@
  * Per line, expected.json may give: status, abn, suggested_modifiers,
  * edits (exactly the deny and review edits), info, edit_counts
  * ({"edit": n}), policy, policy_version, rarc, carc, source_contains (in
- * some finding's policy.source) and supporting_includes.
+ * some finding's policy.source), supporting_includes and kb_sources
+ * (exactly the sources, policy.id, of the line's kb.no_code_set and
+ * kb.outside_range findings: what the KB lacks for the line's date).
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -59,6 +61,7 @@ static void compare(const char *name, const char *who, json_t *res, json_t *exp)
         const char *src =
             json_string_value(json_object_get(el, "source_contains"));
         json_t *counts = json_object_get(el, "edit_counts");
+        json_t *kbsrc = json_object_get(el, "kb_sources");
         json_t *pver = json_object_get(el, "policy_version");
         size_t j;
         json_t *f;
@@ -187,6 +190,52 @@ static void compare(const char *name, const char *who, json_t *res, json_t *exp)
                     mn_t_failures++;
                     fprintf(stderr, "%s [%s]: line %zu missing info %s\n", name,
                             who, i + 1, json_string_value(w));
+                }
+            }
+        }
+        if (kbsrc) {
+            /* exactly these missing sources, each named once or more */
+            size_t k;
+            json_t *w;
+            json_array_foreach(findings, j, f)
+            {
+                const char *e = json_string_value(json_object_get(f, "edit"));
+                json_t *fp = json_object_get(f, "policy");
+                const char *id = json_string_value(json_object_get(fp, "id"));
+                const char *kind =
+                    json_string_value(json_object_get(fp, "kind"));
+                bool listed = false;
+                if (!e ||
+                    (strcmp(e, "kb.outside_range") &&
+                     strcmp(e, "kb.no_code_set")) ||
+                    !id || !kind || strcmp(kind, "kb"))
+                    continue; /* rule packs cite their rule */
+                json_array_foreach(kbsrc, k, w)
+                {
+                    listed = listed || !strcmp(json_string_value(w), id);
+                }
+                mn_t_checks++;
+                if (!listed) {
+                    mn_t_failures++;
+                    fprintf(stderr,
+                            "%s [%s]: line %zu unexpected kb source %s\n", name,
+                            who, i + 1, id);
+                }
+            }
+            json_array_foreach(kbsrc, k, w)
+            {
+                bool seen = false;
+                json_array_foreach(findings, j, f)
+                {
+                    const char *id = json_string_value(
+                        json_object_get(json_object_get(f, "policy"), "id"));
+                    seen = seen || (id && !strcmp(id, json_string_value(w)));
+                }
+                mn_t_checks++;
+                if (!seen) {
+                    mn_t_failures++;
+                    fprintf(stderr, "%s [%s]: line %zu missing kb source %s\n",
+                            name, who, i + 1, json_string_value(w));
                 }
             }
         }

@@ -124,7 +124,8 @@ static void test_flags_form(void)
     CHECK_INT(
         run("check " MN_CASES "/../../examples/awv-too-soon.json", &o, &e), 1);
     CHECK_CONTAINS(o, "\"edit\":\"frequency.exceeded\"");
-    CHECK_CONTAINS(o, "2026-06-01");
+    CHECK_CONTAINS(o, "2024-12-01");
+    CHECK(strstr(o, "kb.") == NULL); /* a date the built-in KB covers */
     /* the built-in KB is used when no KB is given */
     CHECK_INT(run("check --code 83036 --dx E11.65 --date 2024-06-03", &o, &e),
               0);
@@ -489,6 +490,105 @@ static void test_batch_long_line(void)
     CHECK_CONTAINS(nth_line(o, 1, line, sizeof(line)),
                    "{\"input_line\":1,\"error\":\"the claim is longer than");
     CHECK_CONTAINS(nth_line(o, 2, line, sizeof(line)), "\"id\":\"after\"");
+    free(o);
+    free(e);
+}
+
+/* mednec kb info | diff, the build's refusal and summary, what check says
+ * about the KB it uses and the dates it covers. */
+static void test_kb_commands(void)
+{
+    char *o = NULL, *e = NULL;
+    char args[1200];
+    char path[600];
+    FILE *f;
+
+    CHECK_INT(run("kb info builtin", &o, &e), 0);
+    CHECK_CONTAINS(o, "knowledge base builtin");
+    CHECK_CONTAINS(o, "FY2022                     2021-10-01 to 2022-09-30");
+    CHECK_CONTAINS(o, "lacks: Medicare Code Editor");
+    CHECK_INT(run("kb info --format json builtin", &o, &e), 0);
+    CHECK_CONTAINS(o, "\"coverage\":[{\"kind\":\"icd10cm\"");
+    CHECK_INT(run("kb info", &o, &e), 2);
+    CHECK(one_line(e));
+    CHECK_INT(run("kb frob builtin", &o, &e), 2);
+    CHECK_INT(run("kb info builtin builtin", &o, &e), 2);
+    CHECK_INT(run("kb info --max 3 builtin", &o, &e), 2);
+    CHECK_INT(run("kb diff --max x builtin builtin", &o, &e), 2);
+    CHECK_INT(run("kb --help", &o, &e), 0);
+    CHECK_CONTAINS(o, "usage: mednec kb info");
+    snprintf(args, sizeof(args), "kb info %s/none.mnkb", tmpdir);
+    CHECK_INT(run(args, &o, &e), 3);
+    CHECK(one_line(e));
+    CHECK_INT(run("kb diff builtin builtin", &o, &e), 0);
+    CHECK_CONTAINS(o, "policies (NCDs, LCDs, articles): 0 added, 0 revised, "
+                      "0 retired");
+    snprintf(args, sizeof(args), "kb diff builtin %s", kb);
+    CHECK_INT(run(args, &o, &e), 1);
+    CHECK_CONTAINS(o, "policies (NCDs, LCDs, articles): ");
+    snprintf(args, sizeof(args), "kb diff --format json --max 2 builtin %s",
+             kb);
+    CHECK_INT(run(args, &o, &e), 1);
+    CHECK_CONTAINS(o, "\"summary\":{");
+
+    /* nothing recognised: refused, nothing written */
+    snprintf(args, sizeof(args), "mkdir -p %s/emptydir", tmpdir);
+    CHECK_INT(system(args), 0);
+    snprintf(path, sizeof(path), "%s/empty.mnkb", tmpdir);
+    snprintf(args, sizeof(args), "build -o %s %s/emptydir", path, tmpdir);
+    CHECK_INT(run(args, &o, &e), 3);
+    CHECK(one_line(e));
+    CHECK_CONTAINS(e, "no recognised source");
+    CHECK_CONTAINS(e, "--allow-empty");
+    f = fopen(path, "rb");
+    CHECK(f == NULL);
+    if (f)
+        fclose(f);
+    snprintf(args, sizeof(args), "build --allow-empty -o %s %s/emptydir", path,
+             tmpdir);
+    CHECK_INT(run(args, &o, &e), 0);
+    CHECK_CONTAINS(o, "holds: rule pack medicare-core");
+    CHECK_CONTAINS(o, "lacks: ICD-10-CM, HCPCS Level II");
+    snprintf(args, sizeof(args), "build -o %s --source-date nodate %s", path,
+             MN_CASES "/kb");
+    CHECK_INT(run(args, &o, &e), 2);
+    snprintf(args, sizeof(args), "build -o %s --source-date 'x*=2024-13-01' %s",
+             path, MN_CASES "/kb");
+    CHECK_INT(run(args, &o, &e), 2);
+    /* the summary of a real build */
+    snprintf(args, sizeof(args), "build -o %s --quiet %s", path,
+             MN_CASES "/kb");
+    CHECK_INT(run(args, &o, &e), 0);
+    CHECK_CONTAINS(o, "holds: ICD-10-CM 2023-10-01 to 2024-09-30\n");
+    CHECK_CONTAINS(o, "       NCCI MUE (practitioner services) 2023-10-01 "
+                      "to 2024-09-30\n");
+    CHECK_CONTAINS(o, "lacks: HCPCS Level II modifiers");
+
+    /* check without --kb names the KB it uses and what it lacks */
+    CHECK_INT(run("check --code 83036 --dx E11.65 --date 2024-03-04", &o, &e),
+              0);
+    CHECK_CONTAINS(e, "knowledge base builtin (compiled into mednec");
+    CHECK_CONTAINS(e, "mednec check: holds: ICD-10-CM 2021-01-01 to");
+    CHECK_CONTAINS(e, "mednec check: lacks: Medicare Code Editor");
+    snprintf(args, sizeof(args),
+             "check --kb %s --code 83036 --dx E11.65 --date 2024-03-04", kb);
+    CHECK_INT(run(args, &o, &e), 0);
+    CHECK_STR(e, "");
+    /* the built-in KB judges diagnoses against its code lists */
+    CHECK_INT(run("check --code 83036 --dx Z99999 --date 2024-03-04", &o, &e),
+              1);
+    CHECK_CONTAINS(o, "\"edit\":\"dx.invalid\"");
+    /* a date it does not cover is indeterminate, never a denial */
+    CHECK_INT(run("check --code 83036 --dx E11.A --date 2025-03-01", &o, &e),
+              1);
+    CHECK_CONTAINS(o, "\"status\":\"indeterminate\"");
+    CHECK_CONTAINS(o, "\"edit\":\"kb.outside_range\"");
+    CHECK(strstr(o, "dx.invalid") == NULL);
+    /* a rule pack that starts later than the date does not judge it */
+    CHECK_INT(run("check --code G0439 --dx Z00.00 --date 2023-12-15", &o, &e),
+              1);
+    CHECK_CONTAINS(o, "\"status\":\"indeterminate\"");
+    CHECK_CONTAINS(o, "medicare-preventive");
     free(o);
     free(e);
 }
@@ -1256,6 +1356,7 @@ int main(void)
     RUN(test_lookup);
     RUN(test_batch);
     RUN(test_batch_long_line);
+    RUN(test_kb_commands);
     RUN(test_batch_output_is_input);
     RUN(test_batch_killed);
     RUN(test_build_output);

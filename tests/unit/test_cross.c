@@ -54,7 +54,7 @@ static mn_claim *claim(const char *id, const char *patient,
 
     snprintf(json, sizeof(json),
              "{%s%s%s%s%s%s%s%s%s\"diagnoses\":[\"I10\"],\"lines\":[{"
-             "\"code\":\"%s\",\"units\":%u,\"date\":\"2025-03-02\"%s%s%s}]}",
+             "\"code\":\"%s\",\"units\":%u,\"date\":\"2024-08-02\"%s%s%s}]}",
              id ? "\"id\":\"" : "", id ? id : "", id ? "\"," : "",
              patient ? "\"patient\":{\"id\":\"" : "", patient ? patient : "",
              patient ? "\"}," : "", provider ? "\"provider\":\"" : "",

@@ -61,13 +61,14 @@ static const char awv[] =
     "\"G0439\",\"date\":\"2025-03-02\",\"charge\":175.5}],\"history\":[{"
     "\"code\":\"G0439\",\"date\":\"2024-06-10\"}]}";
 
-/* The AWV above, a covered line, and a hearing aid (statutory). */
+/* The AWV above, a covered line (dated where the built-in KB's code sets
+ * cover it), and a hearing aid (statutory). */
 static const char mixed[] =
     "{\"id\":\"c-2\",\"patient\":{\"id\":\"p\",\"birth_date\":\"1952-08-14\","
     "\"sex\":\"F\"},\"diagnoses\":[\"Z00.00\",\"H90.3\"],\"lines\":["
     "{\"code\":\"G0439\",\"date\":\"2025-03-02\",\"charge\":175.5,"
     "\"dx_pointers\":[1]},"
-    "{\"code\":\"99213\",\"date\":\"2025-03-02\",\"charge\":90,"
+    "{\"code\":\"99213\",\"date\":\"2024-09-03\",\"charge\":90,"
     "\"dx_pointers\":[2]},"
     "{\"code\":\"V5030\",\"date\":\"2025-03-02\",\"charge\":1200,"
     "\"dx_pointers\":[2]}],"

@@ -118,9 +118,10 @@ static const char claim[] =
     "\"G0439\",\"date\":\"2025-03-02\",\"charge\":175.5}],\"history\":[{"
     "\"code\":\"G0439\",\"date\":\"2024-06-10\"}]}\n";
 
+/* A covered line, dated where the built-in KB's code sets cover it. */
 static const char covered[] =
     "{\"patient\":{\"id\":\"p\",\"age\":70,\"sex\":\"F\"},\"diagnoses\":"
-    "[\"I10\"],\"lines\":[{\"code\":\"99213\",\"date\":\"2025-03-02\","
+    "[\"I10\"],\"lines\":[{\"code\":\"99213\",\"date\":\"2024-09-03\","
     "\"charge\":90}]}\n";
 
 static const char facts[] =
@@ -522,11 +523,12 @@ static void test_readme(void)
              root, MN_CLI, tmpdir, tmpdir);
     CHECK_INT(sh(cmd), 0);
     t = flat(capture("pdftotext -raw r-abn.pdf -"));
-    CHECK_CONTAINS(t, "you had it on June 10, 2025.");
+    CHECK_CONTAINS(t, "you had it on December 11, 2023.");
     CHECK_CONTAINS(t, "Yearly wellness visit (G0439)");
     free(t);
+    /* the visit of September 2024 is within the 2023 edition's dates */
     t = capture("cat r-err");
-    CHECK_CONTAINS(t, "has passed its expiration date");
+    CHECK(t && strstr(t, "has passed its expiration date") == NULL);
     free(t);
     snprintf(cmd, sizeof(cmd),
              "cd %s && %s letter --facts examples/facts.json --date "

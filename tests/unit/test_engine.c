@@ -119,15 +119,16 @@ static void test_places(void)
     CHECK(find(r, "policy.dx_not_supported") != NULL);
     r = run(CLAIM("OH", "\"I10\"", "82306", "2024-05-01", ""));
     CHECK(find(r, "policy.dx_not_supported") != NULL);
-    /* A99002 in Northern and Southern California: all of California */
-    r = run(CLAIM("CA", "\"D51.0\"", "83540", "2023-06-01", ""));
+    /* A99002 in Northern and Southern California: all of California
+       (version 1, on a date the KB's code sets cover) */
+    r = run(CLAIM("CA", "\"D51.0\"", "83540", "2023-11-01", ""));
     CHECK(find(r, "policy.dx_not_supported") != NULL);
-    r = run(CLAIM("CA-SOUTHERN", "\"D51.0\"", "83540", "2023-06-01", ""));
+    r = run(CLAIM("CA-SOUTHERN", "\"D51.0\"", "83540", "2023-11-01", ""));
     CHECK(find(r, "policy.dx_not_supported") != NULL);
-    r = run(CLAIM("01112", "\"D51.0\"", "83540", "2023-06-01", ""));
+    r = run(CLAIM("01112", "\"D51.0\"", "83540", "2023-11-01", ""));
     CHECK(find(r, "policy.dx_not_supported") != NULL);
     /* ... but only part of JE: perhaps, so a review, not a denial */
-    r = run(CLAIM("JE", "\"D51.0\"", "83540", "2023-06-01", ""));
+    r = run(CLAIM("JE", "\"D51.0\"", "83540", "2023-11-01", ""));
     CHECK_INT(mn_result_status(r), MN_STATUS_INDETERMINATE);
     CHECK(find(r, "policy.dx_not_supported") == NULL);
     f = find(r, "policy.jurisdiction_uncertain");
@@ -144,7 +145,7 @@ static void test_places(void)
     }
     CHECK_STR(mn_abn_name(r->lines[0].abn), "not_needed");
     /* what a possible policy covers stays covered */
-    r = run(CLAIM("JE", "\"D50.9\"", "83540", "2023-06-01", ""));
+    r = run(CLAIM("JE", "\"D50.9\"", "83540", "2023-11-01", ""));
     CHECK_INT(mn_result_status(r), MN_STATUS_COVERED);
     CHECK(find(r, "policy.dx_supported") != NULL);
     /* A99004's places are unknown: it may apply anywhere */
@@ -256,14 +257,30 @@ static void test_dx_validity(void)
     CHECK(supports(f, "E11.9"));
     r = run(CLAIM("JE", "\"Q99.9\"", "83036", "2024-06-01", ""));
     CHECK(find(r, "dx.invalid") != NULL);
-    /* E55.0 exists from FY2024 only: invalid on 2023-09-30, valid on
-       2023-10-01, and dates after the newest year use the newest year */
-    r = run(CLAIM("KY", "\"E55.0\"", "82306", "2023-09-30", ""));
+    /* E55.0 exists from FY2024 only: invalid on 2022-09-30 (FY2022),
+       valid on 2023-10-01 */
+    r = run(CLAIM("KY", "\"E55.0\"", "82306", "2022-09-30", ""));
     CHECK(find(r, "dx.invalid") != NULL);
     r = run(CLAIM("KY", "\"E55.0\"", "82306", "2023-10-01", ""));
     CHECK_INT(mn_result_status(r), MN_STATUS_COVERED);
+    /* a date no loaded version covers is never judged by a neighbouring
+       one: FY2023 (between the FY2022 and FY2024 files) and after FY2024
+       are indeterminate, not dx.invalid and not covered */
+    r = run(CLAIM("KY", "\"E55.0\"", "82306", "2023-09-30", ""));
+    CHECK(find(r, "dx.invalid") == NULL);
+    CHECK(find(r, "kb.outside_range") != NULL);
+    CHECK_INT(mn_result_status(r), MN_STATUS_INDETERMINATE);
     r = run(CLAIM("KY", "\"E55.0\"", "82306", "2026-11-27", ""));
-    CHECK_INT(mn_result_status(r), MN_STATUS_COVERED);
+    CHECK(find(r, "dx.invalid") == NULL);
+    f = find(r, "kb.outside_range");
+    CHECK(f != NULL);
+    if (f) {
+        CHECK_STR(f->policy_kind, "kb");
+        CHECK_STR(f->policy_id, "icd10cm");
+        CHECK_CONTAINS(f->message, "2021-10-01 to 2022-09-30, 2023-10-01 to "
+                                   "2024-09-30, not 2026-11-27");
+    }
+    CHECK_INT(mn_result_status(r), MN_STATUS_INDETERMINATE);
 }
 
 static void test_mce(void)

@@ -33,6 +33,7 @@ static int read_set(set *s, const char *dir, const char *const *names)
         }
         s->src[i].path = s->path[i];
         s->src[i].name = names[i];
+        s->src[i].date = 0; /* no date given at build */
         s->src[i].data = s->data[i];
         s->src[i].len = len;
         s->n++;
@@ -431,6 +432,7 @@ static int load_one(mn_kbb *b, const char *name, const char *text,
     mn_src src;
     src.path = name;
     src.name = name;
+    src.date = 0; /* no date given at build */
     src.data = text;
     src.len = strlen(text);
     mn_error_clear(err);
@@ -678,10 +680,12 @@ static void test_lab_ncd(void)
         goto done;
     codes.path = MN_FIXTURES "/labncd/ncd_codes.csv";
     codes.name = "ncd_codes.csv";
+    codes.date = 0; /* no date given at build */
     codes.data = cdata;
     codes.len = clen;
     meta.path = MN_FIXTURES "/labncd/ncd_meta.csv";
     meta.name = "ncd_meta.csv";
+    meta.date = 0; /* no date given at build */
     meta.data = mdata;
     meta.len = mlen;
 
@@ -763,6 +767,7 @@ static void test_lab_ncd_errors(void)
     CHECK_INT(mn_x__kbb_new(&b), MN_OK);
     codes.path = "lab/ncd_codes.csv";
     codes.name = "ncd_codes.csv";
+    codes.date = 0; /* no date given at build */
     codes.data = text;
     codes.len = sizeof(text) - 1;
     mn_error_clear(&err);

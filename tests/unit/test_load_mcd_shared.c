@@ -37,6 +37,7 @@ static int read_set(set *s, const char *dir, const char *const *names)
         }
         s->src[i].path = s->path[i];
         s->src[i].name = names[i];
+        s->src[i].date = 0; /* no date given at build */
         s->src[i].data = s->data[i];
         s->src[i].len = len;
         s->n++;
@@ -202,6 +203,7 @@ static int load_icd(mn_kbb *b)
     }
     src.path = ICD_GZ;
     src.name = "icd10cm_fy2024_order.csv";
+    src.date = 0; /* no date given at build */
     src.data = data;
     src.len = len;
     memset(&rep, 0, sizeof(rep));

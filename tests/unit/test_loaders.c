@@ -25,6 +25,7 @@ static int fixture_load(fixture *f, const char *rel, const char *name)
     snprintf(f->name, sizeof(f->name), "%s", name);
     f->src.path = f->path;
     f->src.name = f->name;
+    f->src.date = 0; /* no date given at build */
     f->src.data = f->data;
     f->src.len = len;
     if (!f->data)
@@ -37,6 +38,7 @@ static mn_src mem_src(const char *path, const char *name, const char *text)
     mn_src s;
     s.path = path;
     s.name = name;
+    s.date = 0; /* no date given at build */
     s.data = text;
     s.len = strlen(text);
     return s;
@@ -161,7 +163,7 @@ static void test_icd_order_txt(void)
     CHECK_INT(mn_x__kbb_new(&b), MN_OK);
     CHECK_INT(mn_x__load_icd(b, &f.src, 2024, &rep, &err), MN_OK);
     CHECK_STR(rep.layout, MN_LAYOUT_ICD_ORDER_TXT);
-    CHECK_STR(rep.note, "fiscal year 2024");
+    CHECK_STR(rep.note, "fiscal year 2024, from 2023-10-01");
     CHECK_INT(rep.rows, 36);
     CHECK_INT(rep.skipped, 3);
     /* the fixed-width line cut short before the long description */

@@ -161,6 +161,11 @@ static int build_fixtures(void)
     rc = mn_build_new(&b, &o, &err);
     if (!rc)
         rc = mn_build_add_path(b, FIX, &err);
+    /* the diagnoses of the claims (a KB without ICD-10-CM leaves every
+       line with a diagnosis indeterminate) */
+    if (!rc)
+        rc = mn_build_add_path(b, MN_FIXTURES "/icd/icd10cm_order_2024.txt",
+                               &err);
     if (!rc)
         rc = mn_build_to_memory(&fx_bytes, &fx_len, b, &err);
     if (rc)
@@ -178,7 +183,7 @@ static void test_fixture_reports(void)
     const seen *s;
     const mn_ncci_view *v = mn_x__ncci_view(kb);
 
-    CHECK_INT(n_reps, 7);
+    CHECK_INT(n_reps, 7 + 1); /* the NCCI files and the ICD-10-CM one */
     s = rep_of("/MCR_MUE_PractitionerServices_Eff_07-01-2024.csv");
     CHECK(s != NULL);
     if (s) {
@@ -683,6 +688,7 @@ static int load_mem(mn_kbb *b, const char *name, const char *text,
 
     s.path = name;
     s.name = name;
+    s.date = 0; /* no date given at build */
     s.data = text;
     s.len = strlen(text);
     memset(rep, 0, sizeof(*rep));

@@ -202,15 +202,19 @@ static void known_rows(mn_kb *kb)
     CHECK(!has(r, 1, "ncci.ptp"));
 
     /* "00100","99217","2022-12-31",0 (and 2019-12-31): deleted after
-       2022 */
+       2022. The shared CSV keeps no effective dates, so the table judges
+       its own quarter only (2024Q3): in 2022 the line is not judged by
+       it (kb.outside_range, no denial); in its quarter the deleted edit
+       does not apply */
     r = check_json(
         kb, CLAIM("professional",
                   LN("00100", "2022-06-01", "") "," LN(
                       "99217", "2022-06-01", ",\"modifiers\":[\"59\"]")));
-    CHECK(has(r, 1, "ncci.ptp"));
+    CHECK(!has(r, 1, "ncci.ptp"));
+    CHECK(has(r, 1, "kb.outside_range"));
     r = check_json(kb,
-                   CLAIM("professional", LN("00100", "2023-06-01", "") "," LN(
-                                             "99217", "2023-06-01", "")));
+                   CLAIM("professional", LN("00100", "2024-08-01", "") "," LN(
+                                             "99217", "2024-08-01", "")));
     CHECK(!has(r, 1, "ncci.ptp"));
 
     /* MUEs: A0425 250 MAI 1; 97110 6 (practitioner) / 8 (outpatient)

@@ -63,9 +63,14 @@ static mn_status check(const char *code, const char *dx, const char *date,
 static void test_code_sets(void)
 {
     char e[512];
-    /* A41.54 is new in FY2024: invalid the day before Oct 1, 2023 */
-    check("87040", "A41.54", "2023-09-30", "JE", 70, 'F', e, sizeof(e), NULL);
+    /* A41.54 is new in FY2024: invalid in FY2022 */
+    check("87040", "A41.54", "2022-09-30", "JE", 70, 'F', e, sizeof(e), NULL);
     CHECK_CONTAINS(e, "dx.invalid");
+    /* FY2023 (2022-10-01 to 2023-09-30) has no file in the shared data: it
+       is outside the KB, never judged by a neighbouring year */
+    check("87040", "A41.54", "2023-09-30", "JE", 70, 'F', e, sizeof(e), NULL);
+    CHECK(strstr(e, "dx.invalid") == NULL);
+    CHECK_CONTAINS(e, "kb.outside_range");
     check("87040", "A41.54", "2023-10-01", "JE", 70, 'F', e, sizeof(e), NULL);
     CHECK(strstr(e, "dx.invalid") == NULL);
     /* O35.0XX0 was in FY2021 and is gone by FY2024 */
@@ -73,7 +78,13 @@ static void test_code_sets(void)
     CHECK(strstr(e, "dx.invalid") == NULL);
     check("76805", "O35.0XX0", "2024-03-01", "JE", 30, 'F', e, sizeof(e), NULL);
     CHECK_CONTAINS(e, "dx.invalid");
-    /* dates after the newest year use the newest year */
+    /* after the newest version (FY2024): E11.A, added in FY2025, is not
+       called invalid on 2025-03-01; the line is indeterminate */
+    CHECK_INT(check("99213", "E11.A", "2025-03-01", "JE", 70, 'F', e, sizeof(e),
+                    NULL),
+              MN_STATUS_INDETERMINATE);
+    CHECK(strstr(e, "dx.invalid") == NULL);
+    CHECK_CONTAINS(e, "kb.outside_range");
     check("87040", "A41.54", "2026-11-27", "JE", 70, 'F', e, sizeof(e), NULL);
     CHECK(strstr(e, "dx.invalid") == NULL);
     check("99213", "E11", "2024-03-01", "JE", 70, 'F', e, sizeof(e), NULL);

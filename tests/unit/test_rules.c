@@ -23,6 +23,7 @@ static mn_claim *claim;
 /* Test rules for the statements the built-in packs do not use. */
 static const char test_pack[] =
     "pack test-pack\n"
+    "covers 2020-01-01\n" /* vouched: a rule out of force is no limit */
     "rule t.pos\n"
     "  effective 2020-01-01\n"
     "  source \"test: office or outpatient hospital only\"\n"
@@ -70,6 +71,45 @@ static const char test_pack[] =
  * KB and claims
  */
 
+/* The code sets of the test KB: the diagnoses and HCPCS Level II codes
+ * the tests use, valid on every date they use (fiscal years 2014 to 2027),
+ * so that the rules are judged and no line lacks a code set (a KB without
+ * one makes every line indeterminate: check/data.c). */
+static int add_code_sets(mn_kbb *b)
+{
+    static const char *const dx[] = {
+        "B19.20", "E03.9",  "E11.9",   "F17.210", "H27.01", "H52.4",
+        "H90.3",  "I10",    "M17.11",  "R13.10",  "Z00.00", "Z11.4",
+        "Z11.59", "Z12.11", "Z12.12",  "Z12.5",   "Z13.1",  "Z34.00",
+        "Z72.51", "Z72.89", "Z87.891", "Z96.1",   "Z98.42", "Z00.01",
+        "Z72.52", "Z72.53", "Z77.29",  "K92.1",   "Z34.80", "F10.10"};
+    static const char *const hcpcs[] = {
+        "G0101", "G0102", "G0103", "G0104", "G0105", "G0117", "G0118",
+        "G0121", "G0328", "G0402", "G0438", "G0439", "G0442", "G0443",
+        "G0444", "G0472", "G0475", "G0476", "Q0091", "V2020", "V2100",
+        "V2200", "V2520", "V2599", "V2600", "V2632", "V5060", "V5299"};
+    mn_kbb_cover c;
+    int rc = MN_OK;
+
+    for (int fy = 2014; fy <= 2027 && !rc; fy++) {
+        for (size_t i = 0; i < sizeof(dx) / sizeof(dx[0]) && !rc; i++)
+            rc = mn_x__kbb_icd(b, fy, mn_x__key(dx[i], strlen(dx[i])), true,
+                               "test diagnosis", 14);
+    }
+    for (size_t i = 0; i < sizeof(hcpcs) / sizeof(hcpcs[0]) && !rc; i++)
+        rc = mn_x__kbb_hcpcs(b, 2024, mn_x__key(hcpcs[i], 5),
+                             mn_x__days_from_civil(2000, 1, 1), MN_NODATE, NULL,
+                             0);
+    memset(&c, 0, sizeof(c));
+    c.kind = MN_SOURCE_HCPCS;
+    c.from = mn_x__days_from_civil(2014, 1, 1);
+    c.to = mn_x__days_from_civil(2027, 12, 31);
+    c.label = "test codes";
+    if (!rc)
+        rc = mn_x__kbb_cover(b, &c);
+    return rc;
+}
+
 static int build_kb(mn_kb **out, const char *extra, mn_error *err)
 {
     mn_kbb *b = NULL;
@@ -81,7 +121,8 @@ static int build_kb(mn_kb **out, const char *extra, mn_error *err)
     mn_error_clear(err);
     if ((rc = mn_x__kbb_new(&b)))
         return rc;
-    if ((extra && (rc = mn_x__rules_compile(b, "test.mnr", extra, strlen(extra),
+    if ((rc = add_code_sets(b)) ||
+        (extra && (rc = mn_x__rules_compile(b, "test.mnr", extra, strlen(extra),
                                             err))) ||
         (rc = mn_x__rules_add_builtin(b, err)) ||
         (rc = mn_x__kbb_serialize(b, "2026-11-01", &bytes, &len, err)))
@@ -770,9 +811,14 @@ static void test_awv(void)
     LINE_IS(r, MN_STATUS_COVERED, NULL, NULL);
     r = one(WOMAN_54, NULL, "G0402", "2024-07-15", NULL, "G0402@2010-07-15");
     LINE_IS(r, MN_STATUS_NOT_COVERED, "frequency.exceeded", "ippe.once");
-    /* before the rules take effect nothing is judged */
+    /* before the rules take effect the pack does not judge the line, and
+       says so: the built-in preventive pack covers its rules' span, from
+       2024-01-01 (not a silent "covered") */
     r = one(WOMAN_54, NULL, "G0439", "2023-12-31", NULL, "G0439@2023-07-15");
-    LINE_IS(r, MN_STATUS_COVERED, NULL, NULL);
+    LINE_IS(r, MN_STATUS_INDETERMINATE, "kb.outside_range", "awv.subsequent");
+    CHECK_CONTAINS(MSG(r, "kb.outside_range"), "medicare-preventive");
+    CHECK_CONTAINS(MSG(r, "kb.outside_range"), "from 2024-01-01");
+    CHECK(find(r, 0, "frequency.exceeded") == NULL);
 }
 
 static void test_mammography(void)
@@ -1319,8 +1365,12 @@ static void test_periods_and_dates(void)
     /* a rule in force only in 2022 */
     r = one(WOMAN_54, "I10", "12349", "2022-06-01", NULL, "12349@2021-01-01");
     LINE_IS(r, MN_STATUS_NOT_COVERED, "frequency.exceeded", "t.dated");
+    /* in 2023 no rule of the pack limits 12349, and the pack vouches
+       for 2023 (covers 2020-01-01): covered, and the result says why */
     r = one(WOMAN_54, "I10", "12349", "2023-06-01", NULL, "12349@2021-01-01");
-    LINE_IS(r, MN_STATUS_COVERED, NULL, NULL);
+    CHECK(r && r->lines[0].status == MN_STATUS_COVERED);
+    CHECK(find(r, 0, "kb.rule_not_in_force") != NULL);
+    CHECK_CONTAINS(MSG(r, "kb.rule_not_in_force"), "t.dated");
     /* two per calendar year */
     r = one(WOMAN_54, "I10", "12350", "2024-12-31", NULL,
             "12350@2024-01-05,12350@2024-06-01");
@@ -1369,7 +1419,8 @@ static void test_same_claim(void)
     if (r && r->n_lines == 2) {
         CHECK_INT(r->lines[0].status, MN_STATUS_NOT_COVERED);
         CHECK_CONTAINS(MSG(r, "frequency.exceeded"), "2023-12-01");
-        CHECK_INT(r->lines[1].status, MN_STATUS_COVERED);
+        /* 2023-12-01 is before the preventive pack's rules */
+        CHECK_INT(r->lines[1].status, MN_STATUS_INDETERMINATE);
     }
     /* a line already denied does not count against a later one */
     r = check_json("{\"patient\":{" WOMAN_54 "},\"diagnoses\":[\"Z00.00\"],"

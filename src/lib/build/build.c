@@ -2,6 +2,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,13 @@ typedef struct pack {
     size_t len;
 } pack;
 
+/* A date given at build for the files whose name matches `pattern`. */
+typedef struct srcdate {
+    char *pattern; /* lower case */
+    int32_t date;
+} srcdate;
+#define MAX_SOURCE_DATES 64
+
 struct mn_build {
     mn_build_options opts;
     char *built;
@@ -27,6 +35,8 @@ struct mn_build {
     pack *packs;
     size_t n_packs;
     size_t cap_packs;
+    srcdate dates[MAX_SOURCE_DATES];
+    size_t n_dates;
     mn_build_summary sum;
 };
 
@@ -42,17 +52,23 @@ enum {
     K_LAB,
     K_LAB_META,
     K_MCD,
-    K_NCCI
+    K_NCCI,
+    K_COMPACT,  /* data/builtin/mednec_*.txt */
+    K_MODIFIERS /* hcpcs_modifiers*.csv */
 };
 
 /* ------------------------------------------------------------------ */
 /* Recognition by name                                                  */
 /* ------------------------------------------------------------------ */
 
+/* The CDC and CMS names, with the year, a month and year or a date in
+ * them ("icd10cm_order_2024.txt", "icd10cm-order-Jan-2021.txt",
+ * "icd10cm_order_2023-04-01.txt"); a name without one needs a date given
+ * at build (docs/kb.md). */
 static const char *const ICD_NAMES[] = {
-    "icd10cm_order_####.txt",   "icd10cm_order_*_####.txt",
-    "icd10cm_codes_####.txt",   "icd10cm_codes_*_####.txt",
-    "icd10cm_fy####_order.csv", "icd10cm_fy####.csv",
+    "icd10cm_order*.txt",
+    "icd10cm_codes*.txt",
+    "icd10cm_fy####*.csv",
 };
 
 /* NCCI MUE, PTP and add-on code tables (build/load/load_ncci.c). */
@@ -72,7 +88,11 @@ static int kind_of(const char *name)
             goto done;
         }
     }
-    if (mn_x__name_match("hcpc*anweb*.txt", name))
+    if (mn_x__name_match("mednec_*.txt", name))
+        kind = K_COMPACT;
+    else if (mn_x__name_match("hcpcs_modifiers*.csv", name))
+        kind = K_MODIFIERS;
+    else if (mn_x__name_match("hcpc*anweb*.txt", name))
         kind = K_ANWEB;
     else if (mn_x__name_match("hcpcs_lvl2*.csv", name))
         kind = K_HCPCS_CSV;
@@ -161,7 +181,8 @@ int mn_build_new(mn_build **out, const mn_build_options *opts, mn_error *err)
         goto done;
     }
     *out = NULL;
-    if (opts && opts->version != MN_BUILD_OPTIONS_VERSION) {
+    if (opts && opts->version != MN_BUILD_OPTIONS_VERSION &&
+        opts->version != 1) {
         rc = mn_x__err(err, MN_EVERSION, "unknown build options version %u",
                        opts->version);
         goto done;
@@ -169,7 +190,12 @@ int mn_build_new(mn_build **out, const mn_build_options *opts, mn_error *err)
     b = mn_x__calloc(1, sizeof(*b));
     if (!b)
         goto nomem;
-    b->opts = opts ? *opts : def;
+    b->opts = def;
+    if (opts && opts->version == 1) /* without allow_empty */
+        memcpy(&b->opts, opts, offsetof(mn_build_options, allow_empty));
+    else if (opts)
+        b->opts = *opts;
+    b->opts.version = MN_BUILD_OPTIONS_VERSION;
     if (b->opts.built) {
         int32_t d;
         size_t n = strlen(b->opts.built);
@@ -205,8 +231,52 @@ void mn_build_free(mn_build *b)
         mn_x__free(b->packs[i].text);
     }
     mn_x__free(b->packs);
+    for (size_t i = 0; i < b->n_dates; i++)
+        mn_x__free(b->dates[i].pattern);
     mn_x__free(b->built);
     mn_x__free(b);
+}
+
+int mn_build_set_source_date(mn_build *b, const char *pattern, const char *date,
+                             mn_error *err)
+{
+    int32_t d;
+    size_t n;
+    char *p;
+
+    if (!b || !pattern || !pattern[0] || !date)
+        return mn_x__err(err, MN_EINVAL,
+                         "a source date needs a file name "
+                         "pattern and a date");
+    if (!mn_x__parse_date(&d, date, strlen(date), false) ||
+        d < mn_x__days_from_civil(1990, 1, 1))
+        return mn_x__err(err, MN_EINVAL,
+                         "source date must be a date (YYYY-MM-DD) from 1990 "
+                         "on");
+    if (b->n_dates == MAX_SOURCE_DATES)
+        return mn_x__err(err, MN_ELIMIT, "at most %d source dates",
+                         MAX_SOURCE_DATES);
+    n = strlen(pattern);
+    p = mn_x__strndup(pattern, n);
+    if (!p)
+        return mn_x__err(err, MN_ENOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++)
+        p[i] = (char)mn_x__tolower((unsigned char)p[i]);
+    b->dates[b->n_dates].pattern = p;
+    b->dates[b->n_dates].date = d;
+    b->n_dates++;
+    return MN_OK;
+}
+
+/* The date given at build for a file of this (lower-case) name, or 0
+ * (mn_src.date). */
+static int32_t date_for(const mn_build *b, const char *name)
+{
+    for (size_t i = 0; i < b->n_dates; i++) {
+        if (mn_x__name_match(b->dates[i].pattern, name))
+            return b->dates[i].date;
+    }
+    return 0;
 }
 
 /* Makes room for one more element in a grow-by-doubling array. */
@@ -314,15 +384,17 @@ typedef struct run {
     mn_report *rep;
     bool *reported;
     mn_error *err;
+    int cover_rc; /* a failure to record a coverage record (out of memory) */
 } run;
 
-static mn_src src_of(const mn_srcfile *f)
+static mn_src src_of(const run *r, const mn_srcfile *f)
 {
     mn_src s;
     s.path = f->path;
     s.name = f->name;
     s.data = f->data ? f->data : "";
     s.len = f->data ? f->len : 0;
+    s.date = date_for(r->b, f->name);
     return s;
 }
 
@@ -345,6 +417,18 @@ static void report(run *r, size_t i)
         sum->unrecognised++;
     sum->rows += rep->rows;
     sum->skipped += rep->skipped;
+    if (rep->layout && rep->cover_kind && !r->cover_rc) {
+        mn_kbb_cover c;
+        memset(&c, 0, sizeof(c));
+        c.kind = rep->cover_kind;
+        c.flags = rep->cover_flags;
+        c.from = rep->cover_from;
+        c.to = rep->cover_to;
+        c.label = rep->cover_label;
+        c.source = mn_x__path_name(r->list.items[i].path);
+        c.rows = rep->rows;
+        r->cover_rc = mn_x__kbb_cover(r->kbb, &c);
+    }
     mn_x__sources_drop(&r->list.items[i]);
     if (!r->b->opts.report)
         goto done;
@@ -396,7 +480,7 @@ static int load_icd_files(run *r)
     for (size_t i = 0; i < r->list.n; i++) {
         mn_srcfile *f = &r->list.items[i];
         mn_src s;
-        int fy;
+        int32_t eff;
         const char *got;
         if (r->kind[i] != K_ICD || r->reported[i])
             continue;
@@ -409,10 +493,16 @@ static int load_icd_files(run *r)
             unrecognised(r, i, "header does not match any icd-10-cm layout");
             continue;
         }
-        fy = r->b->opts.icd_fy_override ? r->b->opts.icd_fy_override
-                                        : mn_x__icd_fy_from_name(f->name);
-        s = src_of(f);
-        rc = mn_x__load_icd(r->kbb, &s, fy, &r->rep[i], r->err);
+        s = src_of(r, f);
+        /* the date given for the file, the fiscal year given for every
+           file, or the date in its name */
+        if (s.date)
+            eff = s.date;
+        else if (r->b->opts.icd_fy_override)
+            eff = mn_x__fy_start(r->b->opts.icd_fy_override);
+        else
+            eff = mn_x__icd_effective_from_name(f->name);
+        rc = mn_x__load_icd_at(r->kbb, &s, eff, &r->rep[i], r->err);
         if (rc) {
             rc = loader_failed(r, f->path, rc);
             goto done;
@@ -453,8 +543,13 @@ static int load_hcpcs_files(run *r)
                 unrecognised(r, i, note);
                 continue;
             }
-            s = src_of(f);
+            s = src_of(r, f);
             year = mn_x__year_in_name(f->name);
+            if (s.date) {
+                int m;
+                int d;
+                mn_x__civil_from_days(s.date, &year, &m, &d);
+            }
             if (order[o] == K_HCPCS_CSV && !year)
                 year = mn_x__hcpcs_csv_year(&s);
             if (year < 0) {
@@ -470,8 +565,53 @@ static int load_hcpcs_files(run *r)
                 rc = loader_failed(r, f->path, rc);
                 goto done;
             }
+            if (order[o] != K_HCPCS_DESC) {
+                /* a data year covers its calendar year */
+                char label[16];
+                snprintf(label, sizeof(label), "%d", year);
+                if (year >= 1990 && year <= 2099)
+                    mn_x__report_cover(&r->rep[i], MN_SOURCE_HCPCS, 0,
+                                       mn_x__days_from_civil(year, 1, 1),
+                                       mn_x__days_from_civil(year, 12, 31),
+                                       label);
+                else
+                    mn_x__report_cover(&r->rep[i], MN_SOURCE_HCPCS,
+                                       KB_CF_UNDATED, MN_NODATE, MN_NODATE,
+                                       "year unknown");
+            }
             report(r, i);
         }
+    }
+done:
+    return rc;
+}
+
+/* The compact lists (before anything that names codes) and the modifier
+ * lists. */
+static int load_code_lists(run *r, int which)
+{
+    int rc = MN_OK;
+
+    for (size_t i = 0; i < r->list.n; i++) {
+        mn_srcfile *f = &r->list.items[i];
+        mn_src s;
+        if (r->kind[i] != which || r->reported[i])
+            continue;
+        if (which == K_COMPACT && !mn_x__compact_layout(f->data, f->len)) {
+            unrecognised(r, i,
+                         "first line does not name a mednec compact "
+                         "list");
+            continue;
+        }
+        s = src_of(r, f);
+        rc = which == K_COMPACT
+                 ? mn_x__load_compact(r->kbb, &s, &r->rep[i], r->err)
+                 : mn_x__load_modifiers(r->kbb, &s, &r->rep[i], r->err);
+        if (rc) {
+            rc = loader_failed(r, f->path, rc);
+            goto done;
+        }
+        report(r, i);
     }
 done:
     return rc;
@@ -496,7 +636,7 @@ static int load_mce_files(run *r)
             unrecognised(r, i, "header does not match any mce layout");
             continue;
         }
-        s = src_of(f);
+        s = src_of(r, f);
         rc = mn_x__load_mce(r->kbb, &s, &r->rep[i], r->err);
         if (rc) {
             rc = loader_failed(r, f->path, rc);
@@ -518,7 +658,7 @@ static int load_ipo_files(run *r)
         mn_src s;
         if (r->kind[i] != K_IPO || r->reported[i])
             continue;
-        s = src_of(f);
+        s = src_of(r, f);
         rc = mn_x__load_ipo(r->kbb, &s, &r->rep[i], r->err);
         if (rc) {
             rc = loader_failed(r, f->path, rc);
@@ -546,7 +686,7 @@ static int load_ncci_files(run *r)
         mn_src s;
         if (r->kind[i] != K_NCCI || r->reported[i])
             continue;
-        s = src_of(&r->list.items[i]);
+        s = src_of(r, &r->list.items[i]);
         rc = mn_x__load_ncci(r->kbb, &s, &r->rep[i], r->err);
         if (rc) {
             rc = loader_failed(r, r->list.items[i].path, rc);
@@ -556,6 +696,61 @@ static int load_ncci_files(run *r)
     }
 done:
     return rc;
+}
+
+/* The base name of a container path ("x/all_article.zip!a_csv.zip" gives
+ * "a_csv.zip"), lower case, into buf. */
+static void container_base(char *buf, size_t cap, const char *box)
+{
+    const char *b = box;
+    size_t n;
+
+    for (const char *p = box; *p; p++) {
+        if (*p == '/' || *p == '!')
+            b = p + 1;
+    }
+    n = strlen(b);
+    if (n >= cap)
+        n = cap - 1;
+    for (size_t i = 0; i < n; i++)
+        buf[i] = (char)mn_x__tolower((unsigned char)b[i]);
+    buf[n] = '\0';
+}
+
+/* One coverage record for the policies of `kinds` (1 << MN_PK_*) loaded
+ * from `n_src` sources: from the earliest effective date; open at the
+ * end, since a policy stays in force until it is revised or retired; the
+ * label names the download's date (given at build) or the newest date in
+ * the tables. */
+static int policy_cover(run *r, int kind, unsigned kinds, int32_t given,
+                        const char *sources, size_t rows)
+{
+    mn_kbb_cover c;
+    int32_t first;
+    int32_t newest;
+    size_t count;
+    char label[48];
+    char d[11];
+
+    mn_x__kbb_policy_span(r->kbb, kinds, &first, &newest, &count);
+    memset(&c, 0, sizeof(c));
+    c.kind = kind;
+    c.from = first;
+    c.to = MN_NODATE;
+    c.flags = first == MN_NODATE ? KB_CF_UNDATED : 0;
+    if (given != MN_NODATE) {
+        mn_x__format_date(d, given);
+        snprintf(label, sizeof(label), "as of %s", d);
+    } else if (newest != MN_NODATE) {
+        mn_x__format_date(d, newest);
+        snprintf(label, sizeof(label), "newest date %s", d);
+    } else {
+        snprintf(label, sizeof(label), "dates unknown");
+    }
+    c.label = label;
+    c.source = sources;
+    c.rows = rows;
+    return mn_x__kbb_cover(r->kbb, &c) ? MN_ENOMEM : MN_OK;
 }
 
 /* 1 when the first line of a CSV names the lab NCD id column, 0 when it
@@ -605,9 +800,9 @@ static int load_lab_files(run *r)
             unrecognised(r, m, "header does not match layout lab ncd meta");
             m = r->list.n;
         }
-        codes = src_of(f);
+        codes = src_of(r, f);
         if (m < r->list.n)
-            meta = src_of(&r->list.items[m]);
+            meta = src_of(r, &r->list.items[m]);
         rc = mn_x__load_lab_ncd(r->kbb, &codes, m < r->list.n ? &meta : NULL,
                                 &r->rep[i], m < r->list.n ? &r->rep[m] : NULL,
                                 r->err);
@@ -618,6 +813,12 @@ static int load_lab_files(run *r)
         report(r, i);
         if (m < r->list.n)
             report(r, m);
+        if ((rc = policy_cover(r, MN_SOURCE_LAB_NCD, 1u << MN_PK_NCD,
+                               codes.date ? codes.date : MN_NODATE,
+                               mn_x__path_name(f->path), r->rep[i].rows))) {
+            mn_x__err(r->err, rc, "out of memory");
+            goto done;
+        }
     }
     for (size_t i = 0; i < r->list.n; i++) {
         if (r->kind[i] == K_LAB_META && !r->reported[i])
@@ -625,6 +826,30 @@ static int load_lab_files(run *r)
     }
 done:
     return rc;
+}
+
+/* Adds the name of the folder or archive `box` (without ".zip") to the
+ * "; "-separated `list` unless it is there or does not fit: a KB records
+ * the names of its sources, not where the build found them, so an export
+ * unpacked or as shipped gives the same bytes. */
+static void add_box_name(char *list, size_t cap, const char *box)
+{
+    const char *nm = mn_x__path_name(box);
+    size_t nl = strlen(nm);
+    size_t used = strlen(list);
+
+    if (nl > 4 && mn_x__strcasecmp(nm + nl - 4, ".zip") == 0)
+        nl -= 4;
+    if (!nl || used + nl + 3 > cap)
+        return;
+    for (const char *p = list; *p;) {
+        const char *end = strstr(p, "; ");
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len == nl && memcmp(p, nm, nl) == 0)
+            return;
+        p += len + (end ? 2 : 0);
+    }
+    snprintf(list + used, cap - used, "%s%.*s", used ? "; " : "", (int)nl, nm);
 }
 
 /* Every MCD table of the build is one set: the datasets of one export
@@ -635,7 +860,12 @@ static int load_mcd_files(run *r)
     mn_src *set = NULL;
     mn_report *reps = NULL;
     size_t *idx = NULL;
+    int32_t given = MN_NODATE;
+    bool boxes_dated;
+    size_t rows = 0;
     size_t n = 0;
+    char boxes[512] = "";
+    char base[256];
     int rc = MN_OK;
 
     set = mn_x__calloc(r->list.n ? r->list.n : 1, sizeof(*set));
@@ -649,7 +879,7 @@ static int load_mcd_files(run *r)
         if (r->kind[i] != K_MCD || r->reported[i])
             continue;
         idx[n] = i;
-        set[n] = src_of(&r->list.items[i]);
+        set[n] = src_of(r, &r->list.items[i]);
         n++;
     }
     if (!n)
@@ -660,12 +890,39 @@ static int load_mcd_files(run *r)
         goto done;
     }
     for (size_t k = 0; k < n; k++) {
+        const char *box = r->list.items[idx[k]].container;
+        bool seen = false;
+
+        for (size_t j = 0; j < k && !seen; j++)
+            seen = strcmp(r->list.items[idx[j]].container, box) == 0;
+        if (!seen) {
+            container_base(base, sizeof(base), box);
+            /* Several downloads: the label names the newest. */
+            if (date_for(r->b, base) &&
+                (given == MN_NODATE || date_for(r->b, base) > given))
+                given = date_for(r->b, base);
+            add_box_name(boxes, sizeof(boxes), box);
+        }
+    }
+    boxes_dated = given != MN_NODATE;
+    /* No --date for a download: the newest date given to its files. */
+    for (size_t k = 0; k < n && !boxes_dated; k++) {
+        if (set[k].date && (given == MN_NODATE || set[k].date > given))
+            given = set[k].date;
+    }
+    for (size_t k = 0; k < n; k++) {
+        rows += reps[k].rows;
         r->rep[idx[k]] = reps[k];
         if (!reps[k].layout && !reps[k].note[0])
             snprintf(r->rep[idx[k]].note, sizeof(reps[k].note),
                      "not used by the mcd loader");
         report(r, idx[k]);
     }
+    rc = policy_cover(r, MN_SOURCE_MCD,
+                      (1u << MN_PK_LCD) | (1u << MN_PK_ARTICLE), given, boxes,
+                      rows);
+    if (rc)
+        mn_x__err(r->err, rc, "out of memory");
 done:
     mn_x__free(set);
     mn_x__free(reps);
@@ -736,7 +993,11 @@ static int build_run(mn_build *b, void **out, size_t *out_len, mn_error *err)
      * names diagnoses, rule packs last. */
     rc = load_icd_files(&r);
     if (!rc)
+        rc = load_code_lists(&r, K_COMPACT);
+    if (!rc)
         rc = load_hcpcs_files(&r);
+    if (!rc)
+        rc = load_code_lists(&r, K_MODIFIERS);
     if (!rc)
         rc = load_mce_files(&r);
     if (!rc)
@@ -749,8 +1010,19 @@ static int build_run(mn_build *b, void **out, size_t *out_len, mn_error *err)
         rc = load_ipo_files(&r);
     if (!rc)
         rc = load_rules(&r);
+    if (!rc && r.cover_rc)
+        rc = mn_x__err(err, MN_ENOMEM, "out of memory");
     if (rc)
         goto done;
+    if (!b->sum.recognised && !b->n_packs && !b->opts.allow_empty) {
+        rc = mn_x__err(err, MN_ENOTFOUND,
+                       "no recognised source: %zu files seen, none of a "
+                       "known layout (see docs/kb.md); nothing written "
+                       "(allow an empty build, mednec build --allow-empty, "
+                       "for the built-in rule packs alone)",
+                       b->sum.files);
+        goto done;
+    }
     rc = mn_x__kbb_serialize(r.kbb, b->built, out, out_len, err);
     if (rc)
         goto done;

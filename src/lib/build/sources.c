@@ -637,7 +637,8 @@ static int walk_dir(walk *w, const char *dir, int depth)
             goto nomem;
         n++;
     }
-    qsort(names, n, sizeof(*names), cmp_str);
+    if (n > 1) /* an empty folder has no array to sort */
+        qsort(names, n, sizeof(*names), cmp_str);
     for (size_t i = 0; i < n; i++) {
         struct stat st;
         mn_x__free(full);

@@ -121,6 +121,7 @@ struct mn_ctx {
     const mn_kb *year_kb;
     int32_t year_date;
     int icd_year;
+    int icd_near;
     int mce_ver;
 };
 
@@ -163,9 +164,14 @@ typedef struct mn_lstate {
     const mn_claim_line *line;
     size_t line_index; /* 0-based index into claim->lines */
     mn_line_result *lr;
-    int32_t date;      /* date of service of the line */
-    int icd_year;      /* index into the KB's ICD years, -1 none */
-    int mce_ver;       /* index into the KB's MCE versions, -1 */
+    int32_t date; /* date of service of the line */
+    /* the ICD-10-CM version in force on the date (index into the KB's
+       versions), or MN_KB_NONE / MN_KB_OUTSIDE (kb/kb_int.h) */
+    int icd_year;
+    /* the version in force, else the nearest one (-1: no code set): for
+       suggestions and descriptions, never for judging validity */
+    int icd_near;
+    int mce_ver;       /* the MCE version of the date, or MN_KB_NONE/OUTSIDE */
     const mn_cdx *cdx; /* every diagnosis of the claim (claim->n_dx) */
     const mn_cdx *dx[MN_MAX_POINTERS + 99]; /* the line's pointed ones */
     size_t n_dx;
@@ -215,6 +221,27 @@ const char *mn_x__date_text(mn_lstate *s, int32_t date);
 /* Makes what the result API hands out of the line's findings (the
  * payable-again dates); once, after every module. */
 void mn_x__line_finish(mn_lstate *s);
+
+/*
+ * Missing data (data.c)
+ */
+
+/* The KB lacks source `kind` (mn_source_kind) for the line's date: adds
+ * kb.no_code_set when `none` (no such code set at all) or kb.outside_range,
+ * naming the source and the periods the KB covers. */
+mn_finding *mn_x__data_missing(mn_lstate *s, int kind, bool none);
+/* Rule pack `pack` (covering `periods`, as text) names the line's code but
+ * does not cover the date: outside its periods, or (`gap`) inside the span
+ * of its rules with none of its rules for the code in force (`rule_id`
+ * starts `rule_from`). */
+mn_finding *mn_x__pack_outside(mn_lstate *s, const char *pack,
+                               const char *periods, const char *rule_id,
+                               int32_t rule_from, bool gap);
+/* Information: the pack vouches for the date (a declared `covers`) and
+ * none of its rules for the code is in force then. */
+mn_finding *mn_x__rule_not_in_force(mn_lstate *s, const char *pack,
+                                    const char *periods, const char *rule_id,
+                                    int32_t rule_from);
 
 /*
  * Check modules, in the order they run

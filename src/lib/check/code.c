@@ -2,7 +2,9 @@
  * check/code.c: is the line's procedure code valid on its date? HCPCS
  * Level II codes against the KB's HCPCS file (add and termination dates),
  * then their Medicare coverage code (coverage.c); CPT codes are accepted
- * by format (no CPT descriptors are shipped).
+ * by format (no CPT descriptors are shipped). A KB without HCPCS, or whose
+ * HCPCS years do not hold the date, makes the line indeterminate
+ * (check/data.c), unless the file's own dates show the code invalid.
  */
 #include <string.h>
 
@@ -33,9 +35,22 @@ void mn_x__check_code(mn_lstate *s)
         }
         return;
     }
-    if (!kb->n_hcpcs || !mn_x__hcpcs2_shape(ln->code_text, 5))
+    if (!mn_x__hcpcs2_shape(ln->code_text, 5))
         return; /* CPT is accepted by format (no descriptors shipped) */
+    if (!kb->n_hcpcs) {
+        mn_x__data_missing(s, MN_SOURCE_HCPCS, true);
+        return;
+    }
     h = mn_x__kb_hcpcs(kb, ln->code);
+    if (mn_x__kb_covers(kb, MN_SOURCE_HCPCS, s->date) == 0 &&
+        !(h && h->added != MN_NODATE && s->date < h->added) &&
+        !(h && h->terminated != MN_NODATE && s->date > h->terminated)) {
+        /* no HCPCS year of the KB covers the date: the file's own add and
+           termination dates still tell a code not yet or no longer valid,
+           but not whether another code existed or what its coverage was */
+        mn_x__data_missing(s, MN_SOURCE_HCPCS, false);
+        return;
+    }
     if (!h) {
         f = mn_x__finding_add(
             s, MN_E_CODE_INVALID,

@@ -1,7 +1,9 @@
 /*
  * check/dx.c: the line's diagnoses: valid and billable in the ICD-10-CM
  * code set in force on the date, and the MCE age, sex and manifestation
- * edits.
+ * edits of the MCE version of the date. When the KB has no ICD-10-CM
+ * version (or MCE version) for the date, the line says so (check/data.c)
+ * and nothing is judged by the missing one.
  */
 #include <string.h>
 
@@ -111,6 +113,18 @@ void mn_x__check_dx(mn_lstate *s)
             f->fix = "Report the documented diagnoses and point the line to "
                      "the ones it was furnished for.";
         }
+    }
+    {
+        /* the code sets the diagnoses are judged by: a date no ICD-10-CM
+           version (or MCE version) of the KB covers gets no denial from
+           them, only a finding that says so */
+        bool coded = false;
+        for (size_t i = 0; i < s->n_dx && !coded; i++)
+            coded = !s->dx[i]->not_icd;
+        if (coded && yi < 0)
+            mn_x__data_missing(s, MN_SOURCE_ICD10CM, yi == MN_KB_NONE);
+        if (coded && s->mce_ver == MN_KB_OUTSIDE)
+            mn_x__data_missing(s, MN_SOURCE_MCE, false);
     }
     for (size_t i = 0; i < s->n_dx; i++) {
         const mn_cdx *d = s->dx[i];

@@ -98,12 +98,14 @@ static void start_line(mn_lstate *s, mn_ctx *ctx, const mn_claim *claim,
     s->date = ln->date != MN_NODATE ? ln->date : claim->date;
     if (ctx->year_kb != s->kb || s->date != ctx->year_date) {
         /* the code-set years follow the date; most lines share one */
-        ctx->icd_year = mn_x__kb_icd_year(s->kb, s->date);
-        ctx->mce_ver = mn_x__kb_mce_version(s->kb, s->date);
+        ctx->icd_year = mn_x__kb_icd_version(s->kb, s->date);
+        ctx->icd_near = mn_x__kb_icd_year(s->kb, s->date);
+        ctx->mce_ver = mn_x__kb_mce_strict(s->kb, s->date);
         ctx->year_date = s->date;
         ctx->year_kb = s->kb;
     }
     s->icd_year = ctx->icd_year;
+    s->icd_near = ctx->icd_near;
     s->mce_ver = ctx->mce_ver;
     s->n_dx = 0;
     if (ln->n_pointers) {

@@ -107,9 +107,11 @@ bool mn_x__dx_suggestible(const mn_lstate *s, mn_key key)
     const kb_mce *m;
     int age;
 
-    if (s->icd_year >= 0) {
+    if (s->icd_near >= 0) {
+        /* billable in the version of the date (or the nearest one when no
+           version covers it: a suggestion, not a judgment) */
         const kb_icd *e = mn_x__kb_icd(s->kb, key);
-        if (!e || !(e->billable & (1u << s->icd_year)))
+        if (!e || !(e->billable & (1u << s->icd_near)))
             return false;
     }
     m = mn_x__kb_mce(s->kb, key, s->mce_ver);

@@ -578,15 +578,57 @@ static void check_aoc(mn_lstate *s, const mn_ncci_view *v)
     }
 }
 
+/* True when another line of the claim has another code on the line's
+ * date (a PTP edit could pair them). */
+static bool other_code_on_date(const mn_lstate *s)
+{
+    const mn_claim *c = s->claim;
+
+    for (size_t j = 0; j < c->n_lines; j++) {
+        const mn_claim_line *o = &c->lines[j];
+        if (j != s->line_index && o->code && o->code != s->line->code &&
+            line_date(c, o) == s->date)
+            return true;
+    }
+    return false;
+}
+
+/* Each table is applied only when the KB holds it for the line's date (or
+ * does not know its period); a table of the KB that does not cover the
+ * date gives kb.outside_range instead (check/data.c). A table the KB lacks
+ * altogether is not applied, as before. */
 void mn_x__check_ncci(mn_lstate *s)
 {
     const mn_ncci_view *v = mn_x__ncci_view(s->kb);
+    const mn_claim *c = s->claim;
+    int svc;
+    int table;
+    size_t n_aoc = 0;
 
-    if (!v || !s->line->code || s->claim->payer != MN_PAYER_MEDICARE)
+    if (!v || !s->line->code || c->payer != MN_PAYER_MEDICARE)
         return;
-    check_mue(s, v);
-    if (!s->nomem && !s->claim->dme)
-        check_ptp(s, v);
-    if (!s->nomem)
+    svc = c->dme ? MN_MUE_DME : c->institutional ? MN_MUE_OUT : MN_MUE_PRAC;
+    if (mn_x__kb_covers(s->kb, MN_SOURCE_NCCI_MUE_PRACTITIONER + svc,
+                        s->date) == 0)
+        mn_x__data_missing(s, MN_SOURCE_NCCI_MUE_PRACTITIONER + svc, false);
+    else
+        check_mue(s, v);
+    table = c->institutional ? MN_PTP_HOSP : MN_PTP_PRAC;
+    if (!s->nomem && !c->dme) {
+        if (other_code_on_date(s) &&
+            mn_x__kb_covers(s->kb, MN_SOURCE_NCCI_PTP_PRACTITIONER + table,
+                            s->date) == 0)
+            mn_x__data_missing(s, MN_SOURCE_NCCI_PTP_PRACTITIONER + table,
+                               false);
+        else
+            check_ptp(s, v);
+    }
+    if (s->nomem)
+        return;
+    /* the add-on code edits of a code the table lists as an add-on */
+    if (mn_x__ncci_aoc(v, s->line->code, &n_aoc) &&
+        mn_x__kb_covers(s->kb, MN_SOURCE_NCCI_AOC, s->date) == 0)
+        mn_x__data_missing(s, MN_SOURCE_NCCI_AOC, false);
+    else
         check_aoc(s, v);
 }

@@ -618,7 +618,23 @@ void mn_x__check_policies(mn_lstate *s)
     mn_area area;
     int have_area = 0; /* 0: not worked out yet, 1: known, -1: none */
     uint64_t area_states = 0;
+    /* the KB's LCDs and articles start after the date: local policies of
+       the date may be missing (a policy stays in force until revised, so
+       a later date is judged by the versions the KB has) */
+    bool mcd_outside = mn_x__kb_covers(kb, MN_SOURCE_MCD, s->date) == 0;
 
+    /* on a date no ICD-10-CM version of the KB covers, a diagnosis no
+       loaded version knows (a code added since) cannot be on the lists of
+       the KB's policies either: they do not judge the line (check/dx.c
+       names what is missing) */
+    if (s->icd_year == MN_KB_OUTSIDE) {
+        for (size_t i = 0; i < s->n_dx; i++) {
+            if (!s->dx[i]->not_icd && !mn_x__kb_icd(kb, s->dx[i]->key))
+                return;
+        }
+    }
+    if (mcd_outside)
+        mn_x__data_missing(s, MN_SOURCE_MCD, false);
     for (size_t i = 0; i < n; i++) {
         const kb_pcode *c = &pc[i];
         const kb_policy *p;
@@ -627,6 +643,8 @@ void mn_x__check_policies(mn_lstate *s)
         if (c->policy == last)
             continue;
         last = c->policy;
+        if (mcd_outside && c->kind != MN_PK_NCD)
+            continue;
         /* versions of one policy are adjacent, newest first */
         if (chosen && chosen->kind == c->kind && chosen->id_off == c->id_off)
             continue;
@@ -695,7 +713,7 @@ void mn_x__check_policies(mn_lstate *s)
             cite(s, f, local_unjudged, 0);
             f->fix = "Add \"jurisdiction\" to the claim.";
         }
-    } else if (!evaluated) {
+    } else if (!evaluated && !mcd_outside) {
         mn_finding *f =
             mn_x__finding_add(s, MN_E_POLICY_NONE,
                               "No NCD or local policy in the knowledge base "

@@ -266,6 +266,16 @@ static void check_pos(mn_lstate *s, const kb_srule *r)
     }
 }
 
+/* A claim where the inpatient-only list matters: institutional, or a
+ * professional claim from place of service 19, 22 or 24. */
+static bool ipo_setting(const mn_lstate *s)
+{
+    const char *pos = s->line->pos[0] ? s->line->pos : s->claim->pos;
+
+    return s->claim->institutional || (pos[0] == '1' && pos[1] == '9') ||
+           (pos[0] == '2' && pos[1] == '2') || (pos[0] == '2' && pos[1] == '4');
+}
+
 /* Inpatient-only procedures (medicare-facts 10.1): an outpatient hospital
  * claim (type of bill 13x or 85x) is not payable; on a professional claim
  * from an outpatient hospital or ASC place of service the facility will
@@ -869,11 +879,124 @@ static void apply(mn_lstate *s, rstate *x, uint32_t ri)
         check_threshold(s, v, ri);
 }
 
+/*
+ * The dates each rule pack covers (docs/rules.md, "Dates a pack covers")
+ */
+
+#define MAX_PACKS 16
+
+/* The packs whose rules name the line. */
+typedef struct packs {
+    struct {
+        kb_str name;
+        bool in_force; /* one of its rules for the line is in force */
+        bool skip;     /* the pack does not cover the date: not applied */
+        uint32_t rule; /* a rule for the message: the next to start */
+    } p[MAX_PACKS];
+    size_t n;
+} packs;
+
+/* True when rule `r` would apply to the line on some date: its modifier
+ * and diagnosis conditions hold (its codes are the index's). */
+static bool names_line(const mn_lstate *s, const mn_srules_view *v,
+                       const kb_srule *r)
+{
+    if ((r->flags & SR_F_IPO) && !ipo_setting(s))
+        return false; /* the inpatient-only list matters only there */
+    if (r->n_when_mod && !any_mod(s->line, r->when_mod, r->n_when_mod))
+        return false;
+    if (r->n_unless_mod && any_mod(s->line, r->unless_mod, r->n_unless_mod))
+        return false;
+    if (r->n_when_dx && !dx_match(s, v->dx + r->dx_first, r->n_when_dx))
+        return false;
+    if (r->n_unless_dx &&
+        dx_match(s, v->dx + r->dx_first + r->n_when_dx, r->n_unless_dx))
+        return false;
+    return true;
+}
+
+static void note_pack(const mn_lstate *s, packs *k, const mn_srules_view *v,
+                      uint32_t ri)
+{
+    const kb_srule *r = &v->rule[ri];
+    bool in_force = s->date >= r->effective &&
+                    (r->ending == MN_NODATE || s->date <= r->ending);
+    size_t i;
+
+    if (!names_line(s, v, r))
+        return;
+    for (i = 0; i < k->n; i++) {
+        if (k->p[i].name.off == r->pack.off && k->p[i].name.len == r->pack.len)
+            break;
+    }
+    if (i == k->n) {
+        if (k->n == MAX_PACKS)
+            return; /* more packs than a line meets: not gated */
+        k->p[i].name = r->pack;
+        k->p[i].in_force = false;
+        k->p[i].skip = false;
+        k->p[i].rule = ri;
+        k->n++;
+    } else if (r->effective > s->date) {
+        /* name the rule that starts first after the date */
+        const kb_srule *o = &v->rule[k->p[i].rule];
+        if (o->effective <= s->date || r->effective < o->effective)
+            k->p[i].rule = ri;
+    }
+    k->p[i].in_force = k->p[i].in_force || in_force;
+}
+
+/* Decides, for each pack naming the line, whether it covers the date: a
+ * date outside its period (declared by `covers`, else the span of its
+ * rules) or, in an undeclared span, with none of its rules for the code in
+ * force, is not judged by the pack (kb.outside_range); in a declared
+ * period with none in force, the pack vouches that none applied
+ * (kb.rule_not_in_force, information). */
+static void gate_packs(mn_lstate *s, packs *k, const mn_srules_view *v)
+{
+    for (size_t i = 0; i < k->n && !s->nomem; i++) {
+        const char *name = kb_s(s->kb, k->p[i].name);
+        const kb_srule *r = &v->rule[k->p[i].rule];
+        char periods[160];
+        int st = mn_x__kb_pack_state(s->kb, name, k->p[i].name.len, s->date,
+                                     NULL, 0);
+        if (st == MN_PACK_NONE || (k->p[i].in_force && st != MN_PACK_OUTSIDE))
+            continue; /* no period recorded, or the pack judges the line */
+        /* a finding follows: the periods as text for it */
+        mn_x__kb_pack_state(s->kb, name, k->p[i].name.len, s->date, periods,
+                            sizeof(periods));
+        if (st == MN_PACK_OUTSIDE) {
+            k->p[i].skip = true;
+            mn_x__pack_outside(s, name, periods, kb_s(s->kb, r->id),
+                               r->effective, false);
+        } else if (!k->p[i].in_force) {
+            if (st == MN_PACK_DECLARED)
+                mn_x__rule_not_in_force(s, name, periods, kb_s(s->kb, r->id),
+                                        r->effective);
+            else
+                mn_x__pack_outside(s, name, periods, kb_s(s->kb, r->id),
+                                   r->effective, true);
+        }
+    }
+}
+
+static bool skipped(const packs *k, const kb_srule *r)
+{
+    for (size_t i = 0; i < k->n; i++) {
+        if (k->p[i].name.off == r->pack.off && k->p[i].name.len == r->pack.len)
+            return k->p[i].skip;
+    }
+    return false;
+}
+
 void mn_x__check_rules(mn_lstate *s)
 {
     const mn_srules_view *v = s->kb->ext_view[MN_SRULES_VIEW];
     rstate x;
+    packs k;
     size_t i;
+    size_t first;
+    size_t n_any;
 
     if (!v || s->claim->payer != MN_PAYER_MEDICARE || s->date == MN_NODATE)
         return;
@@ -881,13 +1004,23 @@ void mn_x__check_rules(mn_lstate *s)
     x.age = -2;
     x.age_reported = false;
     x.sex_reported = false;
+    k.n = 0;
     /* every-code rules (therapy: when-modifier GP GO GN) are skipped
        at once for the many lines without modifiers */
-    for (i = 0; i < v->n_any && !s->nomem &&
-                (s->line->n_modifiers || !v->any_need_mod);
-         i++)
-        apply(s, &x, v->idx[i].rule);
-    i = lower_code(v->idx, v->n_any, v->n_idx, s->line->code);
-    for (; i < v->n_idx && v->idx[i].code == s->line->code && !s->nomem; i++)
-        apply(s, &x, v->idx[i].rule);
+    n_any = s->line->n_modifiers || !v->any_need_mod ? v->n_any : 0;
+    first = lower_code(v->idx, v->n_any, v->n_idx, s->line->code);
+    for (i = 0; i < n_any; i++)
+        note_pack(s, &k, v, v->idx[i].rule);
+    for (i = first; i < v->n_idx && v->idx[i].code == s->line->code; i++)
+        note_pack(s, &k, v, v->idx[i].rule);
+    gate_packs(s, &k, v);
+    for (i = 0; i < n_any && !s->nomem; i++) {
+        if (!skipped(&k, &v->rule[v->idx[i].rule]))
+            apply(s, &x, v->idx[i].rule);
+    }
+    for (i = first;
+         i < v->n_idx && v->idx[i].code == s->line->code && !s->nomem; i++) {
+        if (!skipped(&k, &v->rule[v->idx[i].rule]))
+            apply(s, &x, v->idx[i].rule);
+    }
 }

@@ -99,7 +99,7 @@ static void check_laterality(mn_lstate *s)
             mod[side] = ln->modifiers[i];
         want |= side;
     }
-    if (!want || s->icd_year < 0 || !s->kb->n_icd)
+    if (!want || s->icd_near < 0 || !s->kb->n_icd)
         return; /* no side on the line, or no ICD table to read sides */
     for (size_t i = 0; i < s->n_dx; i++) {
         const char *d = mn_x__kb_icd_desc(s->kb, s->dx[i]->key);

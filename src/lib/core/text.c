@@ -237,6 +237,16 @@ int mn_x__strcasecmp(const char *a, const char *b)
     }
 }
 
+const char *mn_x__path_name(const char *path)
+{
+    const char *name = path;
+    for (const char *p = path; *p; p++) {
+        if (*p == '/' || *p == '!')
+            name = p + 1;
+    }
+    return name;
+}
+
 bool mn_x__contains_ci(const char *hay, size_t hay_len, const char *needle)
 {
     size_t n = strlen(needle);

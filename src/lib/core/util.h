@@ -147,6 +147,10 @@ static inline bool mn_x__isspace(int c)
 }
 /* Case-insensitive ASCII compare of NUL-terminated strings. */
 int mn_x__strcasecmp(const char *a, const char *b);
+/* The last part of a source path: "dir/a.zip!b/c.csv" -> "c.csv". A KB
+ * records its sources by name, not by where the build found them, so the
+ * same files give the same bytes from any folder or archive. */
+const char *mn_x__path_name(const char *path);
 bool mn_x__contains_ci(const char *hay, size_t hay_len, const char *needle);
 /* Trims ASCII space; returns new length, moves *s. */
 size_t mn_x__trim(const char **s, size_t len);

@@ -15,6 +15,7 @@
 #include <xxhash.h>
 
 #include "kb/kb_int.h"
+#include "kb/ncci_fmt.h"
 #include "kb/srules_fmt.h"
 
 static int bad(mn_error *err, const char *what)
@@ -117,6 +118,8 @@ static int check_sections(mn_kb *kb, mn_error *err)
             SEC(KB_SEC_PDXKEY, uint64_t, dxkey, n_dx)
             SEC(KB_SEC_PGROUP, kb_group, grp, n_grp)
             SEC(KB_SEC_RULE, kb_rule, rule, n_rule)
+            SEC(KB_SEC_COVER, kb_cover, cover, n_cover)
+            SEC(KB_SEC_MODIFIER, kb_modifier, mod, n_mod)
         case KB_SEC_ICDHASH:
             if (s->elem_size != sizeof(uint32_t) || n < 1024 || (n & (n - 1)))
                 return bad(err, "ICD hash size");
@@ -168,9 +171,19 @@ static int check_content(mn_kb *kb, mn_error *err)
         return bad(err, "string section not terminated");
     if (m->n_icd_years > MN_KB_MAX_YEARS || m->n_mce > MN_KB_MAX_MCE)
         return bad(err, "year tables");
-    for (uint32_t i = 1; i < m->n_icd_years; i++) {
-        if (m->icd_years[i] <= m->icd_years[i - 1])
-            return bad(err, "ICD years not ascending");
+    for (uint32_t i = 0; i < m->n_icd_years; i++) {
+        /* each version inside its own fiscal year, in order, no overlap */
+        if (m->icd_from[i] == MN_NODATE || m->icd_to[i] < m->icd_from[i] ||
+            m->icd_years[i] < 1990 || m->icd_years[i] > 2099 ||
+            mn_x__fiscal_year(m->icd_from[i]) != m->icd_years[i] ||
+            mn_x__fiscal_year(m->icd_to[i]) != m->icd_years[i] ||
+            (i && m->icd_from[i] <= m->icd_to[i - 1]))
+            return bad(err, "ICD-10-CM versions");
+    }
+    for (uint32_t i = 0; i < m->n_mce; i++) {
+        if (m->mce_fy[i] < 1990 || m->mce_fy[i] > 2099 ||
+            (i && m->mce_fy[i] <= m->mce_fy[i - 1]))
+            return bad(err, "MCE versions");
     }
     if (!str_ok(kb, m->built))
         return bad(err, "build stamp");
@@ -252,6 +265,26 @@ static int check_content(mn_kb *kb, mn_error *err)
                     c->policy < kb->pcode[i - 1].policy))))
             return bad(err, "code-to-policy index");
     }
+    for (size_t i = 0; i < kb->n_cover; i++) {
+        const kb_cover *c = &kb->cover[i];
+        if (c->kind < 1 || c->kind >= MN_SOURCE_KIND_END_ ||
+            (c->flags & ~(uint32_t)KB_CF_ALL_) || !str_ok(kb, c->label) ||
+            !str_ok(kb, c->sources) ||
+            (c->from != MN_NODATE && c->to != MN_NODATE && c->to < c->from) ||
+            (i && c->kind < kb->cover[i - 1].kind))
+            return bad(err, "coverage table");
+    }
+    for (size_t i = 0; i < kb->n_mod; i++) {
+        const kb_modifier *d = &kb->mod[i];
+        for (int j = 0; j < 2; j++) {
+            if (!mn_x__isdigit(d->code[j]) &&
+                !(d->code[j] >= 'A' && d->code[j] <= 'Z'))
+                return bad(err, "modifier table");
+        }
+        if (!str_ok(kb, d->desc) ||
+            (i && memcmp(d->code, kb->mod[i - 1].code, 2) <= 0))
+            return bad(err, "modifier table");
+    }
     for (size_t i = 0; i < kb->n_rule; i++) {
         const kb_rule *r = &kb->rule[i];
         if (!str_ok(kb, r->rule_id) || !str_ok(kb, r->policy_id) ||
@@ -277,11 +310,13 @@ static int finish_open(mn_kb *kb, mn_error *err)
              (unsigned long long)h->checksum);
     snprintf(kb->built, sizeof(kb->built), "%s", kb_s(kb, kb->meta->built));
     for (uint32_t i = 0; i < kb->meta->n_icd_years; i++)
-        kb->icd_from[i] =
-            mn_x__days_from_civil(kb->meta->icd_years[i] - 1, 10, 1);
+        kb->icd_from[i] = kb->meta->icd_from[i];
     for (uint32_t i = 0; i < kb->meta->n_mce; i++)
         kb->mce_from[i] = mn_x__days_from_civil(kb->meta->mce_fy[i] - 1, 10, 1);
+    for (uint32_t i = 0; i < kb->meta->n_mce; i++)
+        kb->mce_to[i] = mn_x__days_from_civil(kb->meta->mce_fy[i], 9, 30);
     kb->all_lab = -1;
+    mn_x__kb_cover_index(kb);
     if ((rc = mn_x__ncci_open(kb, err)) || (rc = mn_x__srules_open(kb, err)) ||
         (rc = mn_x__mcd_open(kb, err)))
         return rc;
@@ -453,6 +488,16 @@ void mn_kb_get_stats(mn_kb_stats *out, const mn_kb *kb)
     if (kb->ext_view[MN_SRULES_VIEW])
         out->rules +=
             ((const mn_srules_view *)kb->ext_view[MN_SRULES_VIEW])->n_rule;
+    out->hcpcs_modifiers = kb->n_mod;
+    out->coverage = kb->n_cover;
+    {
+        const mn_ncci_view *v = mn_x__ncci_view(kb);
+        if (v) {
+            out->ncci_ptp = v->n_ptp;
+            out->ncci_mue = v->n_mue;
+            out->ncci_aoc = v->n_aoc;
+        }
+    }
 }
 
 /* Lookups */

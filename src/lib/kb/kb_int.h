@@ -39,9 +39,17 @@ struct mn_kb {
     size_t n_grp;
     const kb_rule *rule;
     size_t n_rule;
+    const kb_cover *cover;
+    size_t n_cover;
+    const kb_modifier *mod;
+    size_t n_mod;
+    /* the coverage records of each kind: [cov_first, cov_first + cov_n) */
+    uint32_t cov_first[MN_SOURCE_KIND_END_];
+    uint32_t cov_n[MN_SOURCE_KIND_END_];
     char built[32];
     int32_t icd_from[MN_KB_MAX_YEARS]; /* first day of each ICD year */
     int32_t mce_from[MN_KB_MAX_MCE];   /* first day of each MCE version */
+    int32_t mce_to[MN_KB_MAX_MCE];     /* last day: the end of its FY */
     long all_lab; /* policy index of the all-lab-NCD list, -1 */
     /* sections of extension modules, by id - KB_SEC_EXT_FIRST */
     struct {
@@ -89,8 +97,47 @@ const kb_rule *mn_x__kb_statutory_rule(const mn_kb *kb, const kb_policy *p,
                                        int32_t date);
 /* First PCODE entry for `code` and the count. */
 const kb_pcode *mn_x__kb_pcodes(const mn_kb *kb, mn_key code, size_t *n);
-/* Index of the ICD year to use for a date (-1 when no ICD table). */
+/* Index of the ICD version to use for a date (-1 when no ICD table):
+ * the version in force, else the nearest one (see mn_x__kb_icd_version
+ * for the strict answer). */
 int mn_x__kb_icd_year(const mn_kb *kb, int32_t date);
+/* Index of the ICD-10-CM version in force on `date`; MN_KB_NONE when the
+ * KB has no ICD-10-CM code set, MN_KB_OUTSIDE when no version covers the
+ * date. */
+#define MN_KB_NONE (-1)
+#define MN_KB_OUTSIDE (-2)
+int mn_x__kb_icd_version(const mn_kb *kb, int32_t date);
+/* Index of the MCE version in force on `date` (its fiscal year), or
+ * MN_KB_NONE / MN_KB_OUTSIDE. */
+int mn_x__kb_mce_strict(const mn_kb *kb, int32_t date);
+/* Whether the KB covers `date` for source `kind` (mn_source_kind): 1 a
+ * record holds it (undated records hold every date), 0 no record does,
+ * -1 no record of that kind. A few compares: the records of each kind are
+ * found at open. */
+int mn_x__kb_covers(const mn_kb *kb, int kind, int32_t date);
+/* Finds the coverage records of each kind (at open). */
+void mn_x__kb_cover_index(mn_kb *kb);
+/* The periods of `kind`'s coverage records, adjacent or overlapping ones
+ * joined (MN_NODATE: an open end): at most `cap`, their count returned;
+ * *undated is set when a record of the kind has no known period. */
+size_t mn_x__kb_periods(const mn_kb *kb, int kind, int32_t *from, int32_t *to,
+                        size_t cap, bool *undated);
+/* "2023-10-01 to 2024-09-30", "from 2024-01-01", "until ...", "any date". */
+void mn_x__kb_range_text(char *out, size_t cap, int32_t from, int32_t to);
+/* The joined periods of `kind` as text ("2021-01-01 to 2022-09-30,
+ * 2023-10-01 to 2024-09-30", "nothing"); returns its length. */
+size_t mn_x__kb_periods_text(const mn_kb *kb, int kind, char *out, size_t cap);
+/* What the rule pack `name` covers on `date`, over every coverage record
+ * of that name (a pack given to mednec build may extend a built-in one of
+ * the same name): MN_PACK_NONE (no record), MN_PACK_OUTSIDE (no period
+ * holds the date), MN_PACK_SPAN (the span of its rules holds it),
+ * MN_PACK_DECLARED (a period its `covers` statement declares holds it).
+ * `periods` (NULL: not wanted) gets the periods as text. */
+enum { MN_PACK_NONE = -1, MN_PACK_OUTSIDE, MN_PACK_SPAN, MN_PACK_DECLARED };
+int mn_x__kb_pack_state(const mn_kb *kb, const char *name, size_t len,
+                        int32_t date, char *periods, size_t cap);
+/* The HCPCS modifier `code` (two characters, any case), or NULL. */
+const kb_modifier *mn_x__kb_modifier(const mn_kb *kb, const char *code);
 /* Index of the MCE version that applies on `date` (-1: no MCE data). */
 int mn_x__kb_mce_version(const mn_kb *kb, int32_t date);
 /* MCE entry for `key` in MCE version `ver`, or NULL. */

@@ -12,10 +12,12 @@
 #include <stdint.h>
 
 #define MN_KB_MAGIC "MNKB\r\n\x1a\n"
-#define MN_KB_FORMAT                                                           \
-    4 /* 2: HCPCS coverage code and statute; 3: the                            \
-         reason of a statutory policy rule; 4: the places of local policies    \
-         with dates, contractor places, policy attachments (kb/mcd_fmt.h) */
+/* 2: HCPCS coverage code and statute; 3: the reason of a statutory policy
+ * rule; 4: the places of local policies with dates, contractor places,
+ * policy attachments (kb/mcd_fmt.h); 5: ICD-10-CM versions with their
+ * effective dates, the coverage table (what dates each source covers), the
+ * HCPCS modifiers */
+#define MN_KB_FORMAT 5
 #define MN_KB_ENDIAN 0x01020304u
 #define MN_KB_MAX_YEARS 32
 #define MN_KB_MAX_MCE 16
@@ -98,11 +100,13 @@ enum {
     KB_SEC_PDXMETA,
     KB_SEC_PGROUP,
     KB_SEC_RULE,
-    KB_SEC_ICDKEY,  /* the ICD keys alone, parallel to KB_SEC_ICD: a dense
-                       array for binary search */
-    KB_SEC_ICDHASH, /* u32 open-addressing table: ICD index + 1 (0 empty),
-                       probed linearly from kb_hash(key) */
-    KB_SEC_COUNT_ = KB_SEC_ICDHASH
+    KB_SEC_ICDKEY,   /* the ICD keys alone, parallel to KB_SEC_ICD: a dense
+                        array for binary search */
+    KB_SEC_ICDHASH,  /* u32 open-addressing table: ICD index + 1 (0 empty),
+                        probed linearly from kb_hash(key) */
+    KB_SEC_COVER,    /* kb_cover: the dates each source covers */
+    KB_SEC_MODIFIER, /* kb_modifier: HCPCS Level II modifiers, by code */
+    KB_SEC_COUNT_ = KB_SEC_MODIFIER
 };
 
 typedef struct kb_str {
@@ -110,21 +114,56 @@ typedef struct kb_str {
     uint32_t len;
 } kb_str;
 
+/* ICD-10-CM versions: a code-set file is in force from its effective date
+ * (October 1 for a fiscal year's file, April 1 for an April update...) to
+ * the end of its fiscal year or the day before the next version, whichever
+ * comes first. Versions are ordered by effective date; a day no version
+ * covers is outside the knowledge base. */
 typedef struct kb_meta {
-    uint32_t n_icd_years;
-    int32_t icd_years[MN_KB_MAX_YEARS]; /* ascending fiscal years */
+    uint32_t n_icd_years;               /* ICD-10-CM versions */
+    int32_t icd_years[MN_KB_MAX_YEARS]; /* fiscal year of each version
+                                           (non-decreasing) */
     uint32_t n_mce;
     int32_t mce_fy[MN_KB_MAX_MCE]; /* ascending fiscal years */
     kb_str built;
+    int32_t icd_from[MN_KB_MAX_YEARS]; /* first day in force, ascending */
+    int32_t icd_to[MN_KB_MAX_YEARS];   /* last day in force */
     uint32_t reserved[8];
 } kb_meta;
 
 typedef struct kb_icd {
     uint64_t key;
-    uint32_t present;  /* bit i: code exists in icd_years[i] */
-    uint32_t billable; /* bit i: billable in icd_years[i] */
-    kb_str desc;       /* newest year's long description */
+    uint32_t present;  /* bit i: code exists in ICD version i */
+    uint32_t billable; /* bit i: billable in ICD version i */
+    kb_str desc;       /* newest version's long description */
 } kb_icd;
+
+/* What one source kind covers: one record per version, year, quarter or
+ * rule pack (kind: an mn_source_kind of mednec/kb.h). Records are sorted
+ * by kind, then first day (undated records first), then label. */
+typedef struct kb_cover {
+    uint32_t kind;
+    uint32_t flags; /* KB_CF_* */
+    int32_t from;   /* first day covered; MN_NODATE: open or unknown */
+    int32_t to;     /* last day covered; MN_NODATE: open or unknown */
+    uint64_t rows;  /* rows loaded from its sources */
+    kb_str label;   /* "FY2024", "2024Q3", a pack's name */
+    kb_str sources; /* the files it came from, "; "-separated */
+} kb_cover;
+
+enum {
+    KB_CF_UNDATED = 1,  /* the period is not known (see docs/kb.md) */
+    KB_CF_DECLARED = 2, /* rule pack: the period its `covers` statement
+                           vouches for (else its rules' span) */
+    KB_CF_ALL_ = 3
+};
+
+/* A HCPCS Level II modifier. */
+typedef struct kb_modifier {
+    char code[2]; /* upper case letters and digits */
+    uint8_t pad[6];
+    kb_str desc;
+} kb_modifier;
 
 typedef struct kb_hcpcs {
     uint64_t key;

@@ -108,7 +108,7 @@ static int kbb_fail(mn_error *err, int rc, size_t line)
 }
 
 /* Validates and stores one code. `why` gets the skip reason. */
-static int add_code(mn_kbb *b, int fy, const char *code, size_t code_len,
+static int add_code(mn_kbb *b, int32_t fy, const char *code, size_t code_len,
                     const char *flag, size_t flag_len, const char *desc,
                     size_t desc_len, const char **why)
 {
@@ -138,12 +138,12 @@ static int add_code(mn_kbb *b, int fy, const char *code, size_t code_len,
         *why = "missing description";
         goto done;
     }
-    rc = mn_x__kbb_icd(b, fy, key, billable, desc, desc_len);
+    rc = mn_x__kbb_icd_at(b, fy, key, billable, desc, desc_len);
 done:
     return rc;
 }
 
-static int load_text(mn_kbb *b, const mn_src *src, int fy, bool order,
+static int load_text(mn_kbb *b, const mn_src *src, int32_t fy, bool order,
                      mn_report *rep, mn_error *err)
 {
     const char *line = NULL;
@@ -189,7 +189,7 @@ done:
     return rc;
 }
 
-static int load_csv(mn_kbb *b, const mn_src *src, int fy, bool order_csv,
+static int load_csv(mn_kbb *b, const mn_src *src, int32_t fy, bool order_csv,
                     mn_report *rep, mn_error *err)
 {
     mn_csv *csv = NULL;
@@ -261,17 +261,33 @@ done:
 int mn_x__load_icd(mn_kbb *b, const mn_src *src, int fy, mn_report *rep,
                    mn_error *err)
 {
+    return mn_x__load_icd_at(
+        b, src, fy >= 1990 && fy <= 2099 ? mn_x__fy_start(fy) : MN_NODATE, rep,
+        err);
+}
+
+int mn_x__load_icd_at(mn_kbb *b, const mn_src *src, int32_t effective,
+                      mn_report *rep, mn_error *err)
+{
     const char *layout;
+    int32_t fy = effective;
     int rc = MN_OK;
 
     if (!b || !src || !rep || (!src->data && src->len)) {
         rc = mn_x__err(err, MN_EINVAL, "invalid arguments");
         goto done;
     }
-    if (fy < 1990 || fy > 2099) {
+    if (effective == MN_NODATE || mn_x__fiscal_year(effective) < 1990 ||
+        mn_x__fiscal_year(effective) > 2099) {
         rc = mn_x__err(err, MN_EINVAL,
-                       "no fiscal year for this icd-10-cm file (name it "
-                       "with the year or give an override)");
+                       "no effective date for this icd-10-cm file (name it "
+                       "with its fiscal year or date, or give one at "
+                       "build)");
+        goto done;
+    }
+    if ((rc = mn_x__kbb_icd_version(b, effective))) {
+        rc = mn_x__err(err, rc, "more than %d icd-10-cm versions",
+                       MN_KB_MAX_YEARS);
         goto done;
     }
     layout = mn_x__icd_layout(src->data, src->len);
@@ -289,7 +305,13 @@ int mn_x__load_icd(mn_kbb *b, const mn_src *src, int fy, mn_report *rep,
         goto done;
     }
     rep->layout = layout;
-    snprintf(rep->note, sizeof(rep->note), "fiscal year %d", fy);
+    {
+        char d[11];
+        mn_x__format_date(d, effective);
+        snprintf(rep->note, sizeof(rep->note), "fiscal year %d, from %s",
+                 mn_x__fiscal_year(effective), d);
+    }
+    mn_x__report_cover(rep, MN_SOURCE_ICD10CM, 0, effective, MN_NODATE, NULL);
     if (layout == MN_LAYOUT_ICD_ORDER_TXT)
         rc = load_text(b, src, fy, true, rep, err);
     else if (layout == MN_LAYOUT_ICD_CODES_TXT)

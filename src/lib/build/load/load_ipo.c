@@ -155,6 +155,12 @@ int mn_x__load_ipo(mn_kbb *b, const mn_src *src, mn_report *rep, mn_error *err)
             goto done;
         snprintf(rep->note, sizeof(rep->note), "calendar year %d: rule %s%s",
                  year, id, dup ? " (already defined: skipped)" : "");
+        {
+            char label[16];
+            snprintf(label, sizeof(label), "CY%d", year);
+            mn_x__report_cover(rep, MN_SOURCE_IPO, 0, d.rec.effective,
+                               d.rec.ending, label);
+        }
     }
     rc = MN_OK;
 done:

@@ -151,6 +151,9 @@ static int load_csv(mn_kbb *b, const mn_src *src, mn_report *rep, mn_error *err)
         goto done;
     }
     snprintf(rep->note, sizeof(rep->note), "fiscal year %d", fy);
+    if (fy >= 1990 && fy <= 2099)
+        mn_x__report_cover(rep, MN_SOURCE_MCE, 0, mn_x__fy_start(fy), MN_NODATE,
+                           NULL);
     rc = mn_x__csv_open(&csv, src->data, src->len, ',', err);
     if (rc)
         goto done;
@@ -309,6 +312,9 @@ static int load_tsv(mn_kbb *b, const mn_src *src, mn_report *rep, mn_error *err)
         if (fy > fy_hi)
             fy_hi = fy;
     }
+    if (rc == 0 && fy_lo >= 1990 && fy_lo <= 2099)
+        mn_x__report_cover(rep, MN_SOURCE_MCE, 0, mn_x__fy_start(fy_lo),
+                           MN_NODATE, NULL);
     if (rc == 0 && fy_lo == fy_hi)
         snprintf(rep->note, sizeof(rep->note), "fiscal year %d", fy_lo);
     else if (rc == 0)

@@ -928,6 +928,34 @@ done:
 /* Entry                                                                */
 /* ------------------------------------------------------------------ */
 
+/* Records the period a file covers: from its first day (a quarter's, an
+ * effective date's or the date given at build) to the end of that
+ * quarter; undated when the name has only a version ("v303r0") or
+ * nothing. A table whose rows carry their own effective and deletion
+ * dates (the CMS PTP and add-on code layouts: `history`) also judges the
+ * dates before its quarter, so only its end is set. */
+static void cover(mn_report *rep, int kind, int32_t first, const char *label,
+                  bool history)
+{
+    int y;
+    int m;
+    int d;
+    int32_t end;
+    char q[16];
+
+    if (first == MN_NODATE) {
+        mn_x__report_cover(rep, kind, KB_CF_UNDATED, MN_NODATE, MN_NODATE,
+                           label);
+        return;
+    }
+    mn_x__civil_from_days(first, &y, &m, &d);
+    m = (m - 1) / 3 * 3 + 4; /* first month of the next quarter */
+    end = m > 12 ? mn_x__days_from_civil(y + 1, 1, 1) - 1
+                 : mn_x__days_from_civil(y, m, 1) - 1;
+    snprintf(q, sizeof(q), "%04dQ%d", y, (m - 1) / 3);
+    mn_x__report_cover(rep, kind, 0, history ? MN_NODATE : first, end, q);
+}
+
 int mn_x__load_ncci(mn_kbb *b, const mn_src *src, mn_report *rep, mn_error *err)
 {
     rd r;
@@ -960,6 +988,12 @@ int mn_x__load_ncci(mn_kbb *b, const mn_src *src, mn_report *rep, mn_error *err)
     if ((rc = get_state(&r.s, b)))
         goto nomem;
     rank = period_of(name, label, sizeof(label), &date);
+    if (src->date) {
+        /* a date given at build: that quarter, newer than any by name */
+        date = src->date;
+        mn_x__format_date(label, date);
+        rank = date;
+    }
     if ((rc = add_source(r.s, rank, &r.srcix))) {
         rc = mn_x__err(err, rc, "too many ncci source files");
         goto done;
@@ -984,6 +1018,8 @@ int mn_x__load_ncci(mn_kbb *b, const mn_src *src, mn_report *rep, mn_error *err)
         snprintf(rep->note, sizeof(rep->note), "%s ptp edits%s%s",
                  TABLE_NAME[t], label[0] ? " " : "", label);
         set_label(r.s->ptp_label[t], &r.s->ptp_rank[t], label, rank);
+        cover(rep, MN_SOURCE_NCCI_PTP_PRACTITIONER + t, date, label,
+              rep->layout == LAYOUT_PTP_CMS);
         rc = load_ptp(&r, t);
     } else if (kind == NK_MUE) {
         int svc = service_of(name);
@@ -1000,6 +1036,8 @@ int mn_x__load_ncci(mn_kbb *b, const mn_src *src, mn_report *rep, mn_error *err)
             snprintf(rep->note, sizeof(rep->note), "%s services mues%s%s",
                      SERVICE_NAME[svc], label[0] ? " " : "", label);
             set_label(r.s->mue_label[svc], &r.s->mue_rank[svc], label, rank);
+            cover(rep, MN_SOURCE_NCCI_MUE_PRACTITIONER + svc, date, label,
+                  false);
         }
     } else {
         rep->layout = hdr_col(&r.h, "eff", false, NULL) < 0 &&
@@ -1009,6 +1047,8 @@ int mn_x__load_ncci(mn_kbb *b, const mn_src *src, mn_report *rep, mn_error *err)
         snprintf(rep->note, sizeof(rep->note), "add-on code edits%s%s",
                  label[0] ? " " : "", label);
         set_label(r.s->aoc_label, &r.s->aoc_rank, label, rank);
+        cover(rep, MN_SOURCE_NCCI_AOC, date, label,
+              rep->layout == LAYOUT_AOC_CMS);
         rc = load_aoc(&r);
     }
     goto done;

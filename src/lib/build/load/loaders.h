@@ -38,6 +38,9 @@ typedef struct mn_src {
     const char *name; /* base name, lower case, ".gz" removed */
     const char *data;
     size_t len;
+    int32_t date; /* the file's date given at build (mn_build_set_source_
+                     date), days since 1970-01-01; 0 when none (no
+                     source is that old) */
 } mn_src;
 
 #define MN_REPORT_MAX_REASONS 16
@@ -53,7 +56,18 @@ typedef struct mn_report {
         char text[160];
         size_t count;
     } reasons[MN_REPORT_MAX_REASONS];
+    /* the period the file covers, recorded in the KB's coverage table by
+       build/build.c (cover_kind 0: nothing to record) */
+    int cover_kind;       /* mn_source_kind */
+    unsigned cover_flags; /* KB_CF_* */
+    int32_t cover_from;   /* MN_NODATE: open or unknown */
+    int32_t cover_to;
+    char cover_label[32];
 } mn_report;
+
+/* Sets the period a file covers (see mn_report). */
+void mn_x__report_cover(mn_report *r, int kind, unsigned flags, int32_t from,
+                        int32_t to, const char *label);
 
 /* Counts one skipped row under `reason` (a short static phrase; the
  * first example's record number may be appended by the caller). */
@@ -68,6 +82,10 @@ void mn_x__report_field(mn_report *r, const char *reason, size_t record);
  * `fy` is the fiscal year taken from the file name or the override. */
 int mn_x__load_icd(mn_kbb *b, const mn_src *src, int fy, mn_report *rep,
                    mn_error *err);
+/* The same for the version in force from `effective` (an April update...:
+ * kbb.h mn_x__kbb_icd_at). */
+int mn_x__load_icd_at(mn_kbb *b, const mn_src *src, int32_t effective,
+                      mn_report *rep, mn_error *err);
 /* HCPCS Level II: the ANWEB fixed-width file, or the CSV record layout. */
 int mn_x__load_hcpcs(mn_kbb *b, const mn_src *src, int data_year,
                      mn_report *rep, mn_error *err);
@@ -92,6 +110,18 @@ bool mn_x__mcd_table_read(const char *name);
 int mn_x__load_mcd_set(mn_kbb *b, const mn_src *files, size_t n,
                        mn_report *reports, mn_error *err);
 
+/* The compact code lists of the built-in KB (data/builtin/mednec_*.txt;
+ * build/load/load_compact.c): ICD-10-CM versions, HCPCS Level II codes or
+ * modifiers, told by the first line. */
+int mn_x__load_compact(mn_kbb *b, const mn_src *src, mn_report *rep,
+                       mn_error *err);
+/* The layout a compact list's first line names, or NULL. */
+const char *mn_x__compact_layout(const char *data, size_t len);
+/* HCPCS Level II modifiers, CSV with mod_code and mod_description (the
+ * shared data's codes/hcpcs_modifiers.csv). */
+int mn_x__load_modifiers(mn_kbb *b, const mn_src *src, mn_report *rep,
+                         mn_error *err);
+
 /* True for the name of an OPPS Addendum E file (build/load/load_ipo.c). */
 bool mn_x__ipo_name(const char *name);
 /* The inpatient-only list of one calendar year, as a service rule. */
@@ -105,6 +135,11 @@ int mn_x__load_ipo(mn_kbb *b, const mn_src *src, mn_report *rep, mn_error *err);
  * "icd10cm_fy2024.csv" give 2024, "icd10cm-order-jan-2021.txt" 2021,
  * "icd10cm-order-oct-2020.txt" 2021. 0 when the name has no year. */
 int mn_x__icd_fy_from_name(const char *name);
+/* Effective date from an ICD-10-CM file name: a month with a year
+ * ("icd10cm-order-jan-2021.txt": 2021-01-01; "april_1_2023": 2023-04-01),
+ * a date ("2023-04-01", "20230401"), else October 1 before the fiscal
+ * year of mn_x__icd_fy_from_name. MN_NODATE when the name has no year. */
+int32_t mn_x__icd_effective_from_name(const char *name);
 
 /* The first 4-digit year (1990-2099) in `name`, or 0. */
 int mn_x__year_in_name(const char *name);

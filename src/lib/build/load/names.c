@@ -109,27 +109,99 @@ done:
     return m;
 }
 
-int mn_x__icd_fy_from_name(const char *name)
+/* The date y-m-d when it is a real calendar date (1990-2099). */
+static bool ymd(int32_t *out, int y, int m, int d)
+{
+    int yy;
+    int mm;
+    int dd;
+
+    if (y < 1990 || y > 2099 || m < 1 || m > 12 || d < 1 || d > 31)
+        return false;
+    *out = mn_x__days_from_civil(y, m, d);
+    mn_x__civil_from_days(*out, &yy, &mm, &dd);
+    return yy == y && mm == m && dd == d;
+}
+
+/* A run of 1..8 digits as a number, or -1. */
+static long digits_tok(const char *s, size_t n)
+{
+    long v = 0;
+
+    if (n == 0 || n > 8)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        if (!mn_x__isdigit(s[i]))
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    return v;
+}
+
+int32_t mn_x__icd_effective_from_name(const char *name)
 {
     int fy = 0;
+    int year = 0;
     int month = 0;
+    int day = 0;
+    int32_t eff = MN_NODATE;
     size_t i = 0;
 
-    while (name[i] && !fy) {
+    while (name[i]) {
         size_t j = i;
-        while (name[j] && name[j] != '_' && name[j] != '-' && name[j] != '.')
+        long v;
+        while (name[j] && name[j] != '_' && name[j] != '-' && name[j] != '.' &&
+               name[j] != ' ')
             j++;
-        /* token is name[i..j) */
+        v = digits_tok(name + i, j - i);
         if (j - i == 6 && name[i] == 'f' && name[i + 1] == 'y' &&
-            year_at(name + i + 2))
+            year_at(name + i + 2)) {
             fy = year_at(name + i + 2);
-        else if (j - i == 4 && year_at(name + i))
-            fy = year_at(name + i) + (month >= 10 ? 1 : 0);
-        else
+        } else if (j - i == 8 && v > 0) {
+            /* 20230401 */
+            int32_t t = MN_NODATE;
+            if (ymd(&t, (int)(v / 10000), (int)(v / 100 % 100),
+                    (int)(v % 100))) {
+                year = (int)(v / 10000);
+                month = (int)(v / 100 % 100);
+                day = (int)(v % 100);
+            }
+        } else if (j - i == 4 && v >= 1990 && v <= 2099 && !year) {
+            year = (int)v;
+            /* 2023-04-01: a year followed by a month and a day */
+            if (name[j] == '-' && mn_x__isdigit(name[j + 1]) &&
+                mn_x__isdigit(name[j + 2]) && name[j + 3] == '-' &&
+                mn_x__isdigit(name[j + 4]) && mn_x__isdigit(name[j + 5]) &&
+                !mn_x__isdigit(name[j + 6])) {
+                month = (name[j + 1] - '0') * 10 + (name[j + 2] - '0');
+                day = (name[j + 4] - '0') * 10 + (name[j + 5] - '0');
+                j += 6;
+            }
+        } else if ((j - i == 1 || j - i == 2) && v >= 1 && v <= 31 && month &&
+                   !day) {
+            day = (int)v; /* april_1_2023 */
+        } else if (month_of(name + i, j - i)) {
             month = month_of(name + i, j - i);
+        }
         i = name[j] ? j + 1 : j;
     }
-    return fy;
+    if (fy && month && !year)
+        year = month >= 10 ? fy - 1 : fy; /* fy2022_april: 2022-04 */
+    if (year && month) {
+        if (!ymd(&eff, year, month, day ? day : 1))
+            eff = MN_NODATE;
+    } else if (fy) {
+        eff = mn_x__days_from_civil(fy - 1, 10, 1);
+    } else if (year) {
+        eff = mn_x__days_from_civil(year - 1, 10, 1);
+    }
+    return eff;
+}
+
+int mn_x__icd_fy_from_name(const char *name)
+{
+    int32_t eff = mn_x__icd_effective_from_name(name);
+    return eff == MN_NODATE ? 0 : mn_x__fiscal_year(eff);
 }
 
 /* ------------------------------------------------------------------ */

@@ -60,3 +60,15 @@ void mn_x__report_field(mn_report *r, const char *reason, size_t record)
     if (r)
         count_reason(r, reason, record);
 }
+
+void mn_x__report_cover(mn_report *r, int kind, unsigned flags, int32_t from,
+                        int32_t to, const char *label)
+{
+    if (!r)
+        return;
+    r->cover_kind = kind;
+    r->cover_flags = flags;
+    r->cover_from = from;
+    r->cover_to = to;
+    snprintf(r->cover_label, sizeof(r->cover_label), "%s", label ? label : "");
+}

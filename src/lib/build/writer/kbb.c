@@ -23,7 +23,8 @@ typedef struct icd_e {
     mn_key key;
     uint32_t present; /* bit: index into b->years (insertion order) */
     uint32_t billable;
-    int desc_fy;
+    int32_t desc_fy; /* effective date of the version of the description,
+                        -1 none */
     char *desc;
 } icd_e;
 
@@ -85,10 +86,25 @@ typedef struct rule_e {
     mn_kbb_rule r; /* strings owned */
 } rule_e;
 
+typedef struct cover_e {
+    int kind;
+    unsigned flags;
+    int32_t from;
+    int32_t to;
+    uint64_t rows;
+    char *label;
+    mn_vec sources; /* char *, unique */
+} cover_e;
+
+typedef struct mod_e {
+    char code[2];
+    char *desc;
+} mod_e;
+
 struct mn_kbb {
     mn_vec icd; /* icd_e */
     mn_map icd_map;
-    int years[MN_KB_MAX_YEARS];
+    int32_t years[MN_KB_MAX_YEARS]; /* effective date of each ICD version */
     int n_years;
     /* per year (index as `years`): the codes in the order the year's file
        lists them, which is the ICD-10-CM tabular order, and a sorted copy
@@ -104,6 +120,8 @@ struct mn_kbb {
     uint32_t n_refs;
     uint32_t *final; /* policy ref -> index in the last serialised KB */
     mn_vec rules;    /* rule_e */
+    mn_vec covers;   /* cover_e */
+    mn_vec mods;     /* mod_e */
     int32_t newest;
     void *ext[MN_EXT_COUNT];
     void (*ext_free[MN_EXT_COUNT])(void *state);
@@ -192,6 +210,15 @@ void mn_x__kbb_free(mn_kbb *b)
         mn_x__free((char *)r->reason);
     }
     mn_x__vec_free(&b->rules);
+    for (size_t i = 0; i < MN_VEC_COUNT(&b->covers, cover_e); i++) {
+        cover_e *c = &MN_VEC_AT(&b->covers, cover_e, i);
+        mn_x__free(c->label);
+        free_strv(&c->sources);
+    }
+    mn_x__vec_free(&b->covers);
+    for (size_t i = 0; i < MN_VEC_COUNT(&b->mods, mod_e); i++)
+        mn_x__free(MN_VEC_AT(&b->mods, mod_e, i).desc);
+    mn_x__vec_free(&b->mods);
     mn_x__free(b);
 }
 
@@ -218,23 +245,52 @@ static int set_text(char **dst, const char *s, size_t len)
 
 /* ICD-10-CM */
 
-static int year_index(mn_kbb *b, int fy)
+/* The version index of the ICD-10-CM version in force from `eff`, added
+ * when new; -1 when the table is full or the date is not one. */
+static int year_index(mn_kbb *b, int32_t eff)
 {
+    int fy;
+
+    if (eff == MN_NODATE || eff == MN_FOREVER)
+        return -1;
+    fy = mn_x__fiscal_year(eff);
+    if (fy < 1990 || fy > 2099)
+        return -1; /* what the reader accepts */
     for (int i = 0; i < b->n_years; i++) {
-        if (b->years[i] == fy)
+        if (b->years[i] == eff)
             return i;
     }
     if (b->n_years == MN_KB_MAX_YEARS)
         return -1;
-    b->years[b->n_years] = fy;
+    b->years[b->n_years] = eff;
     return b->n_years++;
+}
+
+int32_t mn_x__fy_start(int fy)
+{
+    return mn_x__days_from_civil(fy - 1, 10, 1);
 }
 
 int mn_x__kbb_icd(mn_kbb *b, int fy, mn_key code, bool billable,
                   const char *desc, size_t desc_len)
 {
+    if (fy < 1990 || fy > 2099)
+        return MN_EINVAL;
+    return mn_x__kbb_icd_at(b, mn_x__fy_start(fy), code, billable, desc,
+                            desc_len);
+}
+
+int mn_x__kbb_icd_version(mn_kbb *b, int32_t effective)
+{
+    return year_index(b, effective) < 0 ? MN_ELIMIT : MN_OK;
+}
+
+int mn_x__kbb_icd_at(mn_kbb *b, int32_t effective, mn_key code, bool billable,
+                     const char *desc, size_t desc_len)
+{
     uint32_t idx;
-    int yi = year_index(b, fy);
+    int yi = year_index(b, effective);
+    int fy = mn_x__fiscal_year(effective);
     icd_e *e;
     int rc;
 
@@ -260,10 +316,11 @@ int mn_x__kbb_icd(mn_kbb *b, int fy, mn_key code, bool billable,
     e->present |= 1u << yi;
     if (billable)
         e->billable |= 1u << yi;
-    if (desc && desc_len && fy >= e->desc_fy) {
+    (void)fy;
+    if (desc && desc_len && (e->desc_fy == -1 || effective >= e->desc_fy)) {
         if ((rc = set_text(&e->desc, desc, desc_len)))
             return rc;
-        e->desc_fy = fy;
+        e->desc_fy = effective;
     }
     return MN_OK;
 }
@@ -737,6 +794,105 @@ int mn_x__kbb_rule(mn_kbb *b, const mn_kbb_rule *r)
     return MN_OK;
 }
 
+/* Coverage records */
+
+int mn_x__kbb_cover(mn_kbb *b, const mn_kbb_cover *c)
+{
+    cover_e *e = NULL;
+    cover_e n;
+    const char *label = c->label ? c->label : "";
+    int rc;
+
+    if (c->kind <= 0 || c->kind >= MN_SOURCE_KIND_END_ ||
+        (c->flags & ~(unsigned)KB_CF_ALL_) ||
+        (c->from != MN_NODATE && c->to != MN_NODATE && c->to < c->from))
+        return MN_EINVAL;
+    for (size_t i = 0; i < MN_VEC_COUNT(&b->covers, cover_e); i++) {
+        cover_e *x = &MN_VEC_AT(&b->covers, cover_e, i);
+        if (x->kind == c->kind && x->flags == c->flags && x->from == c->from &&
+            x->to == c->to && strcmp(x->label, label) == 0)
+            e = x;
+    }
+    if (!e) {
+        memset(&n, 0, sizeof(n));
+        n.kind = c->kind;
+        n.flags = c->flags;
+        n.from = c->from;
+        n.to = c->to;
+        n.label = mn_x__strndup(label, strlen(label));
+        if (!n.label)
+            return MN_ENOMEM;
+        if ((rc = mn_x__vec_push(&b->covers, &n, sizeof(n)))) {
+            mn_x__free(n.label);
+            return rc;
+        }
+        e = &MN_VEC_AT(&b->covers, cover_e,
+                       MN_VEC_COUNT(&b->covers, cover_e) - 1);
+    }
+    e->rows += c->rows;
+    if (c->source && c->source[0])
+        return push_str_unique(&e->sources, c->source, strlen(c->source));
+    return MN_OK;
+}
+
+bool mn_x__kbb_has_cover(mn_kbb *b, int kind)
+{
+    for (size_t i = 0; i < MN_VEC_COUNT(&b->covers, cover_e); i++) {
+        if (MN_VEC_AT(&b->covers, cover_e, i).kind == kind)
+            return true;
+    }
+    return false;
+}
+
+void mn_x__kbb_policy_span(mn_kbb *b, unsigned kinds, int32_t *first,
+                           int32_t *newest, size_t *count)
+{
+    *first = MN_NODATE;
+    *newest = MN_NODATE;
+    *count = 0;
+    for (size_t i = 0; i < MN_VEC_COUNT(&b->pols, pol *); i++) {
+        const pol *p = MN_VEC_AT(&b->pols, pol *, i);
+        if (!(kinds & (1u << p->kind)))
+            continue;
+        (*count)++;
+        if (p->eff != MN_NODATE && (*first == MN_NODATE || p->eff < *first))
+            *first = p->eff;
+        if (p->eff != MN_NODATE && (*newest == MN_NODATE || p->eff > *newest))
+            *newest = p->eff;
+        if (p->end != MN_NODATE && (*newest == MN_NODATE || p->end > *newest))
+            *newest = p->end;
+    }
+}
+
+/* HCPCS modifiers */
+
+int mn_x__kbb_modifier(mn_kbb *b, const char *code, const char *desc,
+                       size_t desc_len)
+{
+    mod_e n;
+    char c[2];
+    int rc;
+
+    for (int i = 0; i < 2; i++) {
+        c[i] = (char)mn_x__toupper((unsigned char)code[i]);
+        if (!mn_x__isdigit(c[i]) && !(c[i] >= 'A' && c[i] <= 'Z'))
+            return MN_EINVAL;
+    }
+    for (size_t i = 0; i < MN_VEC_COUNT(&b->mods, mod_e); i++) {
+        mod_e *x = &MN_VEC_AT(&b->mods, mod_e, i);
+        if (x->code[0] == c[0] && x->code[1] == c[1])
+            return set_text(&x->desc, desc, desc_len); /* the later wins */
+    }
+    memset(&n, 0, sizeof(n));
+    n.code[0] = c[0];
+    n.code[1] = c[1];
+    if ((rc = set_text(&n.desc, desc, desc_len)))
+        return rc;
+    if ((rc = mn_x__vec_push(&b->mods, &n, sizeof(n))))
+        mn_x__free(n.desc);
+    return rc;
+}
+
 /*
  * Serialisation
  */
@@ -800,6 +956,13 @@ static int cmp_mce(const void *a, const void *b)
     if (c)
         return c;
     return (x->fy > y->fy) - (x->fy < y->fy);
+}
+
+static int cmp_i32(const void *a, const void *b)
+{
+    int32_t x = *(const int32_t *)a;
+    int32_t y = *(const int32_t *)b;
+    return (x > y) - (x < y);
 }
 
 static int cmp_int(const void *a, const void *b)
@@ -1090,6 +1253,156 @@ static int add_section(mn_vec *out, kb_section *secs, int *n, uint32_t id,
     return mn_x__vec_push(out, data, len);
 }
 
+/* The sources of a coverage record as one "; "-separated string, at most
+ * `cap` bytes ("... and N more" when cut). */
+static void join_sources(char *buf, size_t cap, const mn_vec *v)
+{
+    size_t n = MN_VEC_COUNT(v, char *);
+    size_t len = 0;
+
+    buf[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        const char *x = MN_VEC_AT(v, char *, i);
+        size_t l = strlen(x);
+        if (len + l + 2 + 24 >= cap) {
+            snprintf(buf + len, cap - len, "%s... and %zu more",
+                     len ? "; " : "", n - i);
+            return;
+        }
+        len +=
+            (size_t)snprintf(buf + len, cap - len, "%s%s", len ? "; " : "", x);
+    }
+}
+
+static int cmp_cover_e(const void *a, const void *b)
+{
+    const cover_e *x = a;
+    const cover_e *y = b;
+    int64_t fx = x->from == MN_NODATE ? INT64_MIN : x->from;
+    int64_t fy = y->from == MN_NODATE ? INT64_MIN : y->from;
+    int64_t tx = x->to == MN_NODATE ? INT64_MAX : x->to;
+    int64_t ty = y->to == MN_NODATE ? INT64_MAX : y->to;
+    if (x->kind != y->kind)
+        return x->kind < y->kind ? -1 : 1;
+    if (fx != fy)
+        return fx < fy ? -1 : 1;
+    if (tx != ty)
+        return tx < ty ? -1 : 1;
+    if (x->flags != y->flags)
+        return x->flags < y->flags ? -1 : 1;
+    return strcmp(x->label, y->label);
+}
+
+static const cover_e *find_cover(mn_kbb *b, int kind, int32_t from)
+{
+    for (size_t i = 0; i < MN_VEC_COUNT(&b->covers, cover_e); i++) {
+        const cover_e *c = &MN_VEC_AT(&b->covers, cover_e, i);
+        if (c->kind == kind && c->from == from)
+            return c;
+    }
+    return NULL;
+}
+
+static int push_cover(strpool *sp, mn_vec *out, int kind, unsigned flags,
+                      int32_t from, int32_t to, uint64_t rows,
+                      const char *label, const mn_vec *sources)
+{
+    kb_cover k;
+    char src[1024];
+    int rc;
+
+    memset(&k, 0, sizeof(k));
+    k.kind = (uint32_t)kind;
+    k.flags = flags;
+    k.from = from;
+    k.to = to;
+    k.rows = rows;
+    src[0] = '\0';
+    if (sources)
+        join_sources(src, sizeof(src), sources);
+    if ((rc = pool_cstr(sp, &k.label, label)) ||
+        (rc = pool_cstr(sp, &k.sources, src)))
+        return rc;
+    return mn_x__vec_push(out, &k, sizeof(k));
+}
+
+/* The coverage section, by kind then period: the ICD-10-CM and MCE
+ * versions from the tables, the other kinds as the loaders recorded them. */
+static int write_covers(mn_kbb *b, strpool *sp, const kb_meta *meta,
+                        const uint64_t *icd_codes, mn_vec *out)
+{
+    char label[64];
+    int rc = MN_OK;
+
+    sort_n(b->covers.data, MN_VEC_COUNT(&b->covers, cover_e), sizeof(cover_e),
+           cmp_cover_e);
+    for (int kind = 1; kind < MN_SOURCE_KIND_END_ && !rc; kind++) {
+        if (kind == MN_SOURCE_ICD10CM) {
+            for (uint32_t i = 0; i < meta->n_icd_years && !rc; i++) {
+                const cover_e *c = find_cover(b, kind, meta->icd_from[i]);
+                int y;
+                int m;
+                int d;
+                mn_x__civil_from_days(meta->icd_from[i], &y, &m, &d);
+                if (m == 10 && d == 1)
+                    snprintf(label, sizeof(label), "FY%d", meta->icd_years[i]);
+                else
+                    snprintf(label, sizeof(label), "FY%d update %04d-%02d-%02d",
+                             meta->icd_years[i], y, m, d);
+                rc = push_cover(sp, out, kind, 0, meta->icd_from[i],
+                                meta->icd_to[i], icd_codes[i], label,
+                                c ? &c->sources : NULL);
+            }
+            continue;
+        }
+        if (kind == MN_SOURCE_MCE) {
+            for (uint32_t i = 0; i < meta->n_mce && !rc; i++) {
+                int fy = meta->mce_fy[i];
+                int32_t from = mn_x__fy_start(fy);
+                const cover_e *c = find_cover(b, kind, from);
+                uint64_t rows = 0;
+                for (size_t j = 0; j < MN_VEC_COUNT(&b->mce, mce_e); j++)
+                    rows += MN_VEC_AT(&b->mce, mce_e, j).fy == fy;
+                snprintf(label, sizeof(label), "FY%d", fy);
+                rc = push_cover(sp, out, kind, 0, from,
+                                mn_x__days_from_civil(fy, 9, 30), rows, label,
+                                c ? &c->sources : NULL);
+            }
+            continue;
+        }
+        for (size_t i = 0; i < MN_VEC_COUNT(&b->covers, cover_e) && !rc; i++) {
+            const cover_e *c = &MN_VEC_AT(&b->covers, cover_e, i);
+            if (c->kind == kind)
+                rc = push_cover(sp, out, c->kind, c->flags, c->from, c->to,
+                                c->rows, c->label, &c->sources);
+        }
+    }
+    return rc;
+}
+
+static int cmp_mod(const void *a, const void *b)
+{
+    const mod_e *x = a;
+    const mod_e *y = b;
+    return memcmp(x->code, y->code, 2);
+}
+
+static int write_mods(mn_kbb *b, strpool *sp, mn_vec *out)
+{
+    int rc = MN_OK;
+
+    sort_n(b->mods.data, MN_VEC_COUNT(&b->mods, mod_e), sizeof(mod_e), cmp_mod);
+    for (size_t i = 0; i < MN_VEC_COUNT(&b->mods, mod_e) && !rc; i++) {
+        const mod_e *e = &MN_VEC_AT(&b->mods, mod_e, i);
+        kb_modifier k;
+        memset(&k, 0, sizeof(k));
+        memcpy(k.code, e->code, 2);
+        if (!(rc = pool_cstr(sp, &k.desc, e->desc)))
+            rc = mn_x__vec_push(out, &k, sizeof(k));
+    }
+    return rc;
+}
+
 int mn_x__kbb_serialize(mn_kbb *b, const char *built, void **out,
                         size_t *out_len, mn_error *err)
 {
@@ -1103,8 +1416,10 @@ int mn_x__kbb_serialize(mn_kbb *b, const char *built, void **out,
     kb_section secs[KB_MAX_SECTIONS];
     mn_kb_sink sink;
     int nsec = 0;
-    int order[MN_KB_MAX_YEARS];
+    int32_t order[MN_KB_MAX_YEARS];
     int remap[MN_KB_MAX_YEARS];
+    uint64_t icd_codes[MN_KB_MAX_YEARS];
+    mn_vec covers = {0}, mods = {0};
     int rc = MN_OK;
     char stamp[11];
 
@@ -1115,16 +1430,24 @@ int mn_x__kbb_serialize(mn_kbb *b, const char *built, void **out,
     memset(&sink, 0, sizeof(sink));
     sink.sp = &sp;
 
-    /* ICD years ascending, masks remapped */
+    /* ICD versions by effective date, masks remapped; each is in force to
+       the end of its fiscal year or the day before the next version */
     for (int i = 0; i < b->n_years; i++)
         order[i] = b->years[i];
-    sort_n(order, (size_t)b->n_years, sizeof(int), cmp_int);
+    sort_n(order, (size_t)b->n_years, sizeof(int32_t), cmp_i32);
+    memset(icd_codes, 0, sizeof(icd_codes));
     for (int i = 0; i < b->n_years; i++) {
+        int fy = mn_x__fiscal_year(order[i]);
+        int32_t end = mn_x__days_from_civil(fy, 9, 30);
         for (int j = 0; j < b->n_years; j++) {
-            if (b->years[i] == order[j])
-                remap[i] = j;
+            if (b->years[j] == order[i])
+                remap[j] = i;
         }
-        meta.icd_years[i] = order[i];
+        if (i + 1 < b->n_years && order[i + 1] - 1 < end)
+            end = order[i + 1] - 1;
+        meta.icd_years[i] = fy;
+        meta.icd_from[i] = order[i];
+        meta.icd_to[i] = end;
     }
     meta.n_icd_years = (uint32_t)b->n_years;
 
@@ -1139,8 +1462,10 @@ int mn_x__kbb_serialize(mn_kbb *b, const char *built, void **out,
             memset(&k, 0, sizeof(k));
             k.key = e->key;
             for (int y = 0; y < b->n_years; y++) {
-                if (e->present & (1u << y))
+                if (e->present & (1u << y)) {
                     k.present |= 1u << remap[y];
+                    icd_codes[remap[y]]++;
+                }
                 if (e->billable & (1u << y))
                     k.billable |= 1u << remap[y];
             }
@@ -1415,6 +1740,13 @@ int mn_x__kbb_serialize(mn_kbb *b, const char *built, void **out,
     if (rc)
         goto done;
 
+    if (!rc)
+        rc = write_covers(b, &sp, &meta, icd_codes, &covers);
+    if (!rc)
+        rc = write_mods(b, &sp, &mods);
+    if (rc)
+        goto done;
+
     /* the extensions add their sections (and strings) before the string
        pool is written */
     if (!rc)
@@ -1475,7 +1807,11 @@ int mn_x__kbb_serialize(mn_kbb *b, const char *built, void **out,
                               sizeof(uint64_t), icdk.data, icdk.len)) ||
             (rc = add_section(&file, secs, &nsec, KB_SEC_ICDHASH,
                               sizeof(uint32_t), icdhash,
-                              hash_n * sizeof(uint32_t))))
+                              hash_n * sizeof(uint32_t))) ||
+            (rc = add_section(&file, secs, &nsec, KB_SEC_COVER,
+                              sizeof(kb_cover), covers.data, covers.len)) ||
+            (rc = add_section(&file, secs, &nsec, KB_SEC_MODIFIER,
+                              sizeof(kb_modifier), mods.data, mods.len)))
             goto done;
         for (size_t i = 0; i < MN_VEC_COUNT(&sink.pending, pending_sec); i++) {
             pending_sec *ps = &MN_VEC_AT(&sink.pending, pending_sec, i);
@@ -1520,6 +1856,8 @@ done:
     mn_x__vec_free(&pdxm);
     mn_x__vec_free(&grp);
     mn_x__vec_free(&rules);
+    mn_x__vec_free(&covers);
+    mn_x__vec_free(&mods);
     mn_x__vec_free(&file);
     return rc;
 }

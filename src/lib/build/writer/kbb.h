@@ -13,16 +13,29 @@
 
 #include "core/util.h"
 #include "kb/kbfmt.h"
+#include "mednec/kb.h"
 
 typedef struct mn_kbb mn_kbb;
 
 int mn_x__kbb_new(mn_kbb **out);
 void mn_x__kbb_free(mn_kbb *b);
 
-/* ICD-10-CM: one call per code per fiscal year. `code` is the key of the
- * undotted code. A code seen twice for one year keeps the first. */
+/* ICD-10-CM: one call per code per version. A version is named by its
+ * effective date (October 1 of the year before its fiscal year for a
+ * fiscal year's file, April 1 for an April update...) and is in force to
+ * the end of its fiscal year or the day before the next version, whichever
+ * is first. `code` is the key of the undotted code. A code seen twice for
+ * one version keeps the first. MN_EINVAL past MN_KB_MAX_YEARS versions. */
+int mn_x__kbb_icd_at(mn_kbb *b, int32_t effective, mn_key code, bool billable,
+                     const char *desc, size_t desc_len);
+/* The same for the version that starts its fiscal year `fy` (Oct 1). */
 int mn_x__kbb_icd(mn_kbb *b, int fy, mn_key code, bool billable,
                   const char *desc, size_t desc_len);
+/* Declares a version (also one without codes); MN_ELIMIT when full or
+ * when its fiscal year is not within 1990-2099. */
+int mn_x__kbb_icd_version(mn_kbb *b, int32_t effective);
+/* October 1 of the year before fiscal year `fy`. */
+int32_t mn_x__fy_start(int fy);
 /* Calls `cb` once for every ICD-10-CM code from `lo` to `hi` inclusive in
  * the ICD-10-CM tabular order (the order of the year's file: C4A between
  * C43 and C44), where `hi` also covers every code it is a prefix of
@@ -130,6 +143,34 @@ size_t mn_x__kbb_place_count(mn_kbb *b, uint32_t ref, unsigned flags);
 /* A limitation or frequency note shown with the policy (lab NCDs). */
 int mn_x__kbb_policy_note(mn_kbb *b, int kind, const char *id, int version,
                           const char *note, size_t note_len);
+
+/* What one source covers (kb/kbfmt.h kb_cover): records of the same kind,
+ * flags, period and label are merged (rows added, sources listed once).
+ * ICD-10-CM records are keyed by their effective date (`from`); their
+ * last day and rows are set at serialisation from the versions. MCE
+ * records are written from the loaded MCE versions, whatever is given
+ * here besides the sources. */
+typedef struct mn_kbb_cover {
+    int kind;       /* mn_source_kind */
+    unsigned flags; /* KB_CF_* */
+    int32_t from;   /* MN_NODATE: open or unknown */
+    int32_t to;
+    const char *label;
+    const char *source; /* a file's name (mn_x__path_name), or NULL */
+    uint64_t rows;
+} mn_kbb_cover;
+int mn_x__kbb_cover(mn_kbb *b, const mn_kbb_cover *c);
+/* True when a coverage record of `kind` was added. */
+bool mn_x__kbb_has_cover(mn_kbb *b, int kind);
+/* The earliest effective date and the newest effective or end date of the
+ * policies whose kind bit (1 << MN_PK_*) is in `kinds`, and their count. */
+void mn_x__kbb_policy_span(mn_kbb *b, unsigned kinds, int32_t *first,
+                           int32_t *newest, size_t *count);
+
+/* A HCPCS Level II modifier (two letters or digits) and its description;
+ * a later call for the same code replaces the description. */
+int mn_x__kbb_modifier(mn_kbb *b, const char *code, const char *desc,
+                       size_t desc_len);
 
 /* Newest date seen in any source (for the default build stamp). */
 void mn_x__kbb_saw_date(mn_kbb *b, int32_t date);

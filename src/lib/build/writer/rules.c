@@ -881,6 +881,10 @@ int mn_x__rules_compile(mn_kbb *b, const char *name, const char *text,
     size_t ln = 0;
     size_t n_rules = 0;
     unsigned unit = 0;
+    int32_t cov_from = MN_NODATE; /* `covers`, or the span of the rules */
+    int32_t cov_to = MN_NODATE;
+    bool declared = false;
+    bool open_end = false;
     int rc = MN_OK;
 
     memset(&p, 0, sizeof(p));
@@ -910,6 +914,27 @@ int mn_x__rules_compile(mn_kbb *b, const char *name, const char *text,
                     perr(&p, ln, t[0].col, "'pack NAME' must come first, once");
             } else if (copy_tok(p.pack, sizeof(p.pack), &t[1])) {
                 rc = perr(&p, ln, t[1].col, "pack name too long");
+            }
+        } else if (is(&t[0], "covers") && !rs->open) {
+            int32_t d;
+            if (declared) {
+                rc = perr(&p, ln, t[0].col, "one 'covers' per pack");
+            } else if (nt != 2 && !(nt == 4 && is(&t[2], "to"))) {
+                rc = perr(&p, ln, t[0].col,
+                          "expected 'covers YYYY-MM-DD [to YYYY-MM-DD]'");
+            } else if (!mn_x__parse_date(&d, t[1].s, t[1].len, false)) {
+                rc = perr(&p, ln, t[1].col, "not a valid date");
+            } else {
+                cov_from = d;
+                cov_to = MN_NODATE;
+                if (nt == 4) {
+                    if (!mn_x__parse_date(&d, t[3].s, t[3].len, false) ||
+                        d < cov_from)
+                        rc = perr(&p, ln, t[3].col, "not a valid end date");
+                    else
+                        cov_to = d;
+                }
+                declared = true;
             }
         } else if (is(&t[0], "rule")) {
             if (rs->open) {
@@ -978,6 +1003,14 @@ int mn_x__rules_compile(mn_kbb *b, const char *name, const char *text,
             if (!rc) {
                 rs->open = 0;
                 n_rules++;
+                if (!declared) {
+                    if (cov_from == MN_NODATE || rs->r.effective < cov_from)
+                        cov_from = rs->r.effective;
+                    if (rs->r.ending == MN_NODATE)
+                        open_end = true;
+                    else if (cov_to == MN_NODATE || rs->r.ending > cov_to)
+                        cov_to = rs->r.ending;
+                }
             }
         } else {
             int known = 0;
@@ -991,9 +1024,26 @@ int mn_x__rules_compile(mn_kbb *b, const char *name, const char *text,
     if (rc < 0)
         goto done;
     rc = MN_OK;
-    if (rs->open)
+    if (rs->open) {
         rc =
             perr(&p, rs->line, 1, "rule '%s' is not closed with 'end'", rs->id);
+        goto done;
+    }
+    if (n_rules || declared) {
+        /* the period the pack vouches for (docs/rules.md, "Dates a pack
+           covers") */
+        mn_kbb_cover c;
+        memset(&c, 0, sizeof(c));
+        c.kind = MN_SOURCE_RULES;
+        c.flags = declared ? KB_CF_DECLARED : 0;
+        c.from = cov_from;
+        c.to = !declared && open_end ? MN_NODATE : cov_to;
+        c.label = p.pack;
+        c.source = mn_x__path_name(p.name);
+        c.rows = n_rules;
+        if ((rc = mn_x__kbb_cover(b, &c)))
+            rc = mn_x__err(err, rc, "out of memory");
+    }
 done:
     if (rs)
         svc_free(&rs->svc);
