@@ -20,13 +20,24 @@ if command -v clang >/dev/null; then
     -DMN_BUILD_CLI=OFF -DMN_WERROR=ON >/dev/null
   cmake --build build-fuzz -j"$JOBS"
   for t in claim csv kb_open rules compact facts letter_check template mcd \
-           http_request; do
+           http_request x837 x835 fhir csvclaim; do
     scratch=$(mktemp -d)
+    seeds=$(mktemp -d)
     dict=()
     if [ -f "fuzz/$t.dict" ]; then dict=("-dict=fuzz/$t.dict"); fi
+    # the X12 readers also start from the shared samples, read here (never
+    # copied into the repository), each behind the byte that feeds it whole
+    if [[ $t == x837 || $t == x835 ]] && [ -d ../shared/data/x12 ]; then
+      i=0
+      for f in ../shared/data/x12/*/*; do
+        [ -f "$f" ] || continue
+        { printf '\014'; cat "$f"; } >"$seeds/$i"
+        i=$((i + 1))
+      done
+    fi
     ./build-fuzz/fuzz/fuzz_$t -max_total_time="${MN_FUZZ_SECONDS:-20}" \
-      "${dict[@]}" "$scratch" "fuzz/corpus/$t" 2>&1 | tail -1
-    rm -rf "$scratch"
+      "${dict[@]}" "$scratch" "fuzz/corpus/$t" "$seeds" 2>&1 | tail -1
+    rm -rf "$scratch" "$seeds"
   done
 fi
 

@@ -119,6 +119,65 @@ MN_API int mn_claim_history_set_amounts(mn_claim *c, size_t entry,
 
 MN_API size_t mn_claim_line_count(const mn_claim *c);
 
+/*
+ * Extensions for claims as the industry sends them (X12 837, FHIR, CSV;
+ * docs/json.md). Strings are copied; each setter returns MN_EINVAL (bad
+ * value), MN_ELIMIT (longer than max_string) or MN_ENOMEM with the member
+ * named in `err->where`. Not thread-safe on one claim.
+ */
+
+/** The provider who furnished the services (`provider`): the rendering
+ * provider's NPI, else the billing provider's, or any identifier up to
+ * max_string bytes. With the patient id and the date of service it keys
+ * the edits that look across claims (MUE, PTP). */
+MN_API int mn_claim_set_provider(mn_claim *c, const char *id, size_t len,
+                                 mn_error *err);
+/** The claim frequency code (`frequency`, 837 CLM05-3): one digit or
+ * letter; "1" original, "7" replacement of an earlier claim with the same
+ * id, "8" void of it. */
+MN_API int mn_claim_set_frequency(mn_claim *c, const char *code, size_t len,
+                                  mn_error *err);
+/** The prior authorization number (`prior_authorization`, 837 REF*G1). */
+MN_API int mn_claim_set_prior_authorization(mn_claim *c, const char *id,
+                                            size_t len, mn_error *err);
+/** Appends an ICD-9-CM diagnosis (837 qualifiers BK, BF, BJ, PR; FHIR
+ * system icd-9-cm): digits, V or E codes, dotted or not. It takes a place
+ * in the diagnoses (pointers count it) and the engine reports it instead
+ * of guessing an ICD-10-CM code for it. */
+MN_API int mn_claim_add_diagnosis_icd9(mn_claim *c, const char *code,
+                                       size_t len, mn_error *err);
+/** The sender's number of a line (837 LX01, FHIR item.sequence, `number`
+ * in JSON): 1 to 999999, unique in the claim; results number the line with
+ * it. Lines without one are numbered by position. */
+MN_API int mn_claim_line_set_number(mn_claim *c, size_t line, unsigned number,
+                                    mn_error *err);
+/** The provider of one line (837 2420A rendering provider), overriding
+ * the claim's. */
+MN_API int mn_claim_line_set_provider(mn_claim *c, size_t line, const char *id,
+                                      size_t len, mn_error *err);
+/** The date of service of one line (YYYY-MM-DD), for readers that learn
+ * it after the line's code (837 DTP*472 follows SV1). */
+MN_API int mn_claim_line_set_date(mn_claim *c, size_t line, const char *date,
+                                  size_t len, mn_error *err);
+/** The revenue code of an institutional line (837I SV201): four digits
+ * (three are given a leading zero). */
+MN_API int mn_claim_line_set_revenue_code(mn_claim *c, size_t line,
+                                          const char *code, size_t len,
+                                          mn_error *err);
+
+/* Getters: borrowed strings that live as long as the claim; NULL (or 0)
+ * for a NULL claim, a line out of range or a value never set.
+ * Thread-safe on a claim no thread is changing. */
+MN_API const char *mn_claim_get_id(const mn_claim *c);
+/** The frequency code, '\0' when none was given. */
+MN_API char mn_claim_get_frequency(const mn_claim *c);
+/** The number of line `line` (0-based): its own, else line + 1. */
+MN_API unsigned mn_claim_line_number(const mn_claim *c, size_t line);
+/** The provider of line `line`: its own, else the claim's. */
+MN_API const char *mn_claim_line_provider(const mn_claim *c, size_t line);
+/** Non-zero when the claim has a patient id (never returned). */
+MN_API int mn_claim_has_patient_id(const mn_claim *c);
+
 #ifdef __cplusplus
 }
 #endif

@@ -41,16 +41,26 @@ MN_API int mn_check(const mn_result **out, mn_ctx *ctx, const mn_kb *kb,
                     const mn_claim *claim, mn_error *err);
 
 /** Options of mn_check_with. */
+struct mn_crossclaim_view; /* mednec/crossclaim.h */
+
 typedef struct mn_check_options {
     unsigned version;
     /* prior services of the claim's patient (besides the claim's own
      * `history`); NULL: none. Called once per claim with patient.id. */
     const struct mn_history_source *history;
+    /* Version 2: the edits across claims (mednec/crossclaim.h). With
+     * `cross_claims` set, MUE (MAI 2 and 3) and PTP edits count the
+     * services of other claims of the claim's patient by the same
+     * provider on the same date: those of `cross` (earlier claims of a
+     * run; may be NULL) and those of `history` (a source of version 3 or
+     * more gives providers). */
+    int cross_claims;
+    const struct mn_crossclaim_view *cross;
 } mn_check_options;
-#define MN_CHECK_OPTIONS_VERSION 1
+#define MN_CHECK_OPTIONS_VERSION 2
 #define MN_CHECK_OPTIONS_INIT                                                  \
     {                                                                          \
-        MN_CHECK_OPTIONS_VERSION, NULL                                         \
+        MN_CHECK_OPTIONS_VERSION, NULL, 0, NULL                                \
     }
 
 /**
@@ -62,7 +72,15 @@ MN_API int mn_check_with(const mn_result **out, mn_ctx *ctx, const mn_kb *kb,
                          const mn_claim *claim, const mn_check_options *opts,
                          mn_error *err);
 
-typedef enum mn_format { MN_FORMAT_JSON = 0, MN_FORMAT_TEXT } mn_format;
+/** Output formats. MN_FORMAT_BRIEF (an extension, one line of JSON per
+ * claim): each line's status, date, provider, charge, units, pointed
+ * diagnoses, and the edit ids, CARC, RARC and citation ids of its denial
+ * and review findings (docs/interchange.md). */
+typedef enum mn_format {
+    MN_FORMAT_JSON = 0,
+    MN_FORMAT_TEXT,
+    MN_FORMAT_BRIEF
+} mn_format;
 
 /**
  * Appends the result (contract JSON, or a human summary) to `buf`. `kb`

@@ -32,6 +32,7 @@
 #include "claim.h"
 #include "common.h"
 #include "kb.h"
+#include "result.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -74,6 +75,12 @@ typedef struct mn_history_service {
      * comma-separated ("Z12.11,K92.1"), NULL when not known. */
     const char *diagnoses;
     size_t diagnoses_len;
+    /* Since version 3: who furnished the service (its line's provider,
+     * else its claim's: an NPI), NULL when not known. The engine reads it
+     * only from a source whose `version` is 3 or more, for the edits
+     * across claims of one patient, provider and date. */
+    const char *provider;
+    size_t provider_len;
 } mn_history_service;
 
 /**
@@ -103,7 +110,7 @@ typedef struct mn_history_source {
                   int32_t from, int32_t to, mn_history_cb cb, void *payload,
                   mn_error *err);
 } mn_history_source;
-#define MN_HISTORY_SOURCE_VERSION 2
+#define MN_HISTORY_SOURCE_VERSION 3
 
 /** Parses exactly YYYY-MM-DD into days since 1970-01-01. MN_OK, or
  * MN_EINVAL for a malformed or impossible date. Thread-safe. */
@@ -150,7 +157,7 @@ typedef struct mn_history_options {
     }
 
 /** Schema version this library reads and writes (PRAGMA user_version). */
-#define MN_HISTORY_SCHEMA_VERSION 2
+#define MN_HISTORY_SCHEMA_VERSION 3
 
 /**
  * Opens the store in the file `path` (NUL-terminated), creating it unless
@@ -257,6 +264,7 @@ typedef struct mn_history_import_stats {
     size_t commits;         /* transactions committed */
     size_t committed_line;  /* every input line up to this one is
                                committed (0: none yet) */
+    size_t claims_voided;   /* removed by a claim with frequency code 8 */
 } mn_history_import_stats;
 #define MN_HISTORY_IMPORT_STATS_VERSION 1
 
@@ -285,6 +293,21 @@ MN_API int mn_history_importer_new(mn_history_importer **out, mn_history *h,
 MN_API int mn_history_importer_feed(mn_history_importer *imp, const char *data,
                                     size_t len, mn_error *err);
 
+/**
+ * Imports one claim already read (from an 837, FHIR, CSV), as feed
+ * imports a line of JSON Lines: its services are filed under its id (or
+ * content hash) and replace the services stored under that key.
+ * `statuses`, when not NULL, holds the status of each of its lines (a
+ * check's result, mn_result_line_status), recorded without a check of the
+ * importer's own. A claim with frequency code 8 (void) removes the stored
+ * claim of its key instead. A claim without a patient id is skipped and
+ * counted. Commits in batches as feed does. Errors: MN_EINVAL (NULL
+ * argument, an import that ended), MN_EIO, MN_ENOMEM; the importer is then
+ * spent.
+ */
+MN_API int mn_history_importer_put(mn_history_importer *imp,
+                                   const mn_claim *claim,
+                                   const mn_status *statuses, mn_error *err);
 /** Imports a last line without a newline, commits, and logs the import
  * in the store. Errors as for feed. */
 MN_API int mn_history_importer_finish(mn_history_importer *imp, mn_error *err);

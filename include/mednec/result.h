@@ -129,7 +129,9 @@ typedef enum mn_abn {
 /** Contract name of ABN advice ("recommended"). */
 MN_API const char *mn_abn_name(mn_abn abn);
 
-#define MN_LINE_INFO_VERSION 1
+/* Version 2 added provider, charge, units and revenue_code; a caller
+ * that sets version 1 gets the fields of version 1 only. */
+#define MN_LINE_INFO_VERSION 2
 /** Most diagnoses a line lists (a claim's limit; the default is 99). */
 #define MN_LINE_DX_MAX 128
 
@@ -161,6 +163,15 @@ typedef struct mn_line_info {
     char mod_buf[8][3];
     const char *mod_ptr[8];
     const char *dx_ptr[MN_LINE_DX_MAX];
+    /* version 2 */
+    /** the line's provider (its own, else the claim's), or NULL */
+    const char *provider;
+    /** the billed charge in cents, MN_NO_AMOUNT when not given */
+    int64_t charge;
+    unsigned units;
+    /** the institutional revenue code, or NULL */
+    const char *revenue_code;
+    char revenue_buf[5];
 } mn_line_info;
 
 #define MN_FINDING_INFO_VERSION 1
@@ -226,6 +237,32 @@ MN_API int mn_result_line(mn_line_info *out, const mn_result *res, size_t line,
  */
 MN_API int mn_result_finding(mn_finding_info *out, const mn_result *res,
                              size_t line, size_t finding, mn_error *err);
+
+/**
+ * What a summary of a finding needs (the brief and CSV outputs, reports),
+ * without the strings mn_result_finding writes (supporting diagnoses with
+ * their descriptions, the citation's URL): cheap enough for every line of
+ * a batch. Pointers are borrowed from the result or static.
+ */
+typedef struct mn_finding_summary {
+    const mn_edit_info *edit;
+    mn_severity severity;
+    int medical_necessity;
+    const char *carc;          /**< or NULL */
+    const char *rarc;          /**< or NULL */
+    const char *citation_kind; /**< or NULL */
+    const char *citation_id;   /**< or NULL */
+    const char *diagnosis;     /**< the diagnosis concerned, or NULL */
+} mn_finding_summary;
+
+/**
+ * Fills `out` with finding `finding` of line `line` (both 0-based).
+ * MN_EINVAL for a NULL argument or an index out of range. Thread-safe as
+ * the rest of the result API.
+ */
+MN_API int mn_result_finding_summary(mn_finding_summary *out,
+                                     const mn_result *res, size_t line,
+                                     size_t finding);
 
 #ifdef __cplusplus
 }

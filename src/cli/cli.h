@@ -114,6 +114,8 @@ int cmd_batch(int argc, char **argv);
 int cmd_build(int argc, char **argv);
 int cmd_lookup(int argc, char **argv);
 int cmd_history(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_denials(int argc, char **argv);
 int cmd_kb(int argc, char **argv);
 int cmd_abn(int argc, char **argv);
 int cmd_letter(int argc, char **argv);

@@ -12,7 +12,10 @@ static const struct {
     const char *desc;
 } commands[] = {
     {"check", cmd_check, "check a claim (JSON file, stdin, or flags)"},
-    {"batch", cmd_batch, "check many claims (JSON Lines), in parallel"},
+    {"batch", cmd_batch,
+     "check many claims (JSON Lines, X12 837, FHIR, CSV), in parallel"},
+    {"report", cmd_report, "an audit report over batch results (HTML)"},
+    {"denials", cmd_denials, "denials of an X12 835 remittance"},
     {"build", cmd_build, "compile a knowledge base from official files"},
     {"lookup", cmd_lookup, "policies that govern a code, supporting dx"},
     {"history", cmd_history, "import and count prior services of patients"},

@@ -764,15 +764,16 @@ static int same_str(const char *a, const char *b)
 /* True when two parsed claims hold the same data. */
 static int same_claim(const mn_claim *a, const mn_claim *b)
 {
-    int same = same_str(a->id, b->id) &&
-               same_str(a->payer_text, b->payer_text) && a->payer == b->payer &&
-               same_str(a->jurisdiction, b->jurisdiction) &&
-               a->institutional == b->institutional &&
-               strcmp(a->bill_type, b->bill_type) == 0 &&
-               strcmp(a->pos, b->pos) == 0 && a->date == b->date &&
-               a->birth_date == b->birth_date && a->age == b->age &&
-               a->sex == b->sex && a->n_dx == b->n_dx &&
-               a->n_lines == b->n_lines && a->n_hist == b->n_hist;
+    int same =
+        same_str(a->id, b->id) && same_str(a->payer_text, b->payer_text) &&
+        a->payer == b->payer && same_str(a->jurisdiction, b->jurisdiction) &&
+        a->institutional == b->institutional &&
+        strcmp(a->bill_type, b->bill_type) == 0 &&
+        strcmp(a->pos, b->pos) == 0 && a->date == b->date &&
+        a->birth_date == b->birth_date && a->age == b->age &&
+        a->sex == b->sex && a->n_dx == b->n_dx && a->n_lines == b->n_lines &&
+        a->n_hist == b->n_hist && same_str(a->provider, b->provider) &&
+        same_str(a->prior_auth, b->prior_auth) && a->frequency == b->frequency;
 
     for (size_t i = 0; same && i < a->n_dx; i++)
         same = a->dx[i].key == b->dx[i].key &&
@@ -784,7 +785,10 @@ static int same_claim(const mn_claim *a, const mn_claim *b)
                x->n_modifiers == y->n_modifiers && x->units == y->units &&
                x->date == y->date && strcmp(x->pos, y->pos) == 0 &&
                x->n_pointers == y->n_pointers && x->charge == y->charge &&
-               x->allowed == y->allowed;
+               x->allowed == y->allowed && x->number == y->number &&
+               same_str(mn_claim_line_provider(a, i),
+                        mn_claim_line_provider(b, i)) &&
+               strcmp(x->revenue, y->revenue) == 0;
         for (unsigned m = 0; same && m < x->n_modifiers; m++)
             same = strcmp(x->modifiers[m], y->modifiers[m]) == 0;
         for (unsigned m = 0; same && m < x->n_pointers; m++)
@@ -852,6 +856,12 @@ static const char *const DIFF_SEEDS[] = {
     "\"modifiers\":[\"GP\"],\"charge\":160.5,\"allowed\":112.08}],"
     "\"history\":[{\"code\":\"97140\",\"date\":\"2025-12-01\","
     "\"modifiers\":[\"GP\",\"KX\"],\"charge\":0.99,\"allowed\":null}]}",
+    "{\"id\":\"c9\",\"provider\":\"1234567893\",\"frequency\":\"7\","
+    "\"prior_authorization\":\"PA77\",\"claim_type\":\"institutional\","
+    "\"lines\":[{\"code\":\"80061\",\"date\":\"2025-12-31\","
+    "\"number\":4,\"provider\":\"1111111112\",\"revenue_code\":"
+    "\"0300\"},{\"code\":\"80053\",\"date\":\"2025-12-31\",\"number\":2,"
+    "\"provider\":\"1111111112\"}]}",
 };
 
 static void test_fast_path_agrees(void)
@@ -932,6 +942,70 @@ static void test_fast_path_agrees(void)
             "the fast path\n",
             runs, valid, accepted);
     CHECK(accepted > valid / 2);
+}
+
+/* The extensions for claims from X12, FHIR and CSV: providers, line
+ * numbers, frequency, prior authorization, revenue codes, ICD-9-CM. */
+static void test_interchange_fields(void)
+{
+    static const char json[] =
+        "{\"id\":\"A1\",\"provider\":\"1234567893\",\"frequency\":\"8\","
+        "\"prior_authorization\":\"PA-1\",\"diagnoses\":[\"E11.9\","
+        "{\"code\":\"250.00\",\"system\":\"icd-9-cm\"},{\"code\":\"I10\"}],"
+        "\"lines\":[{\"code\":\"83036\",\"date\":\"2024-01-02\","
+        "\"number\":7,\"provider\":\"1111111112\"},{\"code\":\"80053\","
+        "\"date\":\"2024-01-02\",\"revenue_code\":\"300\"}]}";
+    mn_claim *c = NULL;
+    mn_error err;
+
+    CHECK_INT(mn_claim_parse_json(&c, json, strlen(json), NULL, &err), MN_OK);
+    if (!c)
+        return;
+    CHECK_STR(mn_claim_get_id(c), "A1");
+    CHECK_INT(mn_claim_get_frequency(c), '8');
+    CHECK_STR(c->prior_auth, "PA-1");
+    CHECK_INT(c->n_dx, 3);
+    CHECK_INT(c->dx[1].icd9, 1);
+    CHECK_STR(c->dx[1].text, "250.00");
+    CHECK_INT(c->dx[0].icd9, 0);
+    CHECK_INT(mn_claim_line_number(c, 0), 7);
+    CHECK_INT(mn_claim_line_number(c, 1), 2); /* by position */
+    CHECK_STR(mn_claim_line_provider(c, 0), "1111111112");
+    CHECK_STR(mn_claim_line_provider(c, 1), "1234567893"); /* the claim's */
+    CHECK_STR(c->lines[1].revenue, "0300");
+    CHECK(mn_claim_line_provider(c, 2) == NULL);
+    CHECK_INT(mn_claim_has_patient_id(c), 0);
+
+    /* setters refuse what is wrong, naming the member */
+    CHECK_INT(mn_claim_line_set_number(c, 1, 7, &err), MN_EINVAL);
+    CHECK_STR(err.where, "lines[1].number");
+    CHECK_CONTAINS(err.message, "used twice");
+    CHECK_INT(mn_claim_line_set_number(c, 1, 0, &err), MN_EINVAL);
+    CHECK_INT(mn_claim_set_frequency(c, "78", 2, &err), MN_EINVAL);
+    CHECK_STR(err.where, "frequency");
+    CHECK_INT(mn_claim_set_provider(c, " 12", 3, &err), MN_EINVAL);
+    CHECK_INT(mn_claim_line_set_revenue_code(c, 0, "03a0", 4, &err), MN_EINVAL);
+    CHECK_STR(err.where, "lines[0].revenue_code");
+    CHECK_INT(mn_claim_add_diagnosis_icd9(c, "E11.9", 5, &err), MN_EINVAL);
+    CHECK_INT(mn_claim_add_diagnosis_icd9(c, "V72.31", 6, &err), MN_OK);
+    CHECK_INT(mn_claim_add_diagnosis_icd9(c, "E8889", 5, &err), MN_OK);
+    CHECK_INT(mn_claim_add_diagnosis_icd9(c, "4019", 4, &err), MN_OK);
+    CHECK_INT(mn_claim_add_diagnosis_icd9(c, "40190", 5, &err), MN_OK);
+    CHECK_INT(mn_claim_add_diagnosis_icd9(c, "401901", 6, &err), MN_EINVAL);
+    CHECK_INT(mn_claim_add_diagnosis_icd9(c, "40.1", 4, &err), MN_EINVAL);
+    mn_claim_free(c);
+
+    /* a code system other than the two */
+    {
+        static const char other[] =
+            "{\"diagnoses\":[{\"code\":\"X\",\"system\":\"snomed\"}],"
+            "\"lines\":[{\"code\":\"83036\",\"date\":\"2024-01-02\"}]}";
+        c = NULL;
+        CHECK_INT(mn_claim_parse_json(&c, other, strlen(other), NULL, &err),
+                  MN_EINVAL);
+    }
+    CHECK_STR(err.where, "diagnoses[0].system");
+    CHECK(c == NULL);
 }
 
 static double now(void)
@@ -1271,6 +1345,7 @@ int main(void)
     RUN(test_limits);
     RUN(test_fast_path_agrees);
     RUN(test_setters);
+    RUN(test_interchange_fields);
     RUN(test_speed);
     DONE();
 }

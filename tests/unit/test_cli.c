@@ -451,10 +451,11 @@ static void test_batch(void)
     CHECK_CONTAINS(o, "2025-06-10");
 
     /* usage errors */
-    CHECK_INT(run("batch --format x12 -", &o, &e), 2);
-    CHECK_CONTAINS(e, "X12 837 input is not supported yet");
+    CHECK_INT(run("batch --format xml -", &o, &e), 2);
+    CHECK_CONTAINS(e, "--format must be auto, jsonl, x12, fhir or csv");
     CHECK_INT(run("batch --threads 0 -", &o, &e), 2);
-    CHECK_INT(run("batch --format csv -", &o, &e), 2);
+    CHECK_INT(run("batch --output-format xml -", &o, &e), 2);
+    CHECK_INT(run("batch --detail brief --output-format csv -", &o, &e), 2);
     snprintf(args, sizeof(args), "batch --kb %s %s/missing.jsonl", kb, tmpdir);
     CHECK_INT(run(args, &o, &e), 3);
     CHECK(one_line(e));

@@ -267,6 +267,81 @@ done:
     mn_kb_free(kb);
 }
 
+/* Whether a line has a finding of edit `id`. */
+static int has_edit(const mn_result *res, size_t line, const char *id)
+{
+    for (size_t k = 0; k < mn_result_finding_count(res, line); k++)
+        if (strcmp(mn_result_finding_edit(res, line, k), id) == 0)
+            return 1;
+    return 0;
+}
+
+/* Line info version 2: the sender's line number, provider, charge,
+ * units, revenue code; version 1 callers get version 1; an ICD-9-CM
+ * diagnosis gives dx.icd9, invalid from 2015-10-01 on, indeterminate
+ * before. */
+static void test_line_info_v2(void)
+{
+    static const char json[] =
+        "{\"id\":\"X1\",\"provider\":\"1234567893\",\"diagnoses\":["
+        "{\"code\":\"4019\",\"system\":\"icd-9-cm\"},\"I10\"],\"lines\":["
+        "{\"code\":\"99213\",\"date\":\"2024-03-01\",\"number\":4,"
+        "\"charge\":125.5,\"units\":2,\"dx_pointers\":[2],"
+        "\"provider\":\"1111111112\"},{\"code\":\"99213\",\"date\":"
+        "\"2014-03-01\",\"dx_pointers\":[1],\"revenue_code\":\"0510\"},"
+        "{\"code\":\"99213\",\"date\":\"2024-03-01\",\"dx_pointers\":[1]}]}";
+    mn_kb *kb = NULL;
+    mn_ctx *ctx = NULL;
+    mn_claim *c = NULL;
+    const mn_result *res = NULL;
+    mn_error err;
+    mn_line_info li;
+
+    CHECK_INT(mn_kb_open_builtin(&kb, &err), MN_OK);
+    CHECK_INT(mn_ctx_new(&ctx, 0, &err), MN_OK);
+    CHECK_INT(mn_claim_parse_json(&c, json, sizeof(json) - 1, NULL, &err),
+              MN_OK);
+    if (!kb || !ctx || !c)
+        goto done;
+    CHECK_INT(mn_check(&res, ctx, kb, c, &err), MN_OK);
+    mn_claim_free(c);
+    c = NULL;
+    if (!res)
+        goto done;
+    memset(&li, 0, sizeof(li));
+    li.version = MN_LINE_INFO_VERSION;
+    CHECK_INT(mn_result_line(&li, res, 0, &err), MN_OK);
+    CHECK_INT(li.line, 4);
+    CHECK_STR(li.provider, "1111111112");
+    CHECK_INT(li.charge, 12550);
+    CHECK_INT(li.units, 2);
+    CHECK(li.revenue_code == NULL);
+    CHECK_INT(li.status, MN_STATUS_COVERED);
+    CHECK_INT(mn_result_line(&li, res, 1, &err), MN_OK);
+    CHECK_INT(li.line, 2);
+    CHECK_STR(li.provider, "1234567893");
+    CHECK_INT(li.charge, MN_NO_AMOUNT);
+    CHECK_STR(li.revenue_code, "0510");
+    CHECK_STR(li.n_diagnoses ? li.diagnoses[0] : NULL, "401.9");
+    CHECK_INT(li.status, MN_STATUS_INDETERMINATE);
+    /* 2014 is outside the built-in KB too (kb.outside_range comes first) */
+    CHECK(has_edit(res, 1, "dx.icd9"));
+    CHECK_INT(mn_result_line_status(res, 2), MN_STATUS_INVALID);
+    CHECK_STR(mn_result_finding_edit(res, 2, 0), "dx.icd9");
+    /* version 1 leaves the version 2 fields alone */
+    memset(&li, 0, sizeof(li));
+    li.version = 1;
+    li.charge = 77;
+    CHECK_INT(mn_result_line(&li, res, 0, &err), MN_OK);
+    CHECK_INT(li.line, 4);
+    CHECK_INT(li.charge, 77);
+    CHECK(li.provider == NULL);
+done:
+    mn_claim_free(c);
+    mn_ctx_free(ctx);
+    mn_kb_free(kb);
+}
+
 /* A frequency denial gives the date the service is payable again. */
 static void test_payable_again(void)
 {
@@ -343,6 +418,7 @@ int main(void)
     RUN(test_edit_table);
     RUN(test_values);
     RUN(test_payable_again);
+    RUN(test_line_info_v2);
     RUN(test_error_set_whole);
     DONE();
 }

@@ -17,6 +17,7 @@
 
 #include "check/edit.h"
 #include "claim/claim_int.h"
+#include "mednec/crossclaim.h"
 #include "mednec/engine.h"
 
 struct kb_hcpcs;
@@ -77,14 +78,35 @@ typedef struct mn_line_result {
     unsigned char ptr[MN_MAX_POINTERS];
     int32_t payable_again; /* the latest payable-again date of its
                               frequency findings, MN_NODATE */
+    const char *provider;  /* the line's provider (an arena copy) or NULL */
+    int64_t charge;        /* cents, MN_NO_AMOUNT */
+    unsigned units;
+    char revenue[5]; /* institutional revenue code, "" */
     mn_finding *findings;
     size_t n_findings;
     size_t cap_findings;
 } mn_line_result;
 
+/* A service of another claim of the patient, for the edits across
+ * claims (cross.c): provider and claim as hashes (cross.c's
+ * mn_x__cross_hash), 0 when not known. */
+typedef struct mn_cross_svc {
+    uint64_t provider;
+    uint64_t claim;
+    int32_t date;
+    mn_key code;
+    unsigned units;
+    unsigned line; /* its line number on its claim */
+    unsigned char n_mods;
+    char mods[MN_MAX_MODIFIERS][3];
+    char claim_id[24]; /* for messages, cut to 23 bytes */
+} mn_cross_svc;
+
 struct mn_result {
     const char *id; /* claim id (an arena copy) or NULL */
     mn_status status;
+    mn_cross cross; /* the edits across claims (crossclaim.h) */
+    size_t n_cross; /* services of other claims seen */
     mn_line_result *lines;
     size_t n_lines;
     const struct mn_cdx *dx; /* the claim's diagnoses (arena copies) */
@@ -128,6 +150,7 @@ struct mn_cdx {
     mn_key key;
     const char *text;
     bool not_icd; /* not of the shape of an ICD-10-CM code */
+    bool icd9;    /* an ICD-9-CM code: key 0, never looked up */
 };
 
 /*
@@ -157,6 +180,12 @@ typedef struct mn_lstate {
        history store), not including this claim's lines */
     const mn_prior *prior;
     size_t n_prior;
+    /* services of other claims of the patient on the claim's dates, by its
+       providers (the run's and the store's); empty when the edits across
+       claims are off */
+    const mn_cross_svc *cross;
+    size_t n_cross;
+    uint64_t line_provider; /* the line's provider as a hash, 0 none */
 } mn_lstate;
 
 /*
@@ -287,6 +316,10 @@ bool mn_x__hcpcs_statute(char *out, size_t size, const char *s, size_t len);
 typedef struct mn_prior_set {
     mn_prior *v;
     size_t n;
+    /* with the edits across claims: the view's services and the store's
+       of the patient on the claim's dates with a provider, in the arena */
+    mn_cross_svc *cross;
+    size_t n_cross;
 } mn_prior_set;
 
 /* Gathers the patient's prior services: the claim's `history` and the
@@ -295,5 +328,18 @@ typedef struct mn_prior_set {
  * error passed up unchanged. */
 int mn_x__prior_collect(mn_prior_set *out, mn_ctx *ctx, const mn_claim *claim,
                         const mn_check_options *opts, mn_error *err);
+
+/*
+ * Across claims (cross.c)
+ */
+
+/* A provider or claim id as the index keeps it: a 64-bit hash, 0 for
+ * NULL or "". */
+uint64_t mn_x__cross_hash(const char *s);
+/* Line `li` of `c` as a service of the index. */
+void mn_x__cross_svc_of(mn_cross_svc *out, const mn_claim *c, size_t li,
+                        uint64_t claim_hash);
+/* The services of a view (NULL: none). */
+const mn_cross_svc *mn_x__cross_view(const mn_crossclaim_view *v, size_t *n);
 
 #endif

@@ -56,6 +56,43 @@ static void manifestation_first(mn_lstate *s, const mn_cdx *d, const kb_mce *m)
     }
 }
 
+/* ICD-10-CM replaced ICD-9-CM for dates of service from 2015-10-01. */
+static void icd9_dx(mn_lstate *s, const mn_cdx *d)
+{
+    int32_t icd10 = mn_x__days_from_civil(2015, 10, 1);
+    bool after = s->date == MN_NODATE || s->date >= icd10;
+    mn_finding *f;
+
+    if (after)
+        f = mn_x__finding_add(
+            s, MN_E_DX_ICD9,
+            PRINTF(s,
+                   "%s is an ICD-9-CM code; services from 2015-10-01 on "
+                   "must be coded in ICD-10-CM.",
+                   d->text));
+    else
+        f = mn_x__finding_add_as(
+            s, MN_E_DX_ICD9, MN_SEVERITY_REVIEW, MN_STATUS_INDETERMINATE,
+            PRINTF(s,
+                   "%s is an ICD-9-CM code, right for a service before "
+                   "2015-10-01; mednec judges ICD-10-CM diagnoses only and "
+                   "does not translate it.",
+                   d->text));
+    if (!f)
+        return;
+    f->dx = d->text;
+    f->policy_kind = "code_set";
+    f->policy_id = "ICD-9-CM";
+    if (after) {
+        f->fix = "Code the diagnosis in ICD-10-CM (837 qualifiers ABK and "
+                 "ABF).";
+    } else {
+        f->carc = NULL;
+        f->rarc = NULL;
+        f->fix = "Judge the line by the ICD-9-CM rules in force on its date.";
+    }
+}
+
 void mn_x__check_dx(mn_lstate *s)
 {
     const mn_kb *kb = s->kb;
@@ -91,6 +128,10 @@ void mn_x__check_dx(mn_lstate *s)
     }
     for (size_t i = 0; i < s->n_dx; i++) {
         const mn_cdx *d = s->dx[i];
+        if (d->icd9) {
+            icd9_dx(s, d);
+            continue;
+        }
         if (d->not_icd) {
             f = mn_x__finding_add(
                 s, MN_E_DX_INVALID,

@@ -183,6 +183,10 @@ static const mn_edit_info table[MN_E_COUNT_] = {
     [MN_E_MODIFIER_SUGGESTED] = {"modifier.suggested", NOTE, MN_STATUS_COVERED,
                                  INFO, NULL, NULL, "Modifier suggested", NULL,
                                  0},
+    /* an 837 diagnosis with an ICD-9-CM qualifier (BK, BF): invalid from
+       the ICD-10 transition on; before it, beyond what mednec judges */
+    [MN_E_DX_ICD9] = {"dx.icd9", DENY, MN_STATUS_INVALID, CODING, "146", "M76",
+                      "Diagnosis coded in ICD-9-CM", NULL, 0},
 };
 
 const mn_edit_info *mn_x__edit(mn_edit_id id)

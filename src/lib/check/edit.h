@@ -52,6 +52,7 @@ typedef enum mn_edit_id {
     MN_E_KB_RULE_NOT_IN_FORCE,
     MN_E_ABN_RECOMMENDED,
     MN_E_MODIFIER_SUGGESTED,
+    MN_E_DX_ICD9,
     MN_E_COUNT_
 } mn_edit_id;
 

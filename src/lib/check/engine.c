@@ -64,13 +64,30 @@ static mn_cdx *copy_dx(mn_ctx *ctx, const mn_claim *claim)
         v[i].key = claim->dx[i].key;
         v[i].text = t;
         v[i].not_icd = claim->dx[i].not_icd;
+        v[i].icd9 = claim->dx[i].icd9 != 0;
+    }
+    return v;
+}
+
+/* The claim's providers as arena copies: [0] the claim's own, [i] its
+ * i-th line provider; NULL entries where there is none. */
+static const char **copy_providers(mn_ctx *ctx, const mn_claim *claim)
+{
+    size_t n = claim->n_providers + 1;
+    const char **v = mn_x__arena_alloc(ctx->arena, n * sizeof(*v));
+
+    for (size_t i = 0; v && i < n; i++) {
+        const char *p = i ? claim->providers[i - 1] : claim->provider;
+        v[i] = p ? mn_x__arena_strndup(ctx->arena, p, strlen(p)) : NULL;
+        if (p && !v[i])
+            v = NULL;
     }
     return v;
 }
 
 /* Sets up the state of line `li` and the line result's copies of it. */
 static void start_line(mn_lstate *s, mn_ctx *ctx, const mn_claim *claim,
-                       size_t li)
+                       size_t li, const char **providers)
 {
     const mn_claim_line *ln = &claim->lines[li];
     mn_line_result *lr = s->lr;
@@ -103,7 +120,13 @@ static void start_line(mn_lstate *s, mn_ctx *ctx, const mn_claim *claim,
             s->dx[s->n_dx++] = &s->cdx[d];
     }
 
-    lr->line = li + 1;
+    lr->line = ln->number ? ln->number : li + 1;
+    lr->provider = ln->provider && ln->provider <= claim->n_providers
+                       ? providers[ln->provider]
+                       : providers[0];
+    lr->charge = ln->charge;
+    lr->units = ln->units;
+    memcpy(lr->revenue, ln->revenue, sizeof(lr->revenue));
     memcpy(lr->code, ln->code_text, sizeof(lr->code));
     lr->date = s->date;
     lr->status = MN_STATUS_COVERED;
@@ -126,6 +149,7 @@ int mn_check_with(const mn_result **out, mn_ctx *ctx, const mn_kb *kb,
     mn_result *res;
     mn_prior_set prior;
     mn_lstate s;
+    const char **providers;
     int rc;
 
     if (!out || !ctx || !kb || !claim)
@@ -153,6 +177,9 @@ int mn_check_with(const mn_result **out, mn_ctx *ctx, const mn_kb *kb,
         if (!res->id)
             return mn_x__err(err, MN_ENOMEM, "out of memory");
     }
+    providers = copy_providers(ctx, claim);
+    if (!providers)
+        return mn_x__err(err, MN_ENOMEM, "out of memory");
     if ((rc = mn_x__prior_collect(&prior, ctx, claim, opts, err)))
         return rc;
 
@@ -161,11 +188,29 @@ int mn_check_with(const mn_result **out, mn_ctx *ctx, const mn_kb *kb,
     s.claim = claim;
     s.prior = prior.v;
     s.n_prior = prior.n;
+    if (opts && opts->version >= 2 && opts->cross_claims) {
+        bool any_provider = false;
+        for (size_t li = 0; li < claim->n_lines && !any_provider; li++)
+            any_provider = mn_x__claim_line_provider(claim, li) != NULL;
+        if (!claim->patient_id || !claim->patient_id[0]) {
+            res->cross = MN_CROSS_NO_PATIENT;
+        } else if (!any_provider) {
+            res->cross = MN_CROSS_NO_PROVIDER;
+        } else {
+            res->cross = MN_CROSS_CHECKED;
+            s.cross = prior.cross;
+            s.n_cross = prior.n_cross;
+            res->n_cross = prior.n_cross;
+        }
+    }
     for (size_t li = 0; li < claim->n_lines; li++) {
         mn_line_result *lr = &res->lines[li];
 
         s.lr = lr;
-        start_line(&s, ctx, claim, li);
+        start_line(&s, ctx, claim, li, providers);
+        s.line_provider =
+            s.n_cross ? mn_x__cross_hash(mn_x__claim_line_provider(claim, li))
+                      : 0;
         mn_x__check_code(&s);
         mn_x__check_modifiers(&s);
         mn_x__check_dx(&s);

@@ -179,6 +179,8 @@ static void check_mue(mn_lstate *s, const mn_ncci_view *v)
 
     if (!m)
         return;
+    size_t other = 0; /* lines of other claims counted */
+
     if (m->mai == 1) {
         units = ln->units;
         lines = 1;
@@ -188,6 +190,16 @@ static void check_mue(mn_lstate *s, const mn_ncci_view *v)
             if (o->code == ln->code && line_date(c, o) == s->date) {
                 units += o->units;
                 lines++;
+            }
+        }
+        /* a date-of-service edit counts the units of the beneficiary's
+           other claims by the same provider on the date */
+        for (size_t j = 0; j < s->n_cross && s->line_provider; j++) {
+            const mn_cross_svc *x = &s->cross[j];
+            if (x->code == ln->code && x->date == s->date &&
+                x->provider == s->line_provider) {
+                units += x->units;
+                other++;
             }
         }
     }
@@ -201,6 +213,18 @@ static void check_mue(mn_lstate *s, const mn_ncci_view *v)
                    "unlikely edit of %u (MAI 1, a claim-line edit): the "
                    "line is denied.",
                    ln->units, ln->code_text, m->units));
+    else if (other)
+        f = mn_x__finding_add(
+            s, MN_E_UNITS_MUE_EXCEEDED,
+            PRINTF(s,
+                   "%llu units of %s on %s (%zu line%s of this claim, %zu of "
+                   "other claims of the same provider for the patient) "
+                   "exceed its medically unlikely edit of %u per date of "
+                   "service (MAI %d, %s): this claim's lines of the code on "
+                   "that date are denied.",
+                   (unsigned long long)units, ln->code_text,
+                   date_text(s, s->date), lines, lines == 1 ? "" : "s", other,
+                   m->units, m->mai, MAI_TEXT[m->mai]));
     else
         f = mn_x__finding_add(
             s, MN_E_UNITS_MUE_EXCEEDED,
@@ -250,9 +274,11 @@ static void check_mue(mn_lstate *s, const mn_ncci_view *v)
 static const char *const PTP_TABLE[MN_PTP_TABLES] = {"practitioner",
                                                      "hospital"};
 
+/* `other` names the column-1 service when it is on another claim (the
+ * claim's id and line), NULL when it is a line of this claim. */
 static void ptp_finding(mn_lstate *s, const mn_ncci_view *v, int table,
                         const kb_ptp *p, const mn_claim_line *col1,
-                        size_t col1_index)
+                        size_t col1_index, const mn_cross_svc *other)
 {
     const mn_claim_line *ln = s->line;
     bool allowed = KB_PTP_MOD(p) == MN_PTP_MOD_YES;
@@ -264,17 +290,28 @@ static void ptp_finding(mn_lstate *s, const mn_ncci_view *v, int table,
 
     f = mn_x__finding_add(
         s, MN_E_NCCI_PTP,
-        allowed ? PRINTF(s,
-                         "%s is a column-2 code of %s (line %zu) on the "
-                         "same date under an NCCI procedure-to-procedure "
-                         "edit, and no NCCI-associated modifier shows a "
-                         "distinct service.",
-                         ln->code_text, col1->code_text, col1_index + 1)
-                : PRINTF(s,
-                         "%s is a column-2 code of %s (line %zu) on the "
-                         "same date under an NCCI procedure-to-procedure "
-                         "edit that no modifier can bypass.",
-                         ln->code_text, col1->code_text, col1_index + 1));
+        other     ? PRINTF(s,
+                           "%s is a column-2 code of %s, billed for the patient "
+                               "by the same provider on the same date on claim %s "
+                               "(line %u), under an NCCI procedure-to-procedure "
+                               "edit%s.",
+                           ln->code_text, col1->code_text,
+                       other->claim_id[0] ? other->claim_id : "(no id)",
+                           other->line,
+                       allowed ? ", and no NCCI-associated modifier shows a "
+                                     "distinct service"
+                                   : " that no modifier can bypass")
+        : allowed ? PRINTF(s,
+                           "%s is a column-2 code of %s (line %zu) on the "
+                           "same date under an NCCI procedure-to-procedure "
+                           "edit, and no NCCI-associated modifier shows a "
+                           "distinct service.",
+                           ln->code_text, col1->code_text, col1_index + 1)
+                  : PRINTF(s,
+                           "%s is a column-2 code of %s (line %zu) on the "
+                           "same date under an NCCI procedure-to-procedure "
+                           "edit that no modifier can bypass.",
+                           ln->code_text, col1->code_text, col1_index + 1));
     if (!f)
         return;
     f->policy_kind = "ncci";
@@ -313,6 +350,64 @@ static void ptp_finding(mn_lstate *s, const mn_ncci_view *v, int table,
                         "Do not report %s with %s for the same patient on "
                         "the same date; its payment is included in %s.",
                         ln->code_text, col1->code_text, col1->code_text);
+    }
+}
+
+/* The column-1 services of other claims of the patient by the line's
+ * provider on its date (the edits across claims). */
+static void check_ptp_cross(mn_lstate *s, const mn_ncci_view *v, int table,
+                            long col2, uint16_t d16, bool inst)
+{
+    const mn_claim_line *ln = s->line;
+
+    for (size_t j = 0; j < s->n_cross && s->line_provider && !s->nomem; j++) {
+        const mn_cross_svc *x = &s->cross[j];
+        const kb_ptp *p;
+        long col1;
+        bool seen = false;
+        bool all_bypassed = true;
+        mn_claim_line c1;
+
+        if (x->provider != s->line_provider || x->date != s->date || !x->code ||
+            x->code == ln->code)
+            continue;
+        /* one finding per column-1 code, as on one claim */
+        for (size_t k = 0; k < j && !seen; k++)
+            seen = s->cross[k].code == x->code &&
+                   s->cross[k].provider == s->line_provider &&
+                   s->cross[k].date == s->date;
+        for (size_t k = 0; k < s->claim->n_lines && !seen; k++)
+            seen = s->claim->lines[k].code == x->code &&
+                   line_date(s->claim, &s->claim->lines[k]) == s->date;
+        if (seen)
+            continue;
+        col1 = mn_x__ncci_code(v, x->code);
+        p = col1 < 0 ? NULL : mn_x__ncci_pair(v, table, col2, col1, d16);
+        if (!p || KB_PTP_MOD(p) == MN_PTP_MOD_NA)
+            continue;
+        memset(&c1, 0, sizeof(c1));
+        c1.code = x->code;
+        {
+            char tmp[9];
+            mn_x__key_text(tmp, x->code);
+            memcpy(c1.code_text, tmp, sizeof(c1.code_text) - 1);
+        }
+        if (KB_PTP_MOD(p) == MN_PTP_MOD_YES) {
+            for (size_t k = j; k < s->n_cross && all_bypassed; k++) {
+                const mn_cross_svc *y = &s->cross[k];
+                if (y->code != x->code || y->provider != s->line_provider ||
+                    y->date != s->date)
+                    continue;
+                c1.n_modifiers = y->n_mods;
+                memcpy(c1.modifiers, y->mods, sizeof(c1.modifiers));
+                all_bypassed = bypassed(ln, &c1, inst, s->date);
+            }
+            if (all_bypassed)
+                continue;
+        }
+        c1.n_modifiers = x->n_mods;
+        memcpy(c1.modifiers, x->mods, sizeof(c1.modifiers));
+        ptp_finding(s, v, table, p, &c1, 0, x);
     }
 }
 
@@ -357,8 +452,9 @@ static void check_ptp(mn_lstate *s, const mn_ncci_view *v)
             if (all_bypassed)
                 continue;
         }
-        ptp_finding(s, v, table, p, o, j);
+        ptp_finding(s, v, table, p, o, j, NULL);
     }
+    check_ptp_cross(s, v, table, col2, d16, inst);
 }
 
 /* ------------------------------------------------------------------ */

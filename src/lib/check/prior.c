@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "check/check.h"
+#include "core/map.h"
 #include "mednec/history.h"
 
 typedef struct prior_acc {
@@ -18,6 +19,15 @@ typedef struct prior_acc {
     size_t skip_len;
     bool amounts; /* the source's services carry amounts (version 2) */
     bool nomem;
+    /* the edits across claims: the store's services with a provider on
+       one of the claim's dates, not of a claim the run's view has */
+    bool cross;
+    const mn_claim *claim;
+    const mn_cross_svc *view;
+    size_t n_view;
+    mn_cross_svc *xs;
+    size_t n_xs;
+    size_t cap_xs;
 } prior_acc;
 
 static int prior_push(prior_acc *a, const mn_prior *p)
@@ -38,12 +48,65 @@ static int prior_push(prior_acc *a, const mn_prior *p)
     return MN_OK;
 }
 
+/* A stored service of another claim, by a provider, on one of the
+ * claim's dates: for the edits across claims. */
+static int cross_from_store(prior_acc *a, const mn_history_service *svc,
+                            const mn_prior *p)
+{
+    const mn_claim *c = a->claim;
+    mn_cross_svc x;
+    bool on_date = false;
+    size_t kl = svc->claim_key_len;
+
+    for (size_t i = 0; i < c->n_lines && !on_date; i++) {
+        const mn_claim_line *ln = &c->lines[i];
+        on_date = (ln->date != MN_NODATE ? ln->date : c->date) == svc->date;
+    }
+    if (!on_date)
+        return MN_OK;
+    memset(&x, 0, sizeof(x));
+    x.provider = mn_x__hash(svc->provider, svc->provider_len);
+    x.provider = x.provider ? x.provider : 1;
+    x.claim = svc->claim_key_len ? mn_x__hash(svc->claim_key, kl) : 0;
+    x.claim = x.claim ? x.claim : (kl ? 1 : 0);
+    /* the run's view has its own copy of a claim of this run */
+    for (size_t i = 0; i < a->n_view; i++) {
+        if (a->view[i].claim && a->view[i].claim == x.claim)
+            return MN_OK;
+    }
+    x.date = svc->date;
+    x.code = p->code;
+    x.units = svc->units;
+    x.line = svc->line;
+    x.n_mods = (unsigned char)p->n_modifiers;
+    memcpy(x.mods, p->modifiers, sizeof(x.mods));
+    if (kl >= sizeof(x.claim_id))
+        kl = sizeof(x.claim_id) - 1;
+    memcpy(x.claim_id, svc->claim_key, kl);
+    x.claim_id[kl] = '\0';
+    if (a->n_xs == a->cap_xs) {
+        size_t cap = a->cap_xs ? a->cap_xs * 2 : 8;
+        mn_cross_svc *nv = mn_x__arena_alloc(a->ctx->arena, cap * sizeof(*nv));
+        if (!nv) {
+            a->nomem = true;
+            return MN_ENOMEM;
+        }
+        if (a->n_xs)
+            memcpy(nv, a->xs, a->n_xs * sizeof(*nv));
+        a->xs = nv;
+        a->cap_xs = cap;
+    }
+    a->xs[a->n_xs++] = x;
+    return MN_OK;
+}
+
 static int prior_from_store(void *payload, const mn_history_service *svc)
 {
     prior_acc *a = payload;
     mn_prior p;
     const char *m = svc->modifiers;
     size_t ml = svc->modifiers ? svc->modifiers_len : 0;
+    int rc;
 
     if (a->skip_key && svc->claim_key && svc->claim_key_len == a->skip_len &&
         memcmp(svc->claim_key, a->skip_key, a->skip_len) == 0)
@@ -87,6 +150,9 @@ static int prior_from_store(void *payload, const mn_history_service *svc)
     }
     if (!p.code)
         return MN_OK;
+    if (a->cross && svc->provider && svc->provider_len &&
+        (rc = cross_from_store(a, svc, &p)))
+        return rc;
     return prior_push(a, &p);
 }
 
@@ -162,6 +228,7 @@ static int collect(prior_acc *a, const mn_claim *claim,
         a->skip_key = claim->id;
         a->skip_len = claim->id ? strlen(claim->id) : 0;
         a->amounts = opts->history->version >= 2;
+        a->cross = a->cross && opts->history->version >= 3;
         rc = opts->history->lookup(opts->history->self, claim->patient_id,
                                    strlen(claim->patient_id), MN_HISTORY_FIRST,
                                    MN_HISTORY_LAST, prior_from_store, a, err);
@@ -183,9 +250,29 @@ int mn_x__prior_collect(mn_prior_set *out, mn_ctx *ctx, const mn_claim *claim,
     int rc;
 
     memset(&a, 0, sizeof(a));
+    memset(out, 0, sizeof(*out));
     a.ctx = ctx;
+    a.claim = claim;
+    if (opts && opts->version >= 2 && opts->cross_claims) {
+        a.cross = true;
+        a.view = mn_x__cross_view(opts->cross, &a.n_view);
+    }
     rc = collect(&a, claim, opts, err);
+    if (rc)
+        return rc;
     out->v = a.v;
-    out->n = rc ? 0 : a.n;
-    return rc;
+    out->n = a.n;
+    if (a.cross && (a.n_view || a.n_xs)) {
+        /* the run's services, then the store's */
+        size_t n = a.n_view + a.n_xs;
+        out->cross = mn_x__arena_alloc(ctx->arena, n * sizeof(*out->cross));
+        if (!out->cross)
+            return mn_x__err(err, MN_ENOMEM, "out of memory");
+        if (a.n_view)
+            memcpy(out->cross, a.view, a.n_view * sizeof(*out->cross));
+        if (a.n_xs)
+            memcpy(out->cross + a.n_view, a.xs, a.n_xs * sizeof(*out->cross));
+        out->n_cross = n;
+    }
+    return MN_OK;
 }

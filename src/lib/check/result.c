@@ -116,7 +116,7 @@ int mn_result_line(mn_line_info *out, const mn_result *res, size_t line,
 
     if (!out || !res)
         return mn_x__err(err, MN_EINVAL, "missing argument");
-    if (out->version != MN_LINE_INFO_VERSION)
+    if (out->version < 1 || out->version > MN_LINE_INFO_VERSION)
         return mn_x__err(err, MN_EINVAL, "unknown mn_line_info version %u",
                          out->version);
     if (line >= res->n_lines)
@@ -156,6 +156,14 @@ int mn_result_line(mn_line_info *out, const mn_result *res, size_t line,
     out->n_findings = lr->n_findings;
     mn_x__format_date(out->payable_buf, lr->payable_again);
     out->payable_again = out->payable_buf[0] ? out->payable_buf : NULL;
+    if (out->version >= 2) {
+        out->provider = lr->provider;
+        out->charge = lr->charge;
+        out->units = lr->units;
+        memcpy(out->revenue_buf, lr->revenue, sizeof(out->revenue_buf));
+        out->revenue_buf[4] = '\0';
+        out->revenue_code = out->revenue_buf[0] ? out->revenue_buf : NULL;
+    }
     return MN_OK;
 }
 
@@ -204,5 +212,25 @@ int mn_result_finding(mn_finding_info *out, const mn_result *res, size_t line,
     out->supporting = out->sup_ptr;
     out->supporting_desc = out->desc_ptr;
     out->payable_again = f->payable_text;
+    return MN_OK;
+}
+
+int mn_result_finding_summary(mn_finding_summary *out, const mn_result *res,
+                              size_t line, size_t finding)
+{
+    const mn_finding *f;
+
+    if (!out || !res || line >= res->n_lines ||
+        finding >= res->lines[line].n_findings)
+        return MN_EINVAL;
+    f = &res->lines[line].findings[finding];
+    out->edit = f->edit;
+    out->severity = f->severity;
+    out->medical_necessity = f->med_nec;
+    out->carc = f->carc;
+    out->rarc = f->rarc;
+    out->citation_kind = f->policy_kind;
+    out->citation_id = f->policy_id;
+    out->diagnosis = f->dx;
     return MN_OK;
 }

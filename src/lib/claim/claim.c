@@ -210,6 +210,11 @@ void mn_claim_free(mn_claim *claim)
         mn_x__free(claim->dx);
         mn_x__free(claim->lines);
         mn_x__free(claim->hist);
+        mn_x__free(claim->provider);
+        mn_x__free(claim->prior_auth);
+        for (size_t i = 0; i < claim->n_providers; i++)
+            mn_x__free(claim->providers[i]);
+        mn_x__free(claim->providers);
         mn_x__free(claim);
     }
 }
@@ -540,6 +545,7 @@ int mn_claim_add_diagnosis(mn_claim *c, const char *code, size_t len,
         goto done;
     }
     dx = &c->dx[c->n_dx];
+    dx->icd9 = 0;
     dx->key = mn_x__key(code, len);
     dx->not_icd = !mn_x__icd_shape(code, len);
     if (dx->not_icd)
@@ -753,6 +759,276 @@ int mn_claim_line_set_place_of_service(mn_claim *c, size_t line,
     if (rc)
         at(err, "lines[%zu].place_of_service", line);
     return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Extensions: providers, line numbers, frequency, ICD-9-CM            */
+/* ------------------------------------------------------------------ */
+
+/* Printable ASCII only. */
+static bool printable(const char *s, size_t len)
+{
+    bool ok = true;
+
+    for (size_t i = 0; ok && i < len; i++)
+        ok = s[i] >= 0x20 && s[i] < 0x7f;
+    return ok;
+}
+
+/* A provider id: printable ASCII without spaces at either end. */
+static int check_provider(const mn_claim *c, const char *s, size_t len,
+                          mn_error *err)
+{
+    int rc = check_str(c, s, len, err);
+
+    if (rc == MN_OK && (!s || len == 0 || !printable(s, len) || s[0] == ' ' ||
+                        s[len - 1] == ' '))
+        rc = fail(err, MN_EINVAL, "expected a provider identifier (an NPI)");
+    return rc;
+}
+
+int mn_claim_set_provider(mn_claim *c, const char *id, size_t len,
+                          mn_error *err)
+{
+    int rc = check_provider(c, id, len, err);
+
+    if (rc == MN_OK)
+        rc = replace_str(&c->provider, id, len, false, err);
+    if (rc)
+        at(err, "provider");
+    return rc;
+}
+
+int mn_claim_set_frequency(mn_claim *c, const char *code, size_t len,
+                           mn_error *err)
+{
+    int rc = check_str(c, code, len, err);
+
+    if (rc == MN_OK && (len != 1 || !all_alnum(code, len)))
+        rc = fail(err, MN_EINVAL,
+                  "expected a claim frequency code of one digit or letter");
+    if (rc == MN_OK)
+        c->frequency = (char)mn_x__toupper((unsigned char)code[0]);
+    else
+        at(err, "frequency");
+    return rc;
+}
+
+int mn_claim_set_prior_authorization(mn_claim *c, const char *id, size_t len,
+                                     mn_error *err)
+{
+    int rc = check_str(c, id, len, err);
+
+    if (rc == MN_OK && (!id || len == 0 || !printable(id, len)))
+        rc = fail(err, MN_EINVAL, "expected a prior authorization number");
+    if (rc == MN_OK)
+        rc = replace_str(&c->prior_auth, id, len, false, err);
+    if (rc)
+        at(err, "prior_authorization");
+    return rc;
+}
+
+/* ICD-9-CM shapes: 3 digits and up to 2 more (V + 2 digits and up to 2
+ * more; E + 3 digits and up to 1 more), with or without the dot after the
+ * category. */
+static bool icd9_shape(const char *s, size_t len)
+{
+    char head = len ? (char)mn_x__toupper((unsigned char)s[0]) : 0;
+    size_t cat = head == 'E' ? 4 : 3; /* characters of the category */
+    size_t max_extra = head == 'E' ? 1 : 2;
+    size_t digits = 0;
+    size_t extra = 0;
+    bool dot = false;
+    bool ok = len >= 3 && (mn_x__isdigit(head) || head == 'V' || head == 'E');
+
+    for (size_t i = 1; ok && i < len; i++) {
+        if (s[i] == '.') {
+            ok = !dot && digits + 1 == cat && i + 1 < len;
+            dot = true;
+        } else if (!mn_x__isdigit(s[i])) {
+            ok = false;
+        } else if (digits + 1 < cat) {
+            digits++;
+        } else {
+            ok = ++extra <= max_extra;
+        }
+    }
+    return ok && digits + 1 == cat;
+}
+
+int mn_claim_add_diagnosis_icd9(mn_claim *c, const char *code, size_t len,
+                                mn_error *err)
+{
+    int rc = check_str(c, code, len, err);
+    mn_claim_dx *dx;
+
+    if (rc) {
+        if (c)
+            at(err, "diagnoses[%zu]", c->n_dx);
+        goto done;
+    }
+    if (c->n_dx >= c->o.max_diagnoses) {
+        rc = fail(err, MN_ELIMIT, "too many diagnoses (max %zu)",
+                  c->o.max_diagnoses);
+        at(err, "diagnoses");
+        goto done;
+    }
+    if (!code || len > 7 || !icd9_shape(code, len)) {
+        rc = fail(err, MN_EINVAL, "expected an ICD-9-CM code");
+        at(err, "diagnoses[%zu]", c->n_dx);
+        goto done;
+    }
+    rc = grow((void **)&c->dx, &c->cap_dx, c->n_dx + 1, sizeof(*c->dx));
+    if (rc) {
+        rc = fail(err, rc, "out of memory");
+        goto done;
+    }
+    dx = &c->dx[c->n_dx];
+    memset(dx, 0, sizeof(*dx));
+    dx->key = 0; /* never found in the ICD-10-CM tables */
+    {
+        /* dotted after the category (4 characters for E codes) */
+        size_t cat = mn_x__toupper((unsigned char)code[0]) == 'E' ? 4 : 3;
+        size_t n = 0;
+        for (size_t i = 0; i < len; i++) {
+            if (code[i] == '.')
+                continue;
+            if (n == cat)
+                dx->text[n++] = '.';
+            dx->text[n++] = (char)mn_x__toupper((unsigned char)code[i]);
+        }
+        dx->text[n] = '\0';
+    }
+    dx->icd9 = 1;
+    c->n_dx++;
+done:
+    return rc;
+}
+
+#define MAX_LINE_NUMBER 999999u
+
+int mn_claim_line_set_number(mn_claim *c, size_t line, unsigned number,
+                             mn_error *err)
+{
+    int rc = check_line(c, line, err);
+
+    if (rc == MN_OK && (number < 1 || number > MAX_LINE_NUMBER))
+        rc = fail(err, MN_EINVAL, "expected a line number from 1 to %u",
+                  MAX_LINE_NUMBER);
+    for (size_t i = 0; rc == MN_OK && i < c->n_lines; i++) {
+        if (i != line && mn_claim_line_number(c, i) == number)
+            rc = fail(err, MN_EINVAL, "line number %u is used twice", number);
+    }
+    if (rc == MN_OK)
+        c->lines[line].number = number;
+    else if (c)
+        at(err, "lines[%zu].number", line);
+    return rc;
+}
+
+int mn_claim_line_set_provider(mn_claim *c, size_t line, const char *id,
+                               size_t len, mn_error *err)
+{
+    int rc = check_line(c, line, err);
+    size_t i = 0;
+
+    if (rc == MN_OK)
+        rc = check_provider(c, id, len, err);
+    if (rc)
+        goto done;
+    /* the lines of a claim share few providers: each is stored once */
+    while (i < c->n_providers && !(strlen(c->providers[i]) == len &&
+                                   memcmp(c->providers[i], id, len) == 0))
+        i++;
+    if (i == c->n_providers) {
+        rc = grow((void **)&c->providers, &c->cap_providers, i + 1,
+                  sizeof(*c->providers));
+        if (rc == MN_OK) {
+            c->providers[i] = mn_x__strndup(id, len);
+            if (!c->providers[i])
+                rc = MN_ENOMEM;
+        }
+        if (rc) {
+            rc = fail(err, MN_ENOMEM, "out of memory");
+            goto done;
+        }
+        c->n_providers++;
+    }
+    c->lines[line].provider = (unsigned)i + 1;
+done:
+    if (rc && c)
+        at(err, "lines[%zu].provider", line);
+    return rc;
+}
+
+int mn_claim_line_set_date(mn_claim *c, size_t line, const char *date,
+                           size_t len, mn_error *err)
+{
+    int32_t d = MN_NODATE;
+    int rc = check_line(c, line, err);
+
+    if (rc == MN_OK)
+        rc = parse_date(&d, c, date, len, err);
+    if (rc == MN_OK)
+        c->lines[line].date = d;
+    else if (c)
+        at(err, "lines[%zu].date", line);
+    return rc;
+}
+
+int mn_claim_line_set_revenue_code(mn_claim *c, size_t line, const char *code,
+                                   size_t len, mn_error *err)
+{
+    int rc = check_line(c, line, err);
+    bool ok = code && (len == 3 || len == 4);
+
+    for (size_t i = 0; ok && i < len; i++)
+        ok = mn_x__isdigit(code[i]);
+    if (rc == MN_OK && !ok)
+        rc = fail(err, MN_EINVAL, "expected a revenue code of 4 digits");
+    if (rc == MN_OK) {
+        char *r = c->lines[line].revenue;
+        r[0] = '0';
+        memcpy(r + (4 - len), code, len);
+        r[4] = '\0';
+    } else if (c) {
+        at(err, "lines[%zu].revenue_code", line);
+    }
+    return rc;
+}
+
+const char *mn_claim_get_id(const mn_claim *c)
+{
+    return c ? c->id : NULL;
+}
+
+char mn_claim_get_frequency(const mn_claim *c)
+{
+    return c ? c->frequency : '\0';
+}
+
+unsigned mn_claim_line_number(const mn_claim *c, size_t line)
+{
+    if (!c || line >= c->n_lines)
+        return 0;
+    return c->lines[line].number ? c->lines[line].number : (unsigned)line + 1;
+}
+
+const char *mn_x__claim_line_provider(const mn_claim *c, size_t li)
+{
+    unsigned p = c->lines[li].provider;
+
+    return p && p <= c->n_providers ? c->providers[p - 1] : c->provider;
+}
+
+const char *mn_claim_line_provider(const mn_claim *c, size_t line)
+{
+    return c && line < c->n_lines ? mn_x__claim_line_provider(c, line) : NULL;
+}
+
+int mn_claim_has_patient_id(const mn_claim *c)
+{
+    return c && c->patient_id && c->patient_id[0];
 }
 
 int mn_claim_add_history(mn_claim *c, const char *code, size_t len,
@@ -1105,6 +1381,38 @@ static int get_array(const json_t *arr, size_t max, const char *what,
     return rc;
 }
 
+static int collect(const json_t **f, const json_t *obj,
+                   const char *const *names, int count, const mn_claim *c,
+                   const jpath *p, mn_error *err);
+
+/* A diagnosis given with its code system (extension):
+ * {"code": "250.00", "system": "icd-9-cm"}; "icd-10-cm" is the default. */
+static int parse_coded_dx(mn_claim *c, const json_t *obj, const jpath *p,
+                          mn_error *err)
+{
+    static const char *const names[2] = {"code", "system"};
+    const json_t *f[2] = {NULL, NULL};
+    jpath kp[2] = {{p, "code", 0}, {p, "system", 0}};
+    const char *sys = "icd-10-cm";
+    size_t sys_len = 9;
+    int rc = collect(f, obj, names, 2, c, p, err);
+
+    if (rc == MN_OK && f[1])
+        rc = get_str(&sys, &sys_len, f[1], &kp[1], err);
+    if (rc == MN_OK && !f[0])
+        rc = fail_at(err, &kp[0], MN_EINVAL, "missing");
+    if (rc)
+        goto done;
+    if (equals_ci(sys, sys_len, "icd-10-cm"))
+        rc = set_from(c, mn_claim_add_diagnosis, f[0], &kp[0], err);
+    else if (equals_ci(sys, sys_len, "icd-9-cm"))
+        rc = set_from(c, mn_claim_add_diagnosis_icd9, f[0], &kp[0], err);
+    else
+        rc = fail_at(err, &kp[1], MN_EINVAL, "expected icd-10-cm or icd-9-cm");
+done:
+    return rc;
+}
+
 static int parse_diagnoses(mn_claim *c, const json_t *arr, const jpath *p,
                            mn_error *err)
 {
@@ -1119,7 +1427,10 @@ static int parse_diagnoses(mn_claim *c, const json_t *arr, const jpath *p,
     json_array_foreach(arr, i, v)
     {
         jpath ip = {p, NULL, i};
-        rc = set_from(c, mn_claim_add_diagnosis, v, &ip, err);
+        if (json_is_object(v))
+            rc = parse_coded_dx(c, v, &ip, err);
+        else
+            rc = set_from(c, mn_claim_add_diagnosis, v, &ip, err);
         if (rc)
             goto done;
     }
@@ -1198,6 +1509,18 @@ static int line_pos_setter(mn_claim *c, const char *s, size_t len,
     return mn_claim_line_set_place_of_service(c, c->n_lines - 1, s, len, err);
 }
 
+static int line_provider_setter(mn_claim *c, const char *s, size_t len,
+                                mn_error *err)
+{
+    return mn_claim_line_set_provider(c, c->n_lines - 1, s, len, err);
+}
+
+static int line_revenue_setter(mn_claim *c, const char *s, size_t len,
+                               mn_error *err)
+{
+    return mn_claim_line_set_revenue_code(c, c->n_lines - 1, s, len, err);
+}
+
 enum {
     L_CODE,
     L_MODS,
@@ -1207,11 +1530,15 @@ enum {
     L_PTRS,
     L_CHARGE,
     L_ALLOWED,
+    L_NUMBER,
+    L_PROVIDER,
+    L_REVENUE,
     L_COUNT
 };
 static const char *const line_names[L_COUNT] = {
-    "code",        "modifiers", "units",  "date", "place_of_service",
-    "dx_pointers", "charge",    "allowed"};
+    "code",        "modifiers", "units",   "date",   "place_of_service",
+    "dx_pointers", "charge",    "allowed", "number", "provider",
+    "revenue_code"};
 
 /* Finds `key` in `names`; returns `count` when it is not there. */
 static int member(const char *key, const char *const *names, int count)
@@ -1342,6 +1669,20 @@ static int parse_line(mn_claim *c, const json_t *obj, const jpath *p,
     if (rc == MN_OK)
         rc = get_amount(&c->lines[idx].allowed, f[L_ALLOWED], &kp[L_ALLOWED],
                         err);
+    if (rc == MN_OK && f[L_NUMBER]) {
+        long long n = 0;
+        rc = get_int(&n, f[L_NUMBER], 1, 999999, &kp[L_NUMBER], err);
+        if (rc == MN_OK)
+            rc = with_path(
+                err, &kp[L_NUMBER],
+                mn_claim_line_set_number(c, (size_t)idx, (unsigned)n, err));
+    }
+    if (rc == MN_OK && f[L_PROVIDER])
+        rc = set_from(c, line_provider_setter, f[L_PROVIDER], &kp[L_PROVIDER],
+                      err);
+    if (rc == MN_OK && f[L_REVENUE])
+        rc =
+            set_from(c, line_revenue_setter, f[L_REVENUE], &kp[L_REVENUE], err);
 done:
     return rc;
 }
@@ -1463,6 +1804,9 @@ enum {
     F_BILL_TYPE,
     F_POS,
     F_DATE,
+    F_PROVIDER,
+    F_FREQUENCY,
+    F_PRIOR_AUTH, /* the last string member */
     F_PATIENT,
     F_DIAGNOSES,
     F_LINES,
@@ -1471,17 +1815,21 @@ enum {
 };
 
 static const char *const top_names[F_COUNT] = {
-    "id",         "payer",     "jurisdiction",
-    "claim_type", "bill_type", "place_of_service",
-    "date",       "patient",   "diagnoses",
-    "lines",      "history"};
+    "id",           "payer",
+    "jurisdiction", "claim_type",
+    "bill_type",    "place_of_service",
+    "date",         "provider",
+    "frequency",    "prior_authorization",
+    "patient",      "diagnoses",
+    "lines",        "history"};
 
-/* Setters of the string members F_ID .. F_DATE, in that order. */
-static const str_setter top_setters[F_DATE + 1] = {
+/* Setters of the string members F_ID .. F_PRIOR_AUTH, in that order. */
+static const str_setter top_setters[F_PRIOR_AUTH + 1] = {
     mn_claim_set_id,           mn_claim_set_payer,
     mn_claim_set_jurisdiction, mn_claim_set_claim_type,
     mn_claim_set_bill_type,    mn_claim_set_place_of_service,
-    mn_claim_set_date};
+    mn_claim_set_date,         mn_claim_set_provider,
+    mn_claim_set_frequency,    mn_claim_set_prior_authorization};
 
 static int parse_claim(mn_claim *c, const json_t *root, mn_error *err)
 {
@@ -1495,7 +1843,7 @@ static int parse_claim(mn_claim *c, const json_t *root, mn_error *err)
         kp[i].index = 0;
     }
     rc = collect(f, root, top_names, F_COUNT, c, NULL, err);
-    for (int i = F_ID; rc == MN_OK && i <= F_DATE; i++) {
+    for (int i = F_ID; rc == MN_OK && i <= F_PRIOR_AUTH; i++) {
         if (f[i])
             rc = set_from(c, top_setters[i], f[i], &kp[i], err);
     }
@@ -1810,6 +2158,11 @@ typedef struct fline {
     unsigned n_ptrs;
     int64_t charge;
     int64_t allowed;
+    unsigned number;
+    const char *provider;
+    size_t provider_len;
+    const char *revenue;
+    size_t revenue_len;
 } fline;
 
 /* An amount as plain decimal text: digits without a leading zero (or a
@@ -1945,6 +2298,12 @@ static int fast_line(fast *f)
             rc = fast_amount(f, &ln.charge);
         else if (rc == MN_OK && k == L_ALLOWED)
             rc = fast_amount(f, &ln.allowed);
+        else if (rc == MN_OK && k == L_NUMBER)
+            rc = fast_int(f, 1, 999999, &ln.number);
+        else if (rc == MN_OK && k == L_PROVIDER)
+            rc = fast_keep(f, &ln.provider, &ln.provider_len);
+        else if (rc == MN_OK && k == L_REVENUE)
+            rc = fast_keep(f, &ln.revenue, &ln.revenue_len);
         if (rc == MN_OK)
             rc = fast_next(f, '}', &more);
     }
@@ -1969,6 +2328,14 @@ static int fast_line(fast *f)
     if (rc == MN_OK)
         rc = fast_ok(mn_claim_line_set_amounts(c, (size_t)idx, ln.charge,
                                                ln.allowed, NULL));
+    if (rc == MN_OK && ln.number)
+        rc = fast_ok(mn_claim_line_set_number(c, (size_t)idx, ln.number, NULL));
+    if (rc == MN_OK && ln.provider)
+        rc = fast_ok(mn_claim_line_set_provider(c, (size_t)idx, ln.provider,
+                                                ln.provider_len, NULL));
+    if (rc == MN_OK && ln.revenue)
+        rc = fast_ok(mn_claim_line_set_revenue_code(c, (size_t)idx, ln.revenue,
+                                                    ln.revenue_len, NULL));
     return rc;
 }
 
@@ -2069,7 +2436,7 @@ static int fast_claim(mn_claim *c, const char *json, size_t len)
     rc = fast_open(&f, '{', '}', &more);
     while (rc == MN_OK && more) {
         rc = fast_key(&f, top_names, F_COUNT, &seen, &k);
-        if (rc == MN_OK && k <= F_DATE) {
+        if (rc == MN_OK && k <= F_PRIOR_AUTH) {
             rc = fast_set(&f, top_setters[k]);
         } else if (rc == MN_OK) {
             switch (k) {

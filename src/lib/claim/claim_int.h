@@ -18,10 +18,13 @@ typedef enum {
 } mn_payer;
 
 typedef struct mn_claim_dx {
-    mn_key key;    /* undotted, upper case */
-    char text[12]; /* as normalised for output: dotted, upper case */
-    bool not_icd;  /* not of the shape of an ICD-10-CM code (text as given,
-                      upper case): every line pointing to it is invalid */
+    mn_key key;         /* undotted, upper case */
+    char text[12];      /* as normalised for output: dotted, upper case (ICD-9
+                           and codes of no ICD shape: as given, upper case) */
+    bool not_icd;       /* not of the shape of an ICD-10-CM code (text as given,
+                           upper case): every line pointing to it is invalid */
+    unsigned char icd9; /* an ICD-9-CM code (837 qualifiers BK, BF...):
+                           never looked up in the ICD-10-CM tables */
 } mn_claim_dx;
 
 typedef struct mn_claim_line {
@@ -37,8 +40,11 @@ typedef struct mn_claim_line {
     char pos[3];                             /* "" when not given on the line */
     unsigned char pointers[MN_MAX_POINTERS]; /* 1-based */
     unsigned n_pointers;                     /* 0: all diagnoses */
-    int64_t charge;  /* cents, MN_NO_AMOUNT when not given */
-    int64_t allowed; /* cents, MN_NO_AMOUNT when not given */
+    int64_t charge;    /* cents, MN_NO_AMOUNT when not given */
+    int64_t allowed;   /* cents, MN_NO_AMOUNT when not given */
+    unsigned number;   /* the sender's line number (837 LX), 0: position */
+    unsigned provider; /* 1-based into the claim's providers, 0: none */
+    char revenue[5];   /* institutional revenue code, "" when none */
 } mn_claim_line;
 
 typedef struct mn_claim_hist {
@@ -80,7 +86,17 @@ struct mn_claim {
     mn_claim_hist *hist;
     size_t n_hist;
     size_t cap_hist;
+    char *provider;   /* owned, may be NULL: rendering, else billing NPI */
+    char *prior_auth; /* owned, may be NULL */
+    char frequency;   /* claim frequency code ('7' replacement, '8' void),
+                         '\0' when not given */
+    char **providers; /* owned: the distinct providers of the lines */
+    size_t n_providers;
+    size_t cap_providers;
 };
+
+/* The provider of line `li`: its own, else the claim's; NULL when none. */
+const char *mn_x__claim_line_provider(const mn_claim *c, size_t li);
 
 /* MN_EINVAL when the birth date is after a line's date of service
  * (where: patient.birth_date); the parser and mn_check call it. */

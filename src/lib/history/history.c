@@ -95,11 +95,16 @@ static const char *const migrations[MN_HISTORY_SCHEMA_VERSION] = {
     "ALTER TABLE service ADD COLUMN charge INTEGER;"
     "ALTER TABLE service ADD COLUMN allowed INTEGER;"
     "ALTER TABLE service ADD COLUMN dx TEXT;",
+    /* 3: who furnished each service (the line's provider, else the
+       claim's: an NPI), for the edits that look across claims of one
+       patient, provider and date (MUE, PTP) */
+    "ALTER TABLE service ADD COLUMN provider TEXT;",
 };
 
 const char mn_x__history_lookup_sql[] =
     "SELECT code, date_days, units, status, modifiers, claim_key, line_no,"
-    " charge, allowed, dx FROM service WHERE patient_id = ?1 AND date_days "
+    " charge, allowed, dx, provider FROM service WHERE patient_id = ?1 AND "
+    "date_days "
     "BETWEEN "
     "?2 AND ?3"
     " ORDER BY date_days, claim_key, line_no";
@@ -113,8 +118,10 @@ static const char sql_put_claim[] =
     " status_digest, services, imported) VALUES(?1, ?2, ?3, ?4, ?5, ?6)";
 static const char sql_put_service[] =
     "INSERT INTO service(patient_id, date_days, claim_key, line_no, code,"
-    " units, modifiers, status, charge, allowed, dx)"
-    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+    " units, modifiers, status, charge, allowed, dx, provider)"
+    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
+static const char sql_del_claim[] =
+    "DELETE FROM claim WHERE patient_id = ?1 AND claim_key = ?2";
 static const char sql_log[] =
     "INSERT INTO import_log(started, finished, lines, claims, claims_added,"
     " claims_replaced, claims_unchanged, services_added, services_removed,"
@@ -706,6 +713,9 @@ int mn_history_lookup(mn_history *h, const char *patient_id, size_t id_len,
         svc.diagnoses = (const char *)sqlite3_column_text(st, 9);
         svc.diagnoses_len =
             svc.diagnoses ? (size_t)sqlite3_column_bytes(st, 9) : 0;
+        svc.provider = (const char *)sqlite3_column_text(st, 10);
+        svc.provider_len =
+            svc.provider ? (size_t)sqlite3_column_bytes(st, 10) : 0;
         if (!svc.code || !svc.claim_key) {
             rc = mn_x__err(err, MN_ENOMEM, "out of memory");
             break;
@@ -902,6 +912,12 @@ static int canon(mn_vec *v, const mn_claim *c)
             if (rc == MN_OK)
                 rc = put_u32(v, (uint32_t)((uint64_t)ln->allowed >> 32));
         }
+        /* providers came with schema 3: likewise only when given */
+        if (rc == MN_OK && mn_x__claim_line_provider(c, i)) {
+            rc = put_u32(v, 0x40u); /* '@' */
+            if (rc == MN_OK)
+                rc = put_str(v, mn_x__claim_line_provider(c, i));
+        }
     }
     return rc;
 }
@@ -947,7 +963,14 @@ done:
 /* Import                                                              */
 /* ------------------------------------------------------------------ */
 
-enum { S_SEL_CLAIM, S_DEL_SERVICES, S_PUT_CLAIM, S_PUT_SERVICE, S_COUNT };
+enum {
+    S_SEL_CLAIM,
+    S_DEL_SERVICES,
+    S_PUT_CLAIM,
+    S_PUT_SERVICE,
+    S_DEL_CLAIM,
+    S_COUNT
+};
 
 /* Counts that become true only when their batch commits. */
 typedef struct batch_counts {
@@ -956,6 +979,7 @@ typedef struct batch_counts {
     size_t claims_unchanged;
     size_t services_added;
     size_t services_removed;
+    size_t claims_voided;
     size_t claims; /* claims written or checked in the open batch */
 } batch_counts;
 
@@ -991,7 +1015,8 @@ int mn_history_importer_new(mn_history_importer **out, mn_history *h,
                             mn_error *err)
 {
     static const char *const sql[S_COUNT] = {sql_sel_claim, sql_del_services,
-                                             sql_put_claim, sql_put_service};
+                                             sql_put_claim, sql_put_service,
+                                             sql_del_claim};
     const mn_history_import_options d = MN_HISTORY_IMPORT_OPTIONS_INIT;
     mn_history_importer *imp = NULL;
     int rc = MN_OK;
@@ -1092,6 +1117,7 @@ static int commit(mn_history_importer *imp, mn_error *err)
         s->claims_unchanged += imp->b.claims_unchanged;
         s->services_added += imp->b.services_added;
         s->services_removed += imp->b.services_removed;
+        s->claims_voided += imp->b.claims_voided;
         memset(&imp->b, 0, sizeof(imp->b));
     }
     s->committed_line = s->lines;
@@ -1252,7 +1278,8 @@ static int write_claim(mn_history_importer *imp, const mn_claim *c,
 {
     sqlite3_stmt *st;
     const char *pid = c->patient_id;
-    const int *stat = imp->o.record ? (const int *)imp->statuses.data : NULL;
+    const int *stat =
+        imp->statuses.len ? (const int *)imp->statuses.data : NULL;
     size_t written = 0;
     int rc = MN_OK;
 
@@ -1305,6 +1332,11 @@ static int write_claim(mn_history_importer *imp, const mn_claim *c,
             sqlite3_bind_text(st, 11, dx, dlen, SQLITE_STATIC);
         else
             sqlite3_bind_null(st, 11);
+        if (mn_x__claim_line_provider(c, i))
+            sqlite3_bind_text(st, 12, mn_x__claim_line_provider(c, i), -1,
+                              SQLITE_STATIC);
+        else
+            sqlite3_bind_null(st, 12);
         rc = step_done(imp, st, "write", err);
         written++;
     }
@@ -1352,13 +1384,53 @@ static int record_statuses(mn_history_importer *imp, const mn_claim *c,
     return rc;
 }
 
+/* The statuses the caller gives, kept as record_statuses keeps them. */
+static int given_statuses(mn_history_importer *imp, const mn_claim *c,
+                          const mn_status *given, uint64_t *sdigest,
+                          mn_error *err)
+{
+    int rc = MN_OK;
+
+    imp->statuses.len = 0;
+    for (size_t i = 0; rc == MN_OK && i < c->n_lines; i++) {
+        int s = (int)given[i];
+        rc = mn_x__vec_push(&imp->statuses, &s, sizeof(s));
+        if (rc)
+            rc = mn_x__err(err, rc, "out of memory");
+    }
+    if (rc == MN_OK)
+        *sdigest = mn_x__hash(imp->statuses.data, imp->statuses.len);
+    return rc;
+}
+
+/* Frequency 8: the claim of this key goes, with its services. */
+static int void_claim(mn_history_importer *imp, const mn_claim *c,
+                      const char *key, mn_error *err)
+{
+    int rc = MN_OK;
+
+    for (int k = 0; k < 2 && rc == MN_OK; k++) {
+        sqlite3_stmt *st = imp->st[k ? S_DEL_CLAIM : S_DEL_SERVICES];
+        sqlite3_bind_text(st, 1, c->patient_id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+        rc = step_done(imp, st, "write", err);
+        if (rc == MN_OK && !k)
+            imp->b.services_removed += (size_t)sqlite3_changes(imp->h->db);
+        if (rc == MN_OK && k)
+            imp->b.claims_voided += (size_t)sqlite3_changes(imp->h->db);
+    }
+    return rc;
+}
+
 /*
  * Stores one parsed claim. Errors from the claim itself (its check) come
  * before any write, so the batch stays whole; a failed write rolls the
- * batch back (*db_error set).
+ * batch back (*db_error set). `res`, when not NULL, gives the statuses to
+ * record instead of a check of our own. A claim with frequency code 8
+ * voids the stored claim of its key; any other replaces it (7 included).
  */
 static int store_claim(mn_history_importer *imp, const mn_claim *c,
-                       int *db_error, mn_error *err)
+                       const mn_status *res, int *db_error, mn_error *err)
 {
     sqlite3_stmt *st = imp->st[S_SEL_CLAIM];
     char hexkey[KEY_HEX + 1];
@@ -1373,7 +1445,11 @@ static int store_claim(mn_history_importer *imp, const mn_claim *c,
     int rc = MN_OK;
 
     imp->statuses.len = 0;
-    if (imp->o.record) {
+    if (res && c->frequency != '8') {
+        rc = given_statuses(imp, c, res, &sdigest, err);
+        if (rc)
+            goto done;
+    } else if (imp->o.record && c->frequency != '8') {
         rc = record_statuses(imp, c, &sdigest, err);
         if (rc)
             goto done;
@@ -1407,13 +1483,17 @@ static int store_claim(mn_history_importer *imp, const mn_claim *c,
     if (rc)
         goto done;
     imp->b.claims++;
+    if (c->frequency == '8') {
+        rc = void_claim(imp, c, key, err);
+        goto done;
+    }
     if (exists && old == digest &&
-        (!imp->o.record || (has_old_s && old_s == sdigest))) {
+        (!(imp->o.record || res) || (has_old_s && old_s == sdigest))) {
         imp->b.claims_unchanged++;
         goto done;
     }
     rc = write_claim(imp, c, key, (int)strlen(key), digest,
-                     imp->o.record ? &sdigest : NULL, exists, err);
+                     (imp->o.record || res) ? &sdigest : NULL, exists, err);
 done:
     if (rc == MN_OK)
         *db_error = 0;
@@ -1451,7 +1531,7 @@ static int import_line(mn_history_importer *imp, const char *p, size_t n,
         goto done;
     }
     if (rc == MN_OK) {
-        rc = store_claim(imp, c, &db_error, &e);
+        rc = store_claim(imp, c, NULL, &db_error, &e);
         if (rc && !db_error)
             scrub(&e);
     } else {
@@ -1489,6 +1569,45 @@ done:
     mn_claim_free(c);
     if (rc && db_error)
         rollback(imp);
+    return rc;
+}
+
+static int after_line(mn_history_importer *imp, mn_error *err);
+
+int mn_history_importer_put(mn_history_importer *imp, const mn_claim *claim,
+                            const mn_status *statuses, mn_error *err)
+{
+    mn_history_import_stats *s;
+    int db_error = 0;
+    int rc;
+
+    mn_error_clear(err);
+    if (!imp || !claim)
+        return mn_x__err(err, MN_EINVAL, "invalid arguments");
+    if (imp->spent || imp->finished)
+        return mn_x__err(err, MN_EINVAL, "the import has ended");
+    s = &imp->st_;
+    s->lines++;
+    s->claims++;
+    if (!claim->patient_id || !claim->patient_id[0]) {
+        s->skipped++;
+        s->skipped_no_patient++;
+        skipped(imp, "no patient id");
+        return MN_OK;
+    }
+    rc = store_claim(imp, claim, statuses, &db_error, err);
+    if (rc == MN_OK) {
+        for (size_t i = 0; i < claim->n_lines; i++)
+            s->lines_undated += line_date(claim, &claim->lines[i]) == MN_NODATE;
+        rc = after_line(imp, err);
+    }
+    if (rc) {
+        if (db_error)
+            rollback(imp);
+        else
+            scrub(err);
+        imp->spent = 1;
+    }
     return rc;
 }
 

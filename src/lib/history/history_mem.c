@@ -26,6 +26,8 @@ typedef struct mem_svc {
     int64_t allowed;
     uint32_t dx_off; /* diagnoses in the text pool, dx_len 0: none */
     uint32_t dx_len;
+    uint32_t prov_off; /* provider in the text pool, prov_len 0: none */
+    uint32_t prov_len;
 } mem_svc;
 
 typedef struct mem_patient {
@@ -69,18 +71,25 @@ static int load_rows(mn_history_memory *m, sqlite3 *db, int schema,
         "SELECT patient_id, date_days, claim_key, line_no, code, units,"
         " modifiers, status FROM service ORDER BY patient_id, date_days,"
         " claim_key, line_no";
-    static const char sql[] =
+    static const char sql2[] =
         "SELECT patient_id, date_days, claim_key, line_no, code, units,"
         " modifiers, status, charge, allowed, dx FROM service ORDER BY"
         " patient_id, date_days, claim_key, line_no";
-    int n_cols = schema >= 2 ? 11 : 8;
+    static const char sql[] =
+        "SELECT patient_id, date_days, claim_key, line_no, code, units,"
+        " modifiers, status, charge, allowed, dx, provider FROM service ORDER"
+        " BY patient_id, date_days, claim_key, line_no";
+    int n_cols = schema >= 3 ? 12 : schema >= 2 ? 11 : 8;
     sqlite3_stmt *st = NULL;
     mn_vec svc = {0}, pat = {0};
     int rc = MN_OK;
     int s;
 
-    if (sqlite3_prepare_v2(db, schema >= 2 ? sql : sql1, -1, &st, NULL) !=
-        SQLITE_OK) {
+    if (sqlite3_prepare_v2(db,
+                           schema >= 3   ? sql
+                           : schema >= 2 ? sql2
+                                         : sql1,
+                           -1, &st, NULL) != SQLITE_OK) {
         rc = mn_x__err(err, MN_EIO, "cannot read the history store: %s",
                        sqlite3_errmsg(db));
         goto done;
@@ -132,6 +141,13 @@ static int load_rows(mn_history_memory *m, sqlite3 *db, int schema,
             size_t dlen = dx ? (size_t)sqlite3_column_bytes(st, 10) : 0;
             if (dlen &&
                 (rc = text_add(&m->text, &v.dx_off, &v.dx_len, dx, dlen)))
+                goto nomem;
+        }
+        if (n_cols > 11 && sqlite3_column_type(st, 11) != SQLITE_NULL) {
+            const char *pv = (const char *)sqlite3_column_text(st, 11);
+            size_t plen2 = pv ? (size_t)sqlite3_column_bytes(st, 11) : 0;
+            if (plen2 &&
+                (rc = text_add(&m->text, &v.prov_off, &v.prov_len, pv, plen2)))
                 goto nomem;
         }
         if ((rc = mn_x__vec_push(&svc, &v, sizeof(v))))
@@ -274,6 +290,8 @@ static int mem_lookup(void *self, const char *patient_id, size_t id_len,
         s.allowed = v->allowed;
         s.diagnoses = v->dx_len ? text + v->dx_off : NULL;
         s.diagnoses_len = v->dx_len;
+        s.provider = v->prov_len ? text + v->prov_off : NULL;
+        s.provider_len = v->prov_len;
         if ((rc = cb(payload, &s)))
             return rc;
     }

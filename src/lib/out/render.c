@@ -130,12 +130,53 @@ static void json_finding(mn_out *w, const mn_finding *f, const mn_kb *kb)
     MN_OUT_LIT(w, "}");
 }
 
-static void json_line(mn_out *w, const mn_line_result *ln, const mn_kb *kb)
+/* The line's pointed diagnoses (all of the claim's when it points to
+ * none), dotted. */
+static void json_line_dx(mn_out *w, const mn_result *res,
+                         const mn_line_result *ln)
+{
+    size_t n = 0;
+
+    MN_OUT_LIT(w, ",\"diagnoses\":[");
+    if (ln->n_ptr) {
+        for (size_t p = 0; p < ln->n_ptr; p++) {
+            unsigned ix = ln->ptr[p];
+            if (ix < 1 || ix > res->n_dx)
+                continue;
+            if (n++)
+                MN_OUT_LIT(w, ",");
+            mn_x__out_json_str(w, res->dx[ix - 1].text);
+        }
+    } else {
+        for (size_t d = 0; d < res->n_dx; d++) {
+            if (n++)
+                MN_OUT_LIT(w, ",");
+            mn_x__out_json_str(w, res->dx[d].text);
+        }
+    }
+    MN_OUT_LIT(w, "]");
+}
+
+static void json_line(mn_out *w, const mn_result *res, const mn_line_result *ln,
+                      const mn_kb *kb)
 {
     MN_OUT_LIT(w, "{\"line\":");
     mn_x__out_int(w, (long long)ln->line);
     MN_OUT_LIT(w, ",\"code\":");
     mn_x__out_json_strn(w, ln->code, code_len(ln->code));
+    /* extensions: what a report of many results needs */
+    MN_OUT_LIT(w, ",\"date\":");
+    mn_x__out_json_date(w, ln->date);
+    MN_OUT_LIT(w, ",\"units\":");
+    mn_x__out_int(w, ln->units);
+    if (ln->charge != MN_NO_AMOUNT) {
+        MN_OUT_LIT(w, ",\"charge\":");
+        mn_x__out_amount(w, ln->charge);
+    }
+    MN_OUT_MEMBER(w, ",\"provider\":", ln->provider);
+    if (ln->revenue[0])
+        MN_OUT_MEMBER(w, ",\"revenue_code\":", ln->revenue);
+    json_line_dx(w, res, ln);
     MN_OUT_LIT(w, ",\"status\":\"");
     mn_x__out_puts(w, mn_status_name(ln->status));
     MN_OUT_LIT(w, "\",\"abn\":\"");
@@ -167,11 +208,13 @@ static void render_json(mn_out *w, const mn_result *res, const mn_kb *kb)
     mn_x__out_json_str(w, or_empty(mn_kb_version(kb)));
     MN_OUT_LIT(w, ",\"built\":");
     mn_x__out_json_str(w, or_empty(mn_kb_built(kb)));
-    MN_OUT_LIT(w, "},\"lines\":[");
+    MN_OUT_LIT(w, "}");
+    mn_x__out_cross(w, res);
+    MN_OUT_LIT(w, ",\"lines\":[");
     for (size_t i = 0; i < res->n_lines; i++) {
         if (i)
             MN_OUT_LIT(w, ",");
-        json_line(w, &res->lines[i], kb);
+        json_line(w, res, &res->lines[i], kb);
     }
     MN_OUT_LIT(w, "]}");
 }
@@ -370,10 +413,13 @@ int mn_result_render(mn_buf *buf, const mn_result *res, const mn_kb *kb,
     if (kb && kb != res->kb)
         return mn_x__err(err, MN_EINVAL,
                          "the result was made with another knowledge base");
-    if (format != MN_FORMAT_JSON && format != MN_FORMAT_TEXT)
+    if (format != MN_FORMAT_JSON && format != MN_FORMAT_TEXT &&
+        format != MN_FORMAT_BRIEF)
         return mn_x__err(err, MN_EINVAL, "unknown output format");
     mn_x__out_init(&w, buf);
-    if (format == MN_FORMAT_JSON)
+    if (format == MN_FORMAT_BRIEF)
+        mn_x__render_brief(&w, res);
+    else if (format == MN_FORMAT_JSON)
         render_json(&w, res, res->kb);
     else
         render_text(&w, res, res->kb);

@@ -203,6 +203,18 @@ void mn_x__out_int(mn_out *w, long long v)
     mn_x__out_raw(w, tmp + n, sizeof(tmp) - n);
 }
 
+void mn_x__out_amount(mn_out *w, int64_t cents)
+{
+    long long c = cents < 0 ? -(long long)cents : (long long)cents;
+    char frac[3] = {(char)('0' + (c / 10) % 10), (char)('0' + c % 10), 0};
+
+    if (cents < 0)
+        MN_OUT_LIT(w, "-");
+    mn_x__out_int(w, c / 100);
+    MN_OUT_LIT(w, ".");
+    mn_x__out_raw(w, frac, 2);
+}
+
 void mn_x__out_printf(mn_out *w, const char *fmt, ...)
 {
     char small[512];

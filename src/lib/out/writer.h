@@ -35,6 +35,8 @@ static inline void mn_x__out_raw(mn_out *w, const char *s, size_t len)
 void mn_x__out_puts(mn_out *w, const char *s);
 /* Appends a decimal integer. */
 void mn_x__out_int(mn_out *w, long long v);
+/* Appends an amount in cents as dollars with two decimals ("125.50"). */
+void mn_x__out_amount(mn_out *w, int64_t cents);
 /* Appends printf output (for the text renderings; not on hot paths). */
 void mn_x__out_printf(mn_out *w, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -51,6 +53,13 @@ void mn_x__out_json_member(mn_out *w, const char *key, size_t key_len,
     mn_x__out_json_member((w), "" lit, sizeof(lit) - 1, (v))
 /* A date (days since 1970) as a JSON string, null for MN_NODATE. */
 void mn_x__out_json_date(mn_out *w, int32_t days);
+
+/* The brief JSON of a result (brief.c). */
+struct mn_result;
+void mn_x__render_brief(mn_out *w, const struct mn_result *res);
+/* `,"cross_claim":{...}` when the edits across claims were asked for
+ * (brief.c). */
+void mn_x__out_cross(mn_out *w, const struct mn_result *res);
 
 /* Appends `s` on one line of text: control characters become spaces. */
 void mn_x__out_text(mn_out *w, const char *s);
