@@ -26,6 +26,15 @@ typedef struct mn_kb mn_kb;
 MN_API int mn_kb_open(mn_kb **out, const char *path, mn_error *err);
 
 /**
+ * As mn_kb_open, but reads the file into memory instead of mapping it: the
+ * file may then be overwritten in place (`cp new.mnkb kb.mnkb`) while the
+ * handle is in use, which would fault a mapping's reads (SIGBUS). For
+ * long-running processes (mednec serve); costs the file's size in memory
+ * and the time to read it.
+ */
+MN_API int mn_kb_open_read(mn_kb **out, const char *path, mn_error *err);
+
+/**
  * Validates a KB held in memory. The bytes are copied when `copy` is
  * non-zero, else borrowed and must outlive the handle.
  */

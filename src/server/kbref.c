@@ -7,6 +7,8 @@
  * swaps the pointer under the lock; the old KB is freed by whichever
  * request drops its last reference. The lock guards only the pointer and
  * the count of the swap: acquiring is a lock, an increment and an unlock.
+ * The file is read into memory, not mapped: a KB file overwritten in
+ * place (cp) while the server runs would otherwise fault its reads.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,12 +35,12 @@ int srv_kb_load(srv_kb **out, const char *path, uint64_t generation,
     /* the same choice as the other commands: --kb, $MEDNEC_KB, the
      * installed default, the built-in KB */
     if (path)
-        rc = mn_kb_open(&k->kb, path, err);
+        rc = mn_kb_open_read(&k->kb, path, err);
     else if (env && env[0])
-        rc = mn_kb_open(&k->kb, env, err);
+        rc = mn_kb_open_read(&k->kb, env, err);
 #ifdef MN_DEFAULT_KB
     else if (stat(MN_DEFAULT_KB, &st) == 0)
-        rc = mn_kb_open(&k->kb, MN_DEFAULT_KB, err);
+        rc = mn_kb_open_read(&k->kb, MN_DEFAULT_KB, err);
 #endif
     else
         rc = mn_kb_open_builtin(&k->kb, err);

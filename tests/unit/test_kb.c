@@ -329,6 +329,24 @@ static void test_open_file(void)
     CHECK_INT(mn_kb_open(&kb, path, &err), MN_OK);
     CHECK_STR(mn_kb_source(kb), path);
     mn_kb_free(kb);
+    /* read into memory: the file overwritten in place (as cp does) while
+     * the handle is open leaves the handle whole */
+    CHECK_INT(mn_kb_open_read(&kb, path, &err), MN_OK);
+    CHECK_STR(mn_kb_source(kb), path);
+    f = fopen(path, "wb");
+    fputs("not a kb", f);
+    fclose(f);
+    if (kb) {
+        mn_buf *b = NULL;
+        CHECK_INT(mn_buf_new(&b, 0), MN_OK);
+        CHECK_INT(mn_kb_info_render(b, kb, NULL, MN_FORMAT_JSON, &err), MN_OK);
+        CHECK(b && mn_buf_len(b) > 100);
+        mn_buf_free(b);
+    }
+    mn_kb_free(kb);
+    CHECK_INT(mn_kb_open_read(&kb, path, &err), MN_EBADKB);
+    CHECK_STR(err.where, path);
+    CHECK_INT(mn_kb_open_read(&kb, "/nonexistent/kb.mnkb", &err), MN_EIO);
     unlink(path);
     /* every error names the file and says why (it said "cannot open
      * knowledge base", and "file too short" for a directory) */

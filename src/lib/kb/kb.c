@@ -368,7 +368,35 @@ done:
     return rc;
 }
 
-int mn_kb_open(mn_kb **out, const char *path, mn_error *err)
+/* Reads the whole regular file `fd` (`size` bytes) into `kb->owned`. */
+static int read_whole(mn_kb *kb, int fd, const char *path, mn_error *err)
+{
+    size_t got = 0;
+
+    kb->owned = mn_x__malloc(kb->size);
+    if (!kb->owned)
+        return mn_x__err(err, MN_ENOMEM, "out of memory");
+    while (got < kb->size) {
+        ssize_t n = read(fd, (char *)kb->owned + got, kb->size - got);
+        if (n < 0 && (errno == EINTR || errno == EAGAIN))
+            continue;
+        if (n < 0)
+            return mn_x__err_sys(err, MN_EIO, errno, path,
+                                 "cannot read the knowledge base");
+        if (n == 0) {
+            mn_x__err(err, MN_EBADKB,
+                      "corrupt knowledge base: the file shrank while it was "
+                      "read (being rewritten?)");
+            mn_x__err_at(err, path, 0, 0);
+            return MN_EBADKB;
+        }
+        got += (size_t)n;
+    }
+    kb->base = kb->owned;
+    return MN_OK;
+}
+
+static int open_file(mn_kb **out, const char *path, bool copy, mn_error *err)
 {
     mn_kb *kb = NULL;
     int fd = -1;
@@ -410,15 +438,20 @@ int mn_kb_open(mn_kb **out, const char *path, mn_error *err)
         goto done;
     }
     kb->size = (size_t)st.st_size;
-    kb->mapped =
-        mmap(NULL, kb->size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
-    if (kb->mapped == MAP_FAILED) {
-        kb->mapped = NULL;
-        rc = mn_x__err_sys(err, errno == ENOMEM ? MN_ENOMEM : MN_EIO, errno,
-                           path, "cannot map the knowledge base");
-        goto done;
+    if (copy) {
+        if ((rc = read_whole(kb, fd, path, err)))
+            goto done;
+    } else {
+        kb->mapped =
+            mmap(NULL, kb->size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+        if (kb->mapped == MAP_FAILED) {
+            kb->mapped = NULL;
+            rc = mn_x__err_sys(err, errno == ENOMEM ? MN_ENOMEM : MN_EIO, errno,
+                               path, "cannot map the knowledge base");
+            goto done;
+        }
+        kb->base = kb->mapped;
     }
-    kb->base = kb->mapped;
     snprintf(kb->source, sizeof(kb->source), "%s", path);
     if ((rc = finish_open(kb, err)))
         mn_x__err_at(err, path, 0, 0);
@@ -431,6 +464,16 @@ done:
     }
     *out = kb;
     return rc;
+}
+
+int mn_kb_open(mn_kb **out, const char *path, mn_error *err)
+{
+    return open_file(out, path, false, err);
+}
+
+int mn_kb_open_read(mn_kb **out, const char *path, mn_error *err)
+{
+    return open_file(out, path, true, err);
 }
 
 unsigned mn_kb_format(void)
