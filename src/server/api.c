@@ -620,6 +620,30 @@ void srv_h_icd10(srv_req *r, srv_resp *resp)
 /* ---- GET /v1/kb
  * ------------------------------------------------------------------ */
 
+/* The dates of service the KB covers, by source, and what it lacks: the
+ * members of `mednec kb info --format json` (docs/json.md) but its
+ * source, which may be a path on the server. Left out if it cannot be
+ * made (the rest of the answer stands). */
+static void add_coverage(json_t *doc, const mn_kb *kb)
+{
+    static const char *const keys[] = {"coverage", "covers", "rule_packs",
+                                       "missing", "counts"};
+    mn_buf *b = NULL;
+    mn_error err;
+    json_t *info = NULL;
+
+    if (mn_buf_new(&b, 0) == MN_OK &&
+        mn_kb_info_render(b, kb, NULL, MN_FORMAT_JSON, &err) == MN_OK)
+        info = json_loadb(mn_buf_data(b), mn_buf_len(b), 0, NULL);
+    for (size_t i = 0; info && i < sizeof(keys) / sizeof(keys[0]); i++) {
+        json_t *v = json_object_get(info, keys[i]);
+        if (v)
+            json_object_set(doc, keys[i], v);
+    }
+    json_decref(info);
+    mn_buf_free(b);
+}
+
 void srv_h_kb(srv_req *r, srv_resp *resp)
 {
     srv_kb *k = srv_kb_acquire(r->s);
@@ -650,6 +674,8 @@ void srv_h_kb(srv_req *r, srv_resp *resp)
                     base ? base + 1 : src, "format", (json_int_t)mn_kb_format(),
                     "loaded_at", k->loaded_at, "generation",
                     (json_int_t)k->generation, "stats", stats);
+    if (doc)
+        add_coverage(doc, k->kb);
     srv_kb_release(k);
     send_json(r, resp, 200, doc);
 }

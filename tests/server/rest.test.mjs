@@ -104,6 +104,13 @@ run('server rest', async () => {
   const kbi = await r.json();
   checkEq(kbi.built, '2025-01-01', 'kb built');
   checkEq(kbi.generation, 1, 'kb generation');
+  // what the KB covers, as mednec kb info says it, without its path
+  check(Array.isArray(kbi.coverage) && kbi.coverage.some((c) => c.kind === 'icd10cm' && c.from && c.rows > 0),
+    'kb coverage lists the ICD-10-CM versions with their dates');
+  check(Array.isArray(kbi.covers) && kbi.covers.every((c) => Array.isArray(c.periods)), 'kb covers: periods by kind');
+  check(Array.isArray(kbi.missing), 'kb missing kinds');
+  check(kbi.counts && kbi.counts.icd10cm_codes > 0, 'kb counts');
+  check(!JSON.stringify(kbi).includes('/'), 'no path of the server in /v1/kb');
   r = await req('/readyz');
   checkEq((await r.json()).status, 'ready', 'readyz');
 
