@@ -293,9 +293,12 @@ typedef struct mn_x835_claim {
     const char *payee_npi;    /**< N1*PE N104 when XX */
     const char *payment_date; /**< BPR16, YYYY-MM-DD */
     const char *trace_number; /**< TRN02 (check or EFT number) */
-    const char *interchange;  /**< ISA13, "" without an envelope */
-    const char *transaction;  /**< ST02 */
-    size_t segment;           /**< the CLP segment's number */
+    /** DTM*405 of the header: the production date of the remittance,
+     * YYYY-MM-DD ("" when absent) */
+    const char *production_date;
+    const char *interchange; /**< ISA13, "" without an envelope */
+    const char *transaction; /**< ST02 */
+    size_t segment;          /**< the CLP segment's number */
     /** errors found in its segments (each was reported as an issue):
      * what is handed out may lack what they concern */
     size_t errors;

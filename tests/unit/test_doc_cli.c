@@ -510,6 +510,87 @@ static void test_appeal(void)
     CHECK_INT(run("appeal --facts facts.json -o ap5.pdf covered.json"), 2);
 }
 
+/* A two-line claim and the payer's 835 that pays the first line and
+ * denies the second: the appeal takes the denial from the 835. */
+static const char two_lines[] =
+    "{\"id\":\"c-835\",\"patient\":{\"id\":\"p\",\"age\":70,\"sex\":\"F\"},"
+    "\"diagnoses\":[\"I10\"],\"lines\":[{\"code\":\"99213\",\"date\":"
+    "\"2024-09-03\",\"charge\":90},{\"code\":\"99214\",\"date\":"
+    "\"2024-09-03\",\"charge\":130}]}\n";
+
+/* An 835 with one claim payment for `id`; `dtm` adds the production date. */
+static void put_835(const char *name, const char *id, int dtm)
+{
+    char text[2000];
+    snprintf(text, sizeof(text),
+             "ISA*00*          *00*          *ZZ*PAYER          *ZZ*"
+             "PROVIDER       *241001*1200*^*00501*000000007*0*P*:~\n"
+             "GS*HP*PAYER*PROVIDER*20241001*1200*7*X*005010X221A1~\n"
+             "ST*835*0001~\nBPR*I*60*C*ACH************20241003~\n"
+             "TRN*1*77*1123456789~\n%s"
+             "N1*PR*NOVITAS SOLUTIONS~\nN1*PE*LAKESIDE*XX*1234567893~\n"
+             "LX*1~\nCLP*%s*1*220*60**MB*24275000999901~\n"
+             "SVC*HC:99213*90*60**1~\nDTM*472*20240903~\n"
+             "CAS*CO*45*30~\nSVC*HC:99214*130*0**1~\nDTM*472*20240903~\n"
+             "CAS*CO*50*130~\nREF*0K*L99999~\nLQ*HE*N115~\n"
+             "SE*%d*0001~\nGE*1*7~\nIEA*1*000000007~\n",
+             dtm ? "DTM*405*20241001~\n" : "", id, dtm ? 17 : 16);
+    put(name, text);
+}
+
+static void test_appeal_remit(void)
+{
+    char *t;
+
+    put("two.json", two_lines);
+    put_835("r.835", "c-835", 1);
+    CHECK_INT(run("appeal --facts facts.json --remit r.835 --date "
+                  "2024-10-20 -o r.pdf two.json"),
+              0);
+    t = flat(capture("pdftotext r.pdf -"));
+    /* the denied line, not the paid one (a CO-45 reduction) */
+    CHECK(field(t, "Line denied:", "line 2, code 99214"));
+    CHECK(field(t, "Claim number:", "24275000999901"));
+    CHECK(field(t, "Initial determination dated:",
+                "October 1, 2024 (the 835's production date, DTM*405)"));
+    CHECK(field(t, "CARC 50:", "the payer does not consider"));
+    CHECK_CONTAINS(t, "RARC N115");
+    CHECK(field(t, "Policy cited by the payer:", "L99999."));
+    CHECK_CONTAINS(t, "by February 3, 2025.");
+    CHECK_CONTAINS(t, "$130.00");
+    free(t);
+    /* --notice-date wins over the 835's date */
+    CHECK_INT(run("appeal --facts facts.json --remit r.835 --notice-date "
+                  "2024-10-05 --date 2024-10-20 -o r2.pdf two.json"),
+              0);
+    t = flat(capture("pdftotext r2.pdf -"));
+    CHECK_CONTAINS(t, "October 5, 2024 (the notice date given with");
+    free(t);
+    /* --line asks for a line the 835 did not deny */
+    refused("appeal --facts facts.json --remit r.835 --line 1 -o r3.pdf "
+            "two.json",
+            "no denied service line for --line", "r3.pdf");
+    /* another claim's payment only */
+    put_835("other.835", "c-999", 1);
+    refused("appeal --facts facts.json --remit other.835 -o r4.pdf two.json",
+            "no claim payment (CLP) for the claim's id", "r4.pdf");
+    /* no production date and no --notice-date */
+    put_835("nodtm.835", "c-835", 0);
+    refused("appeal --facts facts.json --remit nodtm.835 -o r5.pdf two.json",
+            "give --notice-date", "r5.pdf");
+    /* a claim without an id cannot be found in an 835 */
+    refused("appeal --facts facts.json --remit r.835 -o r6.pdf covered.json",
+            "the claim has no id", "r6.pdf");
+    /* the codes come from the 835, not from flags too */
+    CHECK_INT(run("appeal --facts facts.json --remit r.835 --carc 50 -o "
+                  "r7.pdf two.json"),
+              2);
+    CHECK(!exists("r7.pdf"));
+    refused("appeal --facts facts.json --remit missing.835 -o r8.pdf "
+            "two.json",
+            "missing.835", "r8.pdf");
+}
+
 /* The README's commands, as written, from the repository's root. */
 static void test_readme(void)
 {
@@ -569,6 +650,7 @@ int main(void)
     RUN(test_bad_input);
     RUN(test_letters);
     RUN(test_appeal);
+    RUN(test_appeal_remit);
     RUN(test_readme);
     free(o);
     free(e);

@@ -647,6 +647,12 @@ static int first_claim(void *p, const mn_x835_claim *c)
     return MN_OK;
 }
 
+static int production(void *p, const mn_x835_claim *c)
+{
+    snprintf(p, 16, "%s", c->production_date);
+    return MN_OK;
+}
+
 static void test_835_fields(void)
 {
     char out[512] = "";
@@ -659,6 +665,34 @@ static void test_835_fields(void)
     CHECK_STR(out, "C100|1|19050|6000|MB|ICN100|PATIENT|1EG4TE5MK73|"
                    "1111111112|2025-03-02|TEST MEDICARE CONTRACTOR|"
                    "1234567893|1|23|2025-04-02|EFT7788");
+    /* the header's production date (DTM*405), absent above */
+    {
+        static const char dtm[] = "DTM*405*20250401~";
+        char prod[16] = "unset";
+        char *with = malloc(sizeof(R835) + sizeof(dtm));
+        const char *trn = strstr(R835, "N1*PR*");
+        const char *se = strstr(R835, "SE*26*");
+        size_t a, b;
+        if (!with || !trn || !se) {
+            CHECK(0);
+            free(with);
+            return;
+        }
+        a = (size_t)(trn - R835);
+        b = (size_t)(se - R835);
+        memcpy(with, R835, a);
+        memcpy(with + a, dtm, sizeof(dtm) - 1);
+        memcpy(with + a + sizeof(dtm) - 1, R835 + a, b - a);
+        snprintf(with + b + sizeof(dtm) - 1, sizeof(R835) - b + 1, "SE*27*%s",
+                 se + 6);
+        o.on_claim = production;
+        o.payload = prod;
+        CHECK_INT(mn_x835_read(with, strlen(with), &o, NULL, &err), MN_OK);
+        CHECK_STR(prod, "2025-04-01");
+        CHECK_INT(mn_x835_read(R835, sizeof(R835) - 1, &o, NULL, &err), MN_OK);
+        CHECK_STR(prod, "");
+        free(with);
+    }
 }
 
 /* An 837 given to the 835 reader is refused as not a remittance. */

@@ -851,9 +851,9 @@ int mn_appeal_new(mn_doc **out, const mn_docdata *data, const mn_result *res,
                        n_miss > 2 ? miss[2] : "");
         goto done;
     }
-    if (den.amount == MN_NO_AMOUNT && claim && b->li.line >= 1 &&
-        b->li.line <= claim->n_lines)
-        den.amount = claim->lines[b->li.line - 1].charge;
+    /* the line's position, not its number (an 837's LX may differ) */
+    if (den.amount == MN_NO_AMOUNT && claim && b->line < claim->n_lines)
+        den.amount = claim->lines[b->line].charge;
     if (b->li.status == MN_STATUS_INDETERMINATE)
         mn_x__doc_warn(d, "the check could not decide the line "
                           "(indeterminate): the criteria rest on the "

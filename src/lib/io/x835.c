@@ -49,6 +49,7 @@ struct mn_x835 {
     mn_x12env *env;
     /* the payment */
     char payer[64], payee[64], payee_npi[16], pay_date[11], trace[32];
+    char prod_date[11]; /* DTM*405 of the header */
     /* the claim payment being read */
     bool open;
     char claim_id[64], status[4], filing[4], payer_claim[48], facility[4],
@@ -220,6 +221,7 @@ static void deliver(mn_x835 *r)
     c.payee = r->payee;
     c.payee_npi = r->payee_npi;
     c.payment_date = r->pay_date;
+    c.production_date = r->prod_date;
     c.trace_number = r->trace;
     c.interchange = mn_x__x12env_interchange(r->env);
     c.transaction = mn_x__x12env_transaction(r->env);
@@ -418,8 +420,12 @@ static int on_segment(void *self, const mn_x12seg *s)
         deliver(r);
         break;
     default:
-        if (!r->open)
+        if (!r->open) {
+            /* the header's production date (the remittance's date) */
+            if (s->id == MN_X12_ID3('D', 'T', 'M') && mn_x__x12_is(s, 1, "405"))
+                date(r, r->prod_date, s, 2);
             break;
+        }
         sv = cur_svc(r);
         switch (s->id) {
         case MN_X12_ID3('N', 'M', '1'):
@@ -506,7 +512,7 @@ static int on_start(void *self, const mn_x12seg *st, const char *impl)
     (void)impl;
     r->open = false;
     r->payer[0] = r->payee[0] = r->payee_npi[0] = '\0';
-    r->pay_date[0] = r->trace[0] = '\0';
+    r->pay_date[0] = r->trace[0] = r->prod_date[0] = '\0';
     r->in_set = true;
     r->stats.transactions++;
     return r->rc;
