@@ -586,113 +586,67 @@ done:
     return rc;
 }
 
-/* The compact lists (before anything that names codes) and the modifier
- * lists. */
-static int load_code_lists(run *r, int which)
+/* The kinds read with one loader call per file: the compact lists
+ * (before anything that names codes), the modifier lists, the MCE, NCCI
+ * tables and the OPPS Addendum E (inpatient-only list: one service rule
+ * per year). A file whose layout is not the kind's is reported as not
+ * recognised: by its first line (compact lists, MCE) before it is read,
+ * or by the loader leaving the report's layout NULL with a note (NCCI,
+ * inpatient-only list). */
+static int load_plain_files(run *r, int which)
 {
     int rc = MN_OK;
 
     for (size_t i = 0; i < r->list.n; i++) {
         mn_srcfile *f = &r->list.items[i];
+        const char *why = NULL;
         mn_src s;
         if (r->kind[i] != which || r->reported[i])
             continue;
         if (which == K_COMPACT && !mn_x__compact_layout(f->data, f->len)) {
-            unrecognised(r, i,
-                         "first line does not name a mednec compact "
-                         "list");
+            why = "first line does not name a mednec compact list";
+        } else if (which == K_MCE) {
+            const char *got = mn_x__mce_layout(f->data, f->len);
+            if (got == MN_LAYOUT_NOMEM) {
+                rc = nomem(r, f->path);
+                goto done;
+            }
+            if (!got)
+                why = "header does not match any mce layout";
+        }
+        if (why) {
+            unrecognised(r, i, why);
             continue;
         }
         s = src_of(r, f);
-        rc = which == K_COMPACT
-                 ? mn_x__load_compact(r->kbb, &s, &r->rep[i], r->err)
-                 : mn_x__load_modifiers(r->kbb, &s, &r->rep[i], r->err);
+        switch (which) {
+        case K_COMPACT:
+            rc = mn_x__load_compact(r->kbb, &s, &r->rep[i], r->err);
+            break;
+        case K_MODIFIERS:
+            rc = mn_x__load_modifiers(r->kbb, &s, &r->rep[i], r->err);
+            break;
+        case K_MCE:
+            rc = mn_x__load_mce(r->kbb, &s, &r->rep[i], r->err);
+            break;
+        case K_NCCI:
+            rc = mn_x__load_ncci(r->kbb, &s, &r->rep[i], r->err);
+            break;
+        default:
+            rc = mn_x__load_ipo(r->kbb, &s, &r->rep[i], r->err);
+            break;
+        }
         if (rc) {
             rc = loader_failed(r, f->path, rc);
             goto done;
         }
-        report(r, i);
-    }
-done:
-    return rc;
-}
-
-static int load_mce_files(run *r)
-{
-    int rc = MN_OK;
-
-    for (size_t i = 0; i < r->list.n; i++) {
-        mn_srcfile *f = &r->list.items[i];
-        mn_src s;
-        const char *got;
-        if (r->kind[i] != K_MCE || r->reported[i])
-            continue;
-        got = mn_x__mce_layout(f->data, f->len);
-        if (got == MN_LAYOUT_NOMEM) {
-            rc = nomem(r, f->path);
-            goto done;
-        }
-        if (!got) {
-            unrecognised(r, i, "header does not match any mce layout");
-            continue;
-        }
-        s = src_of(r, f);
-        rc = mn_x__load_mce(r->kbb, &s, &r->rep[i], r->err);
-        if (rc) {
-            rc = loader_failed(r, f->path, rc);
-            goto done;
-        }
-        report(r, i);
-    }
-done:
-    return rc;
-}
-
-/* OPPS Addendum E (inpatient-only list): one service rule per year. */
-static int load_ipo_files(run *r)
-{
-    int rc = MN_OK;
-
-    for (size_t i = 0; i < r->list.n; i++) {
-        mn_srcfile *f = &r->list.items[i];
-        mn_src s;
-        if (r->kind[i] != K_IPO || r->reported[i])
-            continue;
-        s = src_of(r, f);
-        rc = mn_x__load_ipo(r->kbb, &s, &r->rep[i], r->err);
-        if (rc) {
-            rc = loader_failed(r, f->path, rc);
-            goto done;
-        }
-        if (!r->rep[i].layout) {
+        if (which == K_IPO && !r->rep[i].layout) {
             char note[sizeof(r->rep[i].note)];
             memcpy(note, r->rep[i].note, sizeof(note));
             unrecognised(r, i, note);
         } else {
             report(r, i);
         }
-    }
-done:
-    return rc;
-}
-
-/* NCCI tables: the loader tells the layout from the header and leaves
- * the report's layout NULL (with a note) when none matches. */
-static int load_ncci_files(run *r)
-{
-    int rc = MN_OK;
-
-    for (size_t i = 0; i < r->list.n; i++) {
-        mn_src s;
-        if (r->kind[i] != K_NCCI || r->reported[i])
-            continue;
-        s = src_of(r, &r->list.items[i]);
-        rc = mn_x__load_ncci(r->kbb, &s, &r->rep[i], r->err);
-        if (rc) {
-            rc = loader_failed(r, r->list.items[i].path, rc);
-            goto done;
-        }
-        report(r, i);
     }
 done:
     return rc;
@@ -993,21 +947,21 @@ static int build_run(mn_build *b, void **out, size_t *out_len, mn_error *err)
      * names diagnoses, rule packs last. */
     rc = load_icd_files(&r);
     if (!rc)
-        rc = load_code_lists(&r, K_COMPACT);
+        rc = load_plain_files(&r, K_COMPACT);
     if (!rc)
         rc = load_hcpcs_files(&r);
     if (!rc)
-        rc = load_code_lists(&r, K_MODIFIERS);
+        rc = load_plain_files(&r, K_MODIFIERS);
     if (!rc)
-        rc = load_mce_files(&r);
+        rc = load_plain_files(&r, K_MCE);
     if (!rc)
         rc = load_lab_files(&r);
     if (!rc)
         rc = load_mcd_files(&r);
     if (!rc)
-        rc = load_ncci_files(&r);
+        rc = load_plain_files(&r, K_NCCI);
     if (!rc)
-        rc = load_ipo_files(&r);
+        rc = load_plain_files(&r, K_IPO);
     if (!rc)
         rc = load_rules(&r);
     if (!rc && r.cover_rc)

@@ -1381,7 +1381,7 @@ static int get_array(const json_t *arr, size_t max, const char *what,
     return rc;
 }
 
-static int collect(const json_t **f, const json_t *obj,
+static int collect(const json_t **f, jpath *kp, const json_t *obj,
                    const char *const *names, int count, const mn_claim *c,
                    const jpath *p, mn_error *err);
 
@@ -1395,7 +1395,7 @@ static int parse_coded_dx(mn_claim *c, const json_t *obj, const jpath *p,
     jpath kp[2] = {{p, "code", 0}, {p, "system", 0}};
     const char *sys = "icd-10-cm";
     size_t sys_len = 9;
-    int rc = collect(f, obj, names, 2, c, p, err);
+    int rc = collect(f, NULL, obj, names, 2, c, p, err);
 
     if (rc == MN_OK && f[1])
         rc = get_str(&sys, &sys_len, f[1], &kp[1], err);
@@ -1552,7 +1552,9 @@ static int member(const char *key, const char *const *names, int count)
 
 /* Collects the members of `obj` named in `names` into `f`; any other
  * member is an error unless unknown fields are allowed. */
-static int collect(const json_t **f, const json_t *obj,
+/* Picks the members `names` of object `obj` (at `p`) into `f`; `kp` (NULL
+ * allowed) gets each member's path, for errors. */
+static int collect(const json_t **f, jpath *kp, const json_t *obj,
                    const char *const *names, int count, const mn_claim *c,
                    const jpath *p, mn_error *err)
 {
@@ -1561,6 +1563,11 @@ static int collect(const json_t **f, const json_t *obj,
     json_t *v;
     int i;
 
+    for (i = 0; kp && i < count; i++) {
+        kp[i].up = p;
+        kp[i].key = names[i];
+        kp[i].index = 0;
+    }
     if (!json_is_object(obj)) {
         rc = fail_at(err, p, MN_EINVAL, "expected an object");
         goto done;
@@ -1571,8 +1578,8 @@ static int collect(const json_t **f, const json_t *obj,
         if (i < count) {
             f[i] = absent(v) ? NULL : v;
         } else if (!c->o.allow_unknown) {
-            jpath kp = {p, key, 0};
-            rc = fail_at(err, &kp, MN_EINVAL, "unknown field");
+            jpath up = {p, key, 0};
+            rc = fail_at(err, &up, MN_EINVAL, "unknown field");
             goto done;
         }
     }
@@ -1592,12 +1599,7 @@ static int parse_patient(mn_claim *c, const json_t *obj, const jpath *p,
     jpath kp[P_COUNT];
     long long x = 0;
 
-    for (int i = 0; i < P_COUNT; i++) {
-        kp[i].up = p;
-        kp[i].key = patient_names[i];
-        kp[i].index = 0;
-    }
-    rc = collect(f, obj, patient_names, P_COUNT, c, p, err);
+    rc = collect(f, kp, obj, patient_names, P_COUNT, c, p, err);
     if (rc == MN_OK && f[P_ID])
         rc = set_from(c, check_patient_id, f[P_ID], &kp[P_ID], err);
     if (rc == MN_OK && f[P_BIRTH])
@@ -1626,12 +1628,7 @@ static int parse_line(mn_claim *c, const json_t *obj, const jpath *p,
     long long units = 1;
     int idx;
 
-    for (int i = 0; i < L_COUNT; i++) {
-        kp[i].up = p;
-        kp[i].key = line_names[i];
-        kp[i].index = 0;
-    }
-    rc = collect(f, obj, line_names, L_COUNT, c, p, err);
+    rc = collect(f, kp, obj, line_names, L_COUNT, c, p, err);
     if (rc)
         goto done;
     if (!f[L_CODE])
@@ -1728,12 +1725,7 @@ static int parse_history_entry(mn_claim *c, const json_t *obj, const jpath *p,
     long long units = 1;
     int idx;
 
-    for (int i = 0; i < H_COUNT; i++) {
-        kp[i].up = p;
-        kp[i].key = hist_names[i];
-        kp[i].index = 0;
-    }
-    rc = collect(f, obj, hist_names, H_COUNT, c, p, err);
+    rc = collect(f, kp, obj, hist_names, H_COUNT, c, p, err);
     if (rc)
         goto done;
     if (!f[H_CODE])
@@ -1842,7 +1834,7 @@ static int parse_claim(mn_claim *c, const json_t *root, mn_error *err)
         kp[i].key = top_names[i];
         kp[i].index = 0;
     }
-    rc = collect(f, root, top_names, F_COUNT, c, NULL, err);
+    rc = collect(f, NULL, root, top_names, F_COUNT, c, NULL, err);
     for (int i = F_ID; rc == MN_OK && i <= F_PRIOR_AUTH; i++) {
         if (f[i])
             rc = set_from(c, top_setters[i], f[i], &kp[i], err);

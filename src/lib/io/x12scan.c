@@ -1029,3 +1029,20 @@ const char *mn_x__x12env_transaction(const mn_x12env *e)
 {
     return e->st02;
 }
+
+int mn_x__x12env_step(mn_x12env *e, int *state, const char *data, size_t len,
+                      bool finish, mn_error *err)
+{
+    int rc = *state;
+
+    if (!rc)
+        rc = finish ? mn_x__x12env_finish(e) : mn_x__x12env_feed(e, data, len);
+    if (!rc)
+        rc = *state; /* set by a callback */
+    if (rc == MN_ENOMEM)
+        mn_x__err(err, rc, "out of memory");
+    else if (rc)
+        mn_x__err(err, rc, "stopped by the caller");
+    *state = rc;
+    return rc;
+}

@@ -93,6 +93,12 @@ void mn_x__x12env_free(mn_x12env *e);
 /* Reads a chunk; returns MN_OK, MN_ENOMEM or a handler's return. */
 int mn_x__x12env_feed(mn_x12env *e, const char *data, size_t len);
 int mn_x__x12env_finish(mn_x12env *e);
+/* One step of a reader built on the envelope: feeds `len` bytes (or, with
+ * `finish`, ends the input) unless the reader already stopped. `*state`
+ * holds the reader's code: its callbacks set it (a caller's stop, out of
+ * memory) and it sticks; the error says which. Returns it. */
+int mn_x__x12env_step(mn_x12env *e, int *state, const char *data, size_t len,
+                      bool finish, mn_error *err);
 void mn_x__x12env_stats(mn_x12env_stats *out, const mn_x12env *e);
 
 /* The component separator in force (for splitting composites). */

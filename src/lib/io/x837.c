@@ -1253,34 +1253,18 @@ done:
     return rc;
 }
 
-static int result(mn_x837 *r, int rc, mn_error *err)
-{
-    if (!rc)
-        rc = r->rc;
-    if (rc == MN_ENOMEM)
-        mn_x__err(err, rc, "out of memory");
-    else if (rc)
-        mn_x__err(err, rc, "stopped by the caller");
-    r->rc = rc;
-    return rc;
-}
-
 int mn_x837_feed(mn_x837 *r, const char *data, size_t len, mn_error *err)
 {
     if (!r || (!data && len))
         return mn_x__err(err, MN_EINVAL, "missing argument");
-    if (r->rc)
-        return result(r, r->rc, err);
-    return result(r, mn_x__x12env_feed(r->env, data, len), err);
+    return mn_x__x12env_step(r->env, &r->rc, data, len, false, err);
 }
 
 int mn_x837_finish(mn_x837 *r, mn_error *err)
 {
     if (!r)
         return mn_x__err(err, MN_EINVAL, "missing argument");
-    if (r->rc)
-        return result(r, r->rc, err);
-    return result(r, mn_x__x12env_finish(r->env), err);
+    return mn_x__x12env_step(r->env, &r->rc, NULL, 0, true, err);
 }
 
 void mn_x837_free(mn_x837 *r)
