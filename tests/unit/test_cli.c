@@ -562,7 +562,8 @@ static void test_kb_commands(void)
     CHECK_CONTAINS(o, "holds: ICD-10-CM 2023-10-01 to 2024-09-30\n");
     CHECK_CONTAINS(o, "       NCCI MUE (practitioner services) 2023-10-01 "
                       "to 2024-09-30\n");
-    CHECK_CONTAINS(o, "lacks: HCPCS Level II modifiers");
+    CHECK_CONTAINS(o, "       HCPCS Level II modifiers (dates unknown)\n");
+    CHECK_CONTAINS(o, "lacks: NCCI MUE (DME supplier services)");
 
     /* check without --kb names the KB it uses and what it lacks */
     CHECK_INT(run("check --code 83036 --dx E11.65 --date 2024-03-04", &o, &e),
