@@ -20,7 +20,7 @@
 
 static char dir[] = "/tmp/mednec-test-server-XXXXXX";
 static char kb_path[600], kb2_path[600], jwks_path[600], token_path[600];
-static char *es_pem, *rs_pem;
+static char *es_pem, *rs_pem, *es256_pem;
 static srv *S;
 
 /* ---- keys ------------------------------------------------------------------
@@ -73,21 +73,29 @@ static char *pem_of(gnutls_x509_privkey_t k)
 
 static int make_keys(void)
 {
-    gnutls_x509_privkey_t ec, rsa;
-    gnutls_datum_t x, y, k, m, e;
+    gnutls_x509_privkey_t ec, rsa, ec256;
+    gnutls_datum_t x, y, k, m, e, x2, y2, k2;
     gnutls_ecc_curve_t curve;
-    char bx[80], by[80], bm[400], be[16];
+    char bx[80], by[80], bm[400], be[16], bx2[64], by2[64];
     FILE *f;
 
     gnutls_x509_privkey_init(&ec);
     gnutls_x509_privkey_init(&rsa);
+    gnutls_x509_privkey_init(&ec256);
     if (gnutls_x509_privkey_generate(
+            ec256, GNUTLS_PK_ECDSA,
+            GNUTLS_CURVE_TO_BITS(GNUTLS_ECC_CURVE_SECP256R1), 0) < 0 ||
+        gnutls_x509_privkey_generate(
             ec, GNUTLS_PK_ECDSA,
             GNUTLS_CURVE_TO_BITS(GNUTLS_ECC_CURVE_SECP384R1), 0) < 0 ||
         gnutls_x509_privkey_generate(rsa, GNUTLS_PK_RSA, 2048, 0) < 0)
         return -1;
     gnutls_x509_privkey_export_ecc_raw(ec, &curve, &x, &y, &k);
     gnutls_x509_privkey_export_rsa_raw(rsa, &m, &e, NULL, NULL, NULL, NULL);
+    gnutls_x509_privkey_export_ecc_raw(ec256, &curve, &x2, &y2, &k2);
+    b64int(bx2, &x2, 32);
+    b64int(by2, &y2, 32);
+    es256_pem = pem_of(ec256);
     b64int(bx, &x, 48);
     b64int(by, &y, 48);
     b64int(bm, &m, 256);
@@ -102,8 +110,10 @@ static int make_keys(void)
             "\"use\":\"sig\",\"alg\":\"ES384\",\"x\":\"%s\",\"y\":\"%s\"},"
             "{\"kty\":\"RSA\",\"kid\":\"k-rs\",\"n\":\"%s\",\"e\":\"%s\"},"
             "{\"kty\":\"EC\",\"crv\":\"P-384\",\"kid\":\"k-enc\",\"use\":"
-            "\"enc\",\"x\":\"%s\",\"y\":\"%s\"}]}\n",
-            bx, by, bm, be, bx, by);
+            "\"enc\",\"x\":\"%s\",\"y\":\"%s\"},"
+            "{\"kty\":\"EC\",\"crv\":\"P-256\",\"kid\":\"k-es256\","
+            "\"x\":\"%s\",\"y\":\"%s\"}]}\n",
+            bx, by, bm, be, bx, by, bx2, by2);
     fclose(f);
     gnutls_free(x.data);
     gnutls_free(y.data);
@@ -112,7 +122,11 @@ static int make_keys(void)
     gnutls_free(e.data);
     gnutls_x509_privkey_deinit(ec);
     gnutls_x509_privkey_deinit(rsa);
-    return es_pem && rs_pem ? 0 : -1;
+    gnutls_free(x2.data);
+    gnutls_free(y2.data);
+    gnutls_free(k2.data);
+    gnutls_x509_privkey_deinit(ec256);
+    return es_pem && rs_pem && es256_pem ? 0 : -1;
 }
 
 /* A JWT; NULL fields are left out. */
@@ -122,9 +136,11 @@ static char *token(jwt_alg_t alg, const char *kid, const char *iss,
     jwt_t *j = NULL;
     char *t;
     long now = (long)time(NULL);
-    const char *key = alg == JWT_ALG_RS384 || alg == JWT_ALG_RS256 ? rs_pem
-                      : alg == JWT_ALG_HS256                       ? rs_pem
-                                                                   : es_pem;
+    const char *key = alg == JWT_ALG_RS384 || alg == JWT_ALG_RS256 ||
+                              alg == JWT_ALG_RS512 || alg == JWT_ALG_HS256
+                          ? rs_pem
+                      : alg == JWT_ALG_ES256 ? es256_pem
+                                             : es_pem;
 
     jwt_new(&j);
     if (iss)
@@ -504,6 +520,27 @@ static void test_jwt(void)
     t = token(JWT_ALG_RS256, "k-rs", ISS, aud, 300, "jti-2b");
     cds_call(t, sign, 200, NULL);
     free(t);
+    t = token(JWT_ALG_RS512, "k-rs", ISS, aud, 300, "jti-2c");
+    cds_call(t, sign, 200, NULL);
+    free(t);
+    t = token(JWT_ALG_ES256, "k-es256", ISS, aud, 300, "jti-2d");
+    cds_call(t, sign, 200, NULL);
+    free(t);
+    /* the P-256 key for ES384: the curve does not fit */
+    t = token(JWT_ALG_ES384, "k-es256", ISS, aud, 300, "jti-2e");
+    cds_call(t, sign, 401, "does not fit");
+    free(t);
+    /* a signature cut short; an RS384 token naming the EC key */
+    t = token(JWT_ALG_ES384, "k-es", ISS, aud, 300, "jti-2f");
+    {
+        char *sig = strrchr(t, '.');
+        sig[strlen(sig) / 2] = '\0';
+    }
+    cds_call(t, sign, 401, "signature");
+    free(t);
+    t = token(JWT_ALG_RS384, "k-es", ISS, aud, 300, "jti-2g");
+    cds_call(t, sign, 401, "does not fit");
+    free(t);
     /* what must be refused */
     cds_call(NULL, sign, 401, "no Authorization");
     t = token(JWT_ALG_ES384, "k-es", ISS, BASE "/cds-services/other", 300,
@@ -754,6 +791,7 @@ int main(void)
     unlink(token_path);
     rmdir(dir);
     free(es_pem);
+    free(es256_pem);
     free(rs_pem);
     DONE();
 }
