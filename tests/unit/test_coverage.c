@@ -335,6 +335,17 @@ static void test_no_code_set(void)
     r = check(kb, "G0439", "\"Z99.999\"", "2024-06-01", NULL, NULL);
     CHECK_INT(count(r, "kb.no_code_set"), 2);
     CHECK_CONTAINS(msg(r, "kb.no_code_set", "hcpcs"), "HCPCS Level II");
+    /* these two texts are fixed strings in check/data.c: the titles there
+     * must be the kinds' titles */
+    CHECK_STR(msg(r, "kb.no_code_set", "hcpcs"),
+              "The knowledge base has no HCPCS Level II code set: the "
+              "procedure code's validity and Medicare coverage code are not "
+              "judged.");
+    CHECK_STR(msg(r, "kb.no_code_set", "icd10cm"),
+              "The knowledge base has no ICD-10-CM code set: the validity of "
+              "the line's diagnoses is not judged.");
+    CHECK_STR(mn_source_kind_title(MN_SOURCE_ICD10CM), "ICD-10-CM");
+    CHECK_STR(mn_source_kind_title(MN_SOURCE_HCPCS), "HCPCS Level II");
     mn_kb_free(kb);
 }
 

@@ -21,15 +21,18 @@
 
 #define PRINTF mn_x__lprintf
 
+#define ICD_NOT_JUDGED "the validity of the line's diagnoses is not judged"
+#define HCPCS_NOT_JUDGED                                                       \
+    "the procedure code's validity and Medicare coverage code are not judged"
+
 /* Why the data matters, by kind: what is not judged without it. */
 static const char *not_judged(int kind)
 {
     switch (kind) {
     case MN_SOURCE_ICD10CM:
-        return "the validity of the line's diagnoses is not judged";
+        return ICD_NOT_JUDGED;
     case MN_SOURCE_HCPCS:
-        return "the procedure code's validity and Medicare coverage code are "
-               "not judged";
+        return HCPCS_NOT_JUDGED;
     case MN_SOURCE_HCPCS_MODIFIERS:
         return "a modifier not in its list is not judged";
     case MN_SOURCE_MCE:
@@ -52,18 +55,47 @@ static const char *not_judged(int kind)
     }
 }
 
+/* The texts of a missing code set of the two kinds a line can lack (every
+ * line of a KB without them says so: fixed texts, no formatting); NULL for
+ * the others. The titles are those of mn_source_kind_title (a test checks
+ * the two forms agree). */
+static const char *none_text(int kind, bool fix)
+{
+#define NONE_MSG(title, what)                                                  \
+    "The knowledge base has no " title " code set: " what "."
+#define NONE_FIX(title)                                                        \
+    "Check the claim with a knowledge base built with the " title " files "    \
+    "(mednec build; docs/kb.md)."
+    switch (kind) {
+    case MN_SOURCE_ICD10CM:
+        return fix ? NONE_FIX("ICD-10-CM")
+                   : NONE_MSG("ICD-10-CM", ICD_NOT_JUDGED);
+    case MN_SOURCE_HCPCS:
+        return fix ? NONE_FIX("HCPCS Level II")
+                   : NONE_MSG("HCPCS Level II", HCPCS_NOT_JUDGED);
+    default:
+        return NULL;
+    }
+#undef NONE_MSG
+#undef NONE_FIX
+}
+
 mn_finding *mn_x__data_missing(mn_lstate *s, int kind, bool none)
 {
     const char *title = mn_source_kind_title((mn_source_kind)kind);
     char periods[256];
     mn_finding *f;
 
-    mn_x__kb_periods_text(s->kb, kind, periods, sizeof(periods));
+    periods[0] = '\0';
+    if (!none)
+        mn_x__kb_periods_text(s->kb, kind, periods, sizeof(periods));
     if (none)
         f = mn_x__finding_add(
             s, MN_E_KB_NO_CODE_SET,
-            PRINTF(s, "The knowledge base has no %s code set: %s.", title,
-                   not_judged(kind)));
+            none_text(kind, false)
+                ? none_text(kind, false)
+                : PRINTF(s, "The knowledge base has no %s code set: %s.", title,
+                         not_judged(kind)));
     else
         f = mn_x__finding_add(
             s, MN_E_KB_OUTSIDE_RANGE,
@@ -77,10 +109,13 @@ mn_finding *mn_x__data_missing(mn_lstate *s, int kind, bool none)
         f->source = none ? NULL
                          : PRINTF(s, "knowledge base %s: %s %s", s->kb->version,
                                   title, periods);
-        f->fix = none ? PRINTF(s,
-                               "Check the claim with a knowledge base built "
-                               "with the %s files (mednec build; docs/kb.md).",
-                               title)
+        f->fix = none ? (none_text(kind, true)
+                             ? none_text(kind, true)
+                             : PRINTF(s,
+                                      "Check the claim with a knowledge base "
+                                      "built with the %s files (mednec build; "
+                                      "docs/kb.md).",
+                                      title))
                       : PRINTF(s,
                                "Check the claim with a knowledge base built "
                                "with the %s files in force on %s (mednec "

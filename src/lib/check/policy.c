@@ -180,8 +180,7 @@ static void suggest(mn_lstate *s, mn_finding *f, const kb_policy *p)
         for (size_t i = a; i < b; i++) {
             int sc = shared_chars(keys[i], dk);
             size_t j;
-            if (sc == 0 || (i > a && keys[i] == keys[i - 1]) ||
-                !mn_x__dx_suggestible(s, keys[i]))
+            if (sc == 0 || (i > a && keys[i] == keys[i - 1]))
                 continue;
             /* keep the best ten, longest shared prefix first; ties keep
                key order (nearest codes come from the same window) */
@@ -194,6 +193,9 @@ static void suggest(mn_lstate *s, mn_finding *f, const kb_policy *p)
                 if (j < nb)
                     continue;
             }
+            /* last, as the dearest test: billable, age and sex */
+            if (!mn_x__dx_suggestible(s, keys[i]))
+                continue;
             j = nb < MN_MAX_SUPPORTING ? nb++ : nb - 1;
             while (j > 0 && score[j - 1] < sc) {
                 best[j] = best[j - 1];
