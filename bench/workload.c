@@ -185,7 +185,11 @@ static const char *state_name(uint64_t bit)
 int bm_workload_make(bm_workload *w, const bm_model *m, size_t target_lines,
                      uint64_t seed)
 {
-    const int32_t fy_start = bm_parse_date("2023-10-01");
+    /* the third quarter of 2024: inside ICD-10-CM FY2024 and the NCCI
+       tables' quarter (2024Q3), so the checks run on data the KB covers
+       (the workload was dated over all of FY2024 before the KB recorded
+       its coverage; lines outside NCCI's quarter are now indeterminate) */
+    const int32_t q_start = bm_parse_date("2024-07-01");
     const uint64_t mainland = ((uint64_t)1 << 51) - 1; /* 50 + DC */
     bm_rng r = {seed};
     size_t cap_claims = target_lines / 2 + 16;
@@ -209,7 +213,7 @@ int bm_workload_make(bm_workload *w, const bm_model *m, size_t target_lines,
     while (w->n_lines < target_lines) {
         unsigned pick = bm_below(&r, 100);
         int cat = 0;
-        int32_t date = fy_start + (int32_t)bm_below(&r, 366);
+        int32_t date = q_start + (int32_t)bm_below(&r, 92);
         const bm_version *v = NULL;
         char dx[4][9];
         int n_dx = 1 + (int)bm_below(&r, 4);

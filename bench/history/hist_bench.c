@@ -91,7 +91,7 @@ int main(int argc, char **argv)
         return 1;
     }
 
-    /* the store: 10 services per patient over 2020-2025, one claim each */
+    /* the store: 10 services per patient over 2018-2023, one claim each */
     {
         size_t cap = services * 160 + 1024, len = 0;
         char *jsonl = malloc(cap);
@@ -102,7 +102,7 @@ int main(int argc, char **argv)
             for (int k = 0; k < 10; k++) {
                 char d[11];
                 size_t c = next() % N_CODES;
-                date_text(d, 2020 + (int)(next() % 6), 1 + (int)(next() % 12),
+                date_text(d, 2018 + (int)(next() % 6), 1 + (int)(next() % 12),
                           1 + (int)(next() % 28));
                 len += (size_t)snprintf(
                     jsonl + len, cap - len,
@@ -124,7 +124,10 @@ int main(int argc, char **argv)
         free(jsonl);
     }
 
-    /* claims: 1-4 lines of preventive services in 2026 */
+    /* claims: 1-4 lines of preventive services from January to September
+       2024, dates the built-in KB's code sets cover (they were dated 2026
+       before the KB recorded its coverage, and every line became
+       indeterminate) */
     claims = calloc(lines, sizeof(*claims));
     if (claims_out && !(cj = fopen(claims_out, "wb"))) {
         fprintf(stderr, "cannot write %s\n", claims_out);
@@ -145,7 +148,7 @@ int main(int argc, char **argv)
         mn_claim_set_age(c, 70, &err);
         mn_claim_set_sex(c, sex, &err);
         mn_claim_set_jurisdiction(c, "JE", 2, &err);
-        date_text(d, 2026, 1 + (int)(next() % 12), 1 + (int)(next() % 28));
+        date_text(d, 2024, 1 + (int)(next() % 9), 1 + (int)(next() % 28));
         for (size_t i = 0; i < nl && n_lines < lines; i++) {
             size_t k = next() % N_CODES;
             mn_claim_add_diagnosis(c, codes[k][1], strlen(codes[k][1]), &err);
