@@ -630,6 +630,27 @@ static void test_readme(void)
     t = flat(capture("pdftotext r-appeal.pdf -"));
     CHECK_CONTAINS(t, "by August 13, 2024.");
     free(t);
+    /* the same denial read from the README's 835 */
+    snprintf(cmd, sizeof(cmd),
+             "cd %s && %s appeal --facts examples/facts.json --remit "
+             "examples/lab-denial.835 --date 2024-05-01 -o %s/r-appeal2.pdf "
+             "examples/lab-order.json",
+             root, MN_CLI, tmpdir);
+    CHECK_INT(sh(cmd), 0);
+    t = flat(capture("pdftotext r-appeal2.pdf -"));
+    CHECK_CONTAINS(t, "CARC 50:");
+    CHECK_CONTAINS(t, "RARC N386:");
+    CHECK_CONTAINS(t, "Claim number: 24101000123401");
+    CHECK_CONTAINS(t, "by August 13, 2024.");
+    free(t);
+    /* the README's batch, report and denials */
+    snprintf(cmd, sizeof(cmd),
+             "cd %s && %s batch tests/fixtures/interchange/claims.837 -o "
+             "%s/r-results.jsonl 2>/dev/null; test $? = 1 && %s report "
+             "%s/r-results.jsonl -o %s/r-report.html && %s denials "
+             "examples/lab-denial.835 >/dev/null",
+             root, MN_CLI, tmpdir, MN_CLI, tmpdir, tmpdir, MN_CLI);
+    CHECK_INT(sh(cmd), 0);
 }
 
 int main(void)
