@@ -1264,10 +1264,10 @@ int cmd_batch(int argc, char **argv)
     fprintf(stderr,
             "mednec batch: %zu claims (%zu lines; %zu claims with a line "
             "not covered), %zu input errors, %zu blank lines skipped, %zu "
-            "warnings, %s input, %ld threads, %.2f s\n",
+            "warnings, %s input, %ld thread%s, %.2f s\n",
             r.all.claims, r.all.lines, r.all.claims_not_covered, r.all.errors,
             r.blank, r.warnings, mn_input_format_name(fmt), r.nthreads,
-            now_s() - r.t0);
+            r.nthreads == 1 ? "" : "s", now_s() - r.t0);
     exit_code = r.all.errors               ? EXIT_INPUT
                 : r.all.claims_not_covered ? EXIT_FINDINGS
                                            : EXIT_CLEAN;
