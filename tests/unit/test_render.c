@@ -315,6 +315,59 @@ static void test_json_escaping(void)
                                   "\xef\xbf\xbd|\xef\xbf\xbd\xef\xbf\xbd\"");
         mn_buf_free(b);
     }
+    /* the block scan (16 bytes at a time, then the tail): every length up
+     * to 70 with one byte that needs care at every position, against the
+     * escape written out here; the string is cut from a larger buffer so
+     * that what follows it is never read as part of it */
+    {
+        static const char *const what[][2] = {{"\"", "\\\""},
+                                              {"\\", "\\\\"},
+                                              {"\n", "\\n"},
+                                              {"\x01", "\\u0001"},
+                                              {"\xc3\xa9", "\xc3\xa9"},
+                                              {"\xff", "\xef\xbf\xbd"}};
+        mn_buf *b = NULL;
+        char src[96];
+        char want[256];
+        int bad = 0;
+        CHECK_INT(mn_buf_new(&b, 0), MN_OK);
+        for (size_t len = 0; b && len <= 70; len++) {
+            for (size_t w = 0; w < sizeof(what) / sizeof(what[0]); w++) {
+                size_t wl = strlen(what[w][0]);
+                for (size_t pos = 0; pos + wl <= len || pos == 0; pos++) {
+                    size_t n = 0;
+                    memset(src, '"', sizeof(src)); /* after the string */
+                    memset(src, 'a', len);
+                    if (pos + wl <= len)
+                        memcpy(src + pos, what[w][0], wl);
+                    want[n++] = '"';
+                    if (pos + wl <= len) {
+                        size_t el = strlen(what[w][1]);
+                        memset(want + n, 'a', pos);
+                        memcpy(want + n + pos, what[w][1], el);
+                        memset(want + n + pos + el, 'a', len - pos - wl);
+                        n += len - wl + el;
+                    } else {
+                        memset(want + n, 'a', len);
+                        n += len;
+                    }
+                    want[n++] = '"';
+                    want[n] = '\0';
+                    mn_buf_clear(b);
+                    if (mn_buf_append_json(b, src, len) != MN_OK ||
+                        strcmp(mn_buf_data(b), want) != 0) {
+                        if (!bad++)
+                            fprintf(stderr, "len %zu pos %zu: %s != %s\n", len,
+                                    pos, mn_buf_data(b), want);
+                    }
+                    if (pos + wl > len)
+                        break;
+                }
+            }
+        }
+        CHECK_INT(bad, 0);
+        mn_buf_free(b);
+    }
 }
 
 static void test_text(void)

@@ -5,6 +5,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "out/writer.h"
 
@@ -43,6 +46,50 @@ static size_t utf8_len(const unsigned char *s, size_t n)
     return len;
 }
 
+/* How many bytes from `p` (of `len`) need neither escaping nor UTF-8
+ * checking: 16 at a time with SSE2 (every x86-64 has it; the last 16, or
+ * a short string copied into a padded block, in one more step), else 8
+ * at a time, then one by one. */
+#if defined(__SSE2__)
+static inline unsigned special16(const unsigned char *p)
+{
+    const __m128i quote = _mm_set1_epi8('"');
+    const __m128i bslash = _mm_set1_epi8('\\');
+    const __m128i space = _mm_set1_epi8(0x20);
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+    /* signed compare: below 0x20, or 0x80 and up (negative) */
+    __m128i m = _mm_or_si128(
+        _mm_cmpgt_epi8(space, v),
+        _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)));
+    return (unsigned)_mm_movemask_epi8(m);
+}
+
+static size_t plain_run(const unsigned char *p, size_t len)
+{
+    size_t i = 0;
+    size_t r;
+    unsigned mask;
+
+    for (; i + 16 <= len; i += 16) {
+        mask = special16(p + i);
+        if (mask)
+            return i + (size_t)__builtin_ctz(mask);
+    }
+    r = len - i;
+    if (!r)
+        return len;
+    if (len >= 16) {
+        /* the last 16 bytes: the first 16 - r were found plain above */
+        mask = special16(p + len - 16) >> (16 - r);
+    } else {
+        unsigned char pad[16];
+        memset(pad, 'a', sizeof(pad));
+        memcpy(pad, p, r);
+        mask = special16(pad) & ((1u << r) - 1);
+    }
+    return mask ? i + (size_t)__builtin_ctz(mask) : len;
+}
+#else
 /* True when none of 8 bytes needs escaping or UTF-8 checking: no
  * control character, quote, backslash or byte >= 0x80. */
 static inline bool plain8(const unsigned char *p)
@@ -60,6 +107,24 @@ static inline bool plain8(const unsigned char *p)
             ((q - ones) & ~q & high) | ((b - ones) & ~b & high)) == 0;
 }
 
+/* True when the byte needs escaping or UTF-8 checking. */
+static inline bool special(unsigned char c)
+{
+    return c < 0x20 || c >= 0x80 || c == '"' || c == '\\';
+}
+
+static size_t plain_run(const unsigned char *p, size_t len)
+{
+    size_t i = 0;
+
+    while (i + 8 <= len && plain8(p + i))
+        i += 8;
+    while (i < len && !special(p[i]))
+        i++;
+    return i;
+}
+#endif
+
 static int json_string(mn_buf *buf, const char *s, size_t len)
 {
     static const char hex[] = "0123456789abcdef";
@@ -75,9 +140,7 @@ static int json_string(mn_buf *buf, const char *s, size_t len)
     TRY(PUT(buf, "\""));
     while (i < len) {
         unsigned char ch;
-        /* skip eight plain bytes at a time */
-        while (i + 8 <= len && plain8(p + i))
-            i += 8;
+        i += plain_run(p + i, len - i);
         if (i >= len)
             break;
         ch = p[i];
@@ -85,10 +148,6 @@ static int json_string(mn_buf *buf, const char *s, size_t len)
         size_t n = 0;
         size_t u;
 
-        if (ch >= 0x20 && ch != '"' && ch != '\\' && ch < 0x80) {
-            i++;
-            continue;
-        }
         if (ch >= 0x80) {
             u = utf8_len(p + i, len - i);
             if (u) {
