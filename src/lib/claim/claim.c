@@ -2009,8 +2009,11 @@ static int fast_key(fast *f, const char *const *names, int count,
     int rc = fast_str(f, &s, &n);
     int i = 0;
 
+    /* the first byte rejects most names; strncmp stops at the name's end
+       (the key holds no NUL: fast_str refused control bytes) */
     while (rc == MN_OK && i < count &&
-           !(strlen(names[i]) == n && memcmp(names[i], s, n) == 0))
+           !(n && names[i][0] == s[0] && strncmp(names[i], s, n) == 0 &&
+             names[i][n] == '\0'))
         i++;
     if (rc == MN_OK && (i == count || (*seen & (1u << i))))
         rc = FAST_NO; /* unknown or duplicate: jansson's to judge */
