@@ -55,6 +55,7 @@ typedef struct mac {
     const char *prefixes; /* two-digit contractor prefixes, space apart */
 } mac;
 
+/* Every name and alias starts with J: mn_x__mac_area relies on it. */
 static const mac macs[] = {
     {"J5", "J05", "IA KS MO NE", "05"},
     {"J6", "J06", "IL MN WI", "06"},
@@ -409,6 +410,10 @@ bool mn_x__mac_area(const char *name, size_t len, mn_area *out)
 
     memset(out, 0, sizeof(*out));
     if (!name || len == 0 || len >= sizeof(u))
+        return false;
+    /* every MAC name and alias starts with J (states, parts of states and
+       contractor numbers do not need the table below) */
+    if (mn_x__toupper((unsigned char)name[0]) != 'J')
         return false;
     for (size_t i = 0; i < len; i++)
         u[i] = (char)mn_x__toupper((unsigned char)name[i]);
