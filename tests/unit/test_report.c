@@ -340,6 +340,44 @@ static void brief_line(mn_buf *b, const char *provider, const char *code,
     mn_buf_append(b, tmp, (size_t)n);
 }
 
+/* A finding about data the KB lacks (kb.outside_range, citing "icd10cm")
+ * counts by edit, not as a policy; the line's real policy does, in the
+ * brief and the full forms alike. */
+static void test_kb_citations(void)
+{
+    static const char brief[] =
+        "{\"id\":\"c\",\"status\":\"not_covered\",\"lines\":[{\"line\":1,"
+        "\"code\":\"82306\",\"date\":\"2024-03-05\",\"status\":"
+        "\"not_covered\",\"units\":1,\"charge\":10,\"diagnoses\":[\"I10\"],"
+        "\"edits\":[\"kb.outside_range\",\"policy.dx_not_supported\"],"
+        "\"carc\":[\"50\"],\"rarc\":[],\"citations\":[\"icd10cm\","
+        "\"A99101\"]}]}\n";
+    static const char full[] =
+        "{\"id\":\"c\",\"status\":\"not_covered\",\"lines\":[{\"line\":1,"
+        "\"code\":\"82306\",\"date\":\"2024-03-05\",\"status\":"
+        "\"not_covered\",\"units\":1,\"charge\":10,\"diagnoses\":[\"I10\"],"
+        "\"findings\":[{\"edit\":\"kb.outside_range\",\"severity\":"
+        "\"review\",\"policy\":{\"kind\":\"kb\",\"id\":\"icd10cm\"}},"
+        "{\"edit\":\"policy.dx_not_supported\",\"severity\":\"deny\","
+        "\"carc\":\"50\",\"policy\":{\"kind\":\"article\",\"id\":"
+        "\"A99101\"}}]}]}\n";
+    const char *inputs[2] = {brief, full};
+
+    for (int i = 0; i < 2; i++) {
+        char *json = report_of_jsonl(inputs[i], NULL);
+        json_error_t je;
+        json_t *root = json ? json_loads(json, 0, &je) : NULL;
+        CHECK(root != NULL);
+        if (root) {
+            CHECK(row(root, "by_edit", "edit", "kb.outside_range") != NULL);
+            CHECK(row(root, "by_policy", "policy", "A99101") != NULL);
+            CHECK(row(root, "by_policy", "policy", "icd10cm") == NULL);
+        }
+        json_decref(root);
+        free(json);
+    }
+}
+
 static void test_outliers(void)
 {
     mn_buf *in = NULL;
@@ -653,6 +691,7 @@ int main(void)
     free(out);
     RUN(test_same_figures);
     RUN(test_not_results);
+    RUN(test_kb_citations);
     RUN(test_outliers);
     RUN(test_html);
     RUN(test_report_cli);

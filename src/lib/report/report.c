@@ -11,6 +11,7 @@
 
 #include "mednec/claim.h"
 #include "mednec/crossclaim.h"
+#include "mednec/kb.h"
 #include "report/report_int.h"
 
 #define DEF_MAX_KEYS 100000
@@ -237,7 +238,8 @@ int mn_report_add_result(mn_report *r, const mn_result *res, mn_error *err)
                 fs.severity == MN_SEVERITY_INFO)
                 continue;
             add_once(ln.edits, &ln.n_edits, fs.edit->id);
-            add_once(ln.policies, &ln.n_policies, fs.citation_id);
+            if (!(fs.citation_kind && strcmp(fs.citation_kind, "kb") == 0))
+                add_once(ln.policies, &ln.n_policies, fs.citation_id);
             add_once(ln.carcs, &ln.n_carcs, fs.carc);
         }
         rc = mn_x__report_line(r, &ln);
@@ -245,6 +247,17 @@ int mn_report_add_result(mn_report *r, const mn_result *res, mn_error *err)
     if (rc == MN_ENOMEM)
         mn_x__err(err, rc, "out of memory");
     return rc;
+}
+
+/* Whether a brief result's citation id names a kind of KB source (the
+ * citation of kb.outside_range and kb.no_code_set): data the KB lacks, not
+ * a policy, so it stays out of the report's policies. */
+static bool kb_source_id(const char *id)
+{
+    for (int k = 1; id && k < (int)MN_SOURCE_KIND_END_; k++)
+        if (strcmp(id, mn_source_kind_name((mn_source_kind)k)) == 0)
+            return true;
+    return false;
 }
 
 static int status_of(const char *s)
@@ -343,7 +356,10 @@ int mn_report_add_json(mn_report *r, const char *json, size_t len,
             json_array_foreach(edits, k, v)
                 add_once(x.edits, &x.n_edits, json_string_value(v));
             json_array_foreach(json_object_get(ln, "citations"), k, v)
-                add_once(x.policies, &x.n_policies, json_string_value(v));
+            {
+                if (!kb_source_id(json_string_value(v)))
+                    add_once(x.policies, &x.n_policies, json_string_value(v));
+            }
             json_array_foreach(json_object_get(ln, "carc"), k, v)
                 add_once(x.carcs, &x.n_carcs, json_string_value(v));
         } else {
@@ -353,8 +369,10 @@ int mn_report_add_json(mn_report *r, const char *json, size_t len,
                 if (!sev || strcmp(sev, "info") == 0)
                     continue;
                 add_once(x.edits, &x.n_edits, jstr(v, "edit"));
-                add_once(x.policies, &x.n_policies,
-                         jstr(json_object_get(v, "policy"), "id"));
+                if (!jstr(json_object_get(v, "policy"), "kind") ||
+                    strcmp(jstr(json_object_get(v, "policy"), "kind"), "kb"))
+                    add_once(x.policies, &x.n_policies,
+                             jstr(json_object_get(v, "policy"), "id"));
                 add_once(x.carcs, &x.n_carcs, jstr(v, "carc"));
             }
         }
