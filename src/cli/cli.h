@@ -74,10 +74,14 @@ int cli_docdata_open(mn_docdata **out, const char *cmd, const char *dir);
 /* Reads and parses a facts file (NULL: none); prints the error and
  * returns an exit code (0 on success). */
 int cli_facts_open(mn_facts **out, const char *cmd, const char *path);
-/* The output format: --format, else from the extension of `out_path`,
- * else PDF. Returns -1 for an unknown --format. */
-int cli_doc_format(mn_doc_format *out, const char *format,
+/* The output format: -o is required; --format, else the extension of
+ * `out_path`, else PDF. Prints the usage error as `cmd` and returns
+ * EXIT_USAGE, or 0. */
+int cli_doc_output(mn_doc_format *out, const char *cmd, const char *format,
                    const char *out_path);
+/* A --line value: 1 to 10,000. Prints the usage error as `cmd` and
+ * returns EXIT_USAGE, or 0. */
+int cli_line_number(size_t *out, const char *cmd, const char *text);
 /* Renders `doc` and writes it to `path` ("-": stdout) through an output
  * file (a temporary file renamed into place, mode 0600), so a failure
  * leaves no partial file; `inputs` (paths, "-" skipped) may not be

@@ -67,14 +67,14 @@ static int repeat(const char *name, const char *value)
     mn_doc_item *it;
 
     if (!strcmp(name, "--line")) {
-        char *end = NULL;
-        unsigned long l = strtoul(value, &end, 10);
-        if (!value[0] || *end || l < 1 || l > 10000 || n_lines == MAX_REPEAT) {
-            fprintf(stderr, "mednec abn: --line: expected a line number "
-                            "from 1\n");
+        if (n_lines == MAX_REPEAT) {
+            fprintf(stderr, "mednec abn: --line: at most %d lines\n",
+                    MAX_REPEAT);
             return 1;
         }
-        lines[n_lines++] = (size_t)l;
+        if (cli_line_number(&lines[n_lines], "abn", value))
+            return 1;
+        n_lines++;
         return 0;
     }
     if (!eq || eq == value) {
@@ -201,17 +201,8 @@ int cmd_abn(int argc, char **argv)
         code = EXIT_USAGE;
         goto done;
     }
-    if (!out_path) {
-        fprintf(stderr, "mednec abn: give -o FILE (or -o - for stdout)\n");
-        code = EXIT_USAGE;
+    if ((code = cli_doc_output(&fmt, "abn", format, out_path)))
         goto done;
-    }
-    if (cli_doc_format(&fmt, format, out_path)) {
-        fprintf(stderr, "mednec abn: --format must be pdf, html, md or "
-                        "text\n");
-        code = EXIT_USAGE;
-        goto done;
-    }
     if (o.language && strcmp(o.language, "en") && strcmp(o.language, "es")) {
         fprintf(stderr, "mednec abn: --lang must be en or es\n");
         code = EXIT_USAGE;

@@ -385,25 +385,9 @@ int cmd_appeal(int argc, char **argv)
                         "policy, claim number and amount come from the 835\n");
         return EXIT_USAGE;
     }
-    if (!out_path) {
-        fprintf(stderr, "mednec appeal: give -o FILE (or -o - for stdout)\n");
-        return EXIT_USAGE;
-    }
-    if (cli_doc_format(&fmt, format, out_path)) {
-        fprintf(stderr, "mednec appeal: --format must be pdf, html, md or "
-                        "text\n");
-        return EXIT_USAGE;
-    }
-    if (line) {
-        char *end = NULL;
-        unsigned long l = strtoul(line, &end, 10);
-        if (!line[0] || *end || l < 1 || l > 10000) {
-            fprintf(stderr, "mednec appeal: --line: expected a line number "
-                            "from 1\n");
-            return EXIT_USAGE;
-        }
-        den.line = (size_t)l;
-    }
+    if ((code = cli_doc_output(&fmt, "appeal", format, out_path)) ||
+        (line && (code = cli_line_number(&den.line, "appeal", line))))
+        return code;
     if (cli_parse_amount(&den.amount, amount, "--amount", &err)) {
         fprintf(stderr, "mednec appeal: %s\n", err.message);
         return EXIT_USAGE;

@@ -162,25 +162,9 @@ int cmd_letter(int argc, char **argv)
                         "facts)\n");
         return EXIT_USAGE;
     }
-    if (!out_path) {
-        fprintf(stderr, "mednec letter: give -o FILE (or -o - for stdout)\n");
-        return EXIT_USAGE;
-    }
-    if (cli_doc_format(&fmt, format, out_path)) {
-        fprintf(stderr, "mednec letter: --format must be pdf, html, md or "
-                        "text\n");
-        return EXIT_USAGE;
-    }
-    if (line) {
-        char *end = NULL;
-        unsigned long l = strtoul(line, &end, 10);
-        if (!line[0] || *end || l < 1 || l > 10000) {
-            fprintf(stderr, "mednec letter: --line: expected a line number "
-                            "from 1\n");
-            return EXIT_USAGE;
-        }
-        lo.line = (size_t)l;
-    }
+    if ((code = cli_doc_output(&fmt, "letter", format, out_path)) ||
+        (line && (code = cli_line_number(&lo.line, "letter", line))))
+        return code;
     if (tpl_path) {
         int rc = cli_read(&tpl, &tpl_len, tpl_path, (size_t)1 << 20, &err);
         if (rc) {

@@ -115,16 +115,40 @@ int cli_facts_open(mn_facts **out, const char *cmd, const char *path)
     return 0;
 }
 
-int cli_doc_format(mn_doc_format *out, const char *format, const char *out_path)
+int cli_doc_output(mn_doc_format *out, const char *cmd, const char *format,
+                   const char *out_path)
 {
     const char *dot;
 
-    if (format)
-        return mn_doc_format_parse(out, format);
+    if (!out_path) {
+        fprintf(stderr, "mednec %s: give -o FILE (or -o - for stdout)\n", cmd);
+        return EXIT_USAGE;
+    }
+    if (format) {
+        if (mn_doc_format_parse(out, format) == 0)
+            return 0;
+        fprintf(stderr, "mednec %s: --format must be pdf, html, md or text\n",
+                cmd);
+        return EXIT_USAGE;
+    }
     *out = MN_DOC_PDF;
-    dot = out_path ? strrchr(out_path, '.') : NULL;
+    dot = strrchr(out_path, '.');
     if (dot && !strchr(dot, '/') && mn_doc_format_parse(out, dot + 1) != 0)
         *out = MN_DOC_PDF;
+    return 0;
+}
+
+int cli_line_number(size_t *out, const char *cmd, const char *text)
+{
+    char *end = NULL;
+    unsigned long l = strtoul(text, &end, 10);
+
+    if (!text[0] || *end || l < 1 || l > 10000) {
+        fprintf(stderr, "mednec %s: --line: expected a line number from 1\n",
+                cmd);
+        return EXIT_USAGE;
+    }
+    *out = (size_t)l;
     return 0;
 }
 

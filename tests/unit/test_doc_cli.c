@@ -510,6 +510,30 @@ static void test_appeal(void)
     CHECK_INT(run("appeal --facts facts.json -o ap5.pdf covered.json"), 2);
 }
 
+/* The usage errors the three commands share: -o, --format, --line. */
+static void test_usage(void)
+{
+    static const char *const cmds[] = {
+        "abn --facts facts.json", "letter --facts facts.json",
+        "appeal --facts facts.json --notice-date 2024-10-01"};
+    char args[300];
+
+    put("u.json", covered);
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(args, sizeof(args), "%s u.json", cmds[i]);
+        CHECK_INT(run(args), 2);
+        CHECK(one_line(e));
+        CHECK_CONTAINS(e, "give -o FILE");
+        snprintf(args, sizeof(args), "%s --format doc -o u.x u.json", cmds[i]);
+        CHECK_INT(run(args), 2);
+        CHECK_CONTAINS(e, "--format must be pdf, html, md or text");
+        snprintf(args, sizeof(args), "%s --line 0 -o u.pdf u.json", cmds[i]);
+        CHECK_INT(run(args), 2);
+        CHECK_CONTAINS(e, "--line: expected a line number from 1");
+        CHECK(!exists("u.pdf") && !exists("u.x"));
+    }
+}
+
 /* A two-line claim and the payer's 835 that pays the first line and
  * denies the second: the appeal takes the denial from the 835. */
 static const char two_lines[] =
@@ -671,6 +695,7 @@ int main(void)
     RUN(test_bad_input);
     RUN(test_letters);
     RUN(test_appeal);
+    RUN(test_usage);
     RUN(test_appeal_remit);
     RUN(test_readme);
     free(o);
