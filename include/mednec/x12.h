@@ -293,15 +293,15 @@ typedef struct mn_x835_claim {
     const char *payee_npi;    /**< N1*PE N104 when XX */
     const char *payment_date; /**< BPR16, YYYY-MM-DD */
     const char *trace_number; /**< TRN02 (check or EFT number) */
-    /** DTM*405 of the header: the production date of the remittance,
-     * YYYY-MM-DD ("" when absent) */
-    const char *production_date;
-    const char *interchange; /**< ISA13, "" without an envelope */
-    const char *transaction; /**< ST02 */
-    size_t segment;          /**< the CLP segment's number */
+    const char *interchange;  /**< ISA13, "" without an envelope */
+    const char *transaction;  /**< ST02 */
+    size_t segment;           /**< the CLP segment's number */
     /** errors found in its segments (each was reported as an issue):
      * what is handed out may lack what they concern */
     size_t errors;
+    /** DTM*405 of the header: the production date of the remittance,
+     * YYYY-MM-DD ("" when absent) */
+    const char *production_date;
 } mn_x835_claim;
 
 /**
@@ -338,6 +338,16 @@ typedef struct mn_x835_stats {
     size_t errors;
     size_t warnings;
 } mn_x835_stats;
+
+/**
+ * Whether service `s` of claim payment `c` is denied: the claim is denied
+ * whole (CLP02 4), or the line was charged, is unpaid, and has no
+ * adjustment of its own or one other than cost sharing or a fee-schedule
+ * reduction (CARC 1, 2, 3, 45, 253). What `mednec denials` lists and `mednec
+ * appeal --remit` appeals. NULL arguments: 0.
+ */
+MN_API int mn_x835_service_denied(const mn_x835_claim *c,
+                                  const mn_x835_service *s);
 
 /** Creates a reader; as mn_x837_new (`on_claim` is required). */
 MN_API int mn_x835_new(mn_x835 **out, const mn_x835_options *opts,

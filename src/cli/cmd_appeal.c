@@ -93,29 +93,6 @@ typedef struct remit {
     size_t issues;
 } remit;
 
-/* Whether every adjustment of a service is cost sharing or a fee
- * schedule reduction (deductible, coinsurance, copay, CARC 45, 253). */
-static int cost_sharing(const mn_x835_service *s)
-{
-    static const char *const share[] = {"1", "2", "3", "45", "253"};
-
-    for (size_t i = 0; i < s->n_adjustments; i++) {
-        size_t k = 0;
-        while (k < 5 && strcmp(s->adjustments[i].carc, share[k]) != 0)
-            k++;
-        if (k == 5)
-            return 0;
-    }
-    return 1;
-}
-
-static int denied(const mn_x835_claim *c, const mn_x835_service *s)
-{
-    int unpaid = s->paid == MN_X835_NO_AMOUNT || s->paid == 0;
-    return strcmp(c->status, "4") == 0 ||
-           (unpaid && s->n_adjustments && !cost_sharing(s));
-}
-
 /* The claim line (1-based) a service is for: the same code (as billed)
  * and, when both have one, the same first date; 0 when none. */
 static size_t claim_line_of(const remit *m, const mn_x835_service *s)
@@ -201,7 +178,7 @@ static int on_remit_claim(void *payload, const mn_x835_claim *c)
     for (size_t i = 0; i < c->n_services; i++) {
         const mn_x835_service *s = &c->services[i];
         size_t line;
-        if (!denied(c, s) || !(line = claim_line_of(m, s)))
+        if (!mn_x835_service_denied(c, s) || !(line = claim_line_of(m, s)))
             continue;
         m->line = line;
         m->service = i + 1;

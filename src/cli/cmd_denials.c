@@ -285,26 +285,6 @@ static void denial(den *d, const mn_x835_claim *c, const mn_x835_service *s,
     LIT(d->out, "}\n");
 }
 
-/* Whether the adjustments of an unpaid line are all cost sharing or
- * reductions (so the line is not a denial). */
-static bool cost_sharing(const mn_x835_service *s)
-{
-    static const char *const share[] = {"1", "2", "3", "45", "253"};
-    size_t k;
-
-    if (!s->n_adjustments)
-        return false;
-    for (size_t i = 0; i < s->n_adjustments; i++) {
-        for (k = 0; k < sizeof(share) / sizeof(share[0]); k++) {
-            if (strcmp(s->adjustments[i].carc, share[k]) == 0)
-                break;
-        }
-        if (k == sizeof(share) / sizeof(share[0]))
-            return false;
-    }
-    return true;
-}
-
 static int on_claim(void *payload, const mn_x835_claim *c)
 {
     den *d = payload;
@@ -318,11 +298,8 @@ static int on_claim(void *payload, const mn_x835_claim *c)
     if (claim_denied && c->n_services == 0)
         denial(d, c, NULL, 0);
     for (size_t i = 0; i < c->n_services; i++) {
-        const mn_x835_service *s = &c->services[i];
-        bool unpaid = (s->paid == MN_X835_NO_AMOUNT || s->paid == 0) &&
-                      s->charge != MN_X835_NO_AMOUNT && s->charge > 0;
-        if (claim_denied || (unpaid && !cost_sharing(s)))
-            denial(d, c, s, i + 1);
+        if (mn_x835_service_denied(c, &c->services[i]))
+            denial(d, c, &c->services[i], i + 1);
     }
     return d->fail ? 1 : MN_OK;
 }

@@ -695,6 +695,46 @@ static void test_835_fields(void)
     }
 }
 
+/* Which service lines are denials. */
+static void test_835_denied(void)
+{
+    mn_x835_adjustment co50 = {"CO", "50", 1000, "", 1, 1};
+    mn_x835_adjustment pr2 = {"PR", "2", 1000, "", 1, 1};
+    mn_x835_adjustment co45 = {"CO", "45", 1000, "", 1, 1};
+    mn_x835_adjustment both[2] = {{"CO", "45", 500, "", 1, 1},
+                                  {"CO", "97", 500, "", 1, 2}};
+    mn_x835_claim c;
+    mn_x835_service sv;
+
+    memset(&c, 0, sizeof(c));
+    memset(&sv, 0, sizeof(sv));
+    c.status = "1";
+    sv.charge = 1000;
+    sv.paid = 0;
+    sv.n_adjustments = 1;
+    sv.adjustments = &co50;
+    CHECK_INT(mn_x835_service_denied(&c, &sv), 1);
+    sv.adjustments = &pr2; /* coinsurance: the patient pays, not a denial */
+    CHECK_INT(mn_x835_service_denied(&c, &sv), 0);
+    sv.adjustments = &co45;
+    CHECK_INT(mn_x835_service_denied(&c, &sv), 0);
+    sv.n_adjustments = 2;
+    sv.adjustments = both;
+    CHECK_INT(mn_x835_service_denied(&c, &sv), 1);
+    sv.paid = 500; /* paid in part */
+    CHECK_INT(mn_x835_service_denied(&c, &sv), 0);
+    sv.paid = MN_X835_NO_AMOUNT;
+    sv.n_adjustments = 0; /* unpaid, the adjustment at the claim */
+    CHECK_INT(mn_x835_service_denied(&c, &sv), 1);
+    sv.charge = 0;
+    CHECK_INT(mn_x835_service_denied(&c, &sv), 0);
+    c.status = "4"; /* denied whole */
+    sv.paid = 500;
+    CHECK_INT(mn_x835_service_denied(&c, &sv), 1);
+    CHECK_INT(mn_x835_service_denied(NULL, &sv), 0);
+    CHECK_INT(mn_x835_service_denied(&c, NULL), 0);
+}
+
 /* An 837 given to the 835 reader is refused as not a remittance. */
 static void on_issue_835(void *p, const mn_x12_issue *is)
 {
@@ -740,6 +780,7 @@ int main(void)
     RUN(test_stop);
     RUN(test_835);
     RUN(test_835_fields);
+    RUN(test_835_denied);
     RUN(test_835_refuses);
     DONE();
 }

@@ -599,6 +599,29 @@ done:
     return rc;
 }
 
+int mn_x835_service_denied(const mn_x835_claim *c, const mn_x835_service *s)
+{
+    static const char *const share[] = {"1", "2", "3", "45", "253"};
+    /* unpaid without an adjustment of its own (the claim's CAS holds it):
+       denied */
+    bool other = s && s->n_adjustments == 0;
+
+    if (!c || !s)
+        return 0;
+    if (c->status && strcmp(c->status, "4") == 0)
+        return 1;
+    if ((s->paid != MN_X835_NO_AMOUNT && s->paid != 0) ||
+        s->charge == MN_X835_NO_AMOUNT || s->charge <= 0)
+        return 0;
+    for (size_t i = 0; i < s->n_adjustments && !other; i++) {
+        size_t k = 0;
+        while (k < 5 && strcmp(s->adjustments[i].carc, share[k]) != 0)
+            k++;
+        other = k == 5;
+    }
+    return other;
+}
+
 int mn_x835_feed(mn_x835 *r, const char *data, size_t len, mn_error *err)
 {
     if (!r || (!data && len))
