@@ -83,45 +83,46 @@ static const char *none_text(int kind, bool fix)
 mn_finding *mn_x__data_missing(mn_lstate *s, int kind, bool none)
 {
     const char *title = mn_source_kind_title((mn_source_kind)kind);
+    const char *msg = none ? none_text(kind, false) : NULL;
+    const char *fix = none ? none_text(kind, true) : NULL;
     char periods[256];
     mn_finding *f;
 
-    periods[0] = '\0';
-    if (!none)
-        mn_x__kb_periods_text(s->kb, kind, periods, sizeof(periods));
-    if (none)
+    if (none) {
         f = mn_x__finding_add(
             s, MN_E_KB_NO_CODE_SET,
-            none_text(kind, false)
-                ? none_text(kind, false)
+            msg ? msg
                 : PRINTF(s, "The knowledge base has no %s code set: %s.", title,
                          not_judged(kind)));
-    else
+        if (f)
+            f->fix = fix ? fix
+                         : PRINTF(s,
+                                  "Check the claim with a knowledge base "
+                                  "built with the %s files (mednec build; "
+                                  "docs/kb.md).",
+                                  title);
+    } else {
+        mn_x__kb_periods_text(s->kb, kind, periods, sizeof(periods));
         f = mn_x__finding_add(
             s, MN_E_KB_OUTSIDE_RANGE,
             PRINTF(s, "The knowledge base's %s data covers %s, not %s: %s.",
                    title, periods, mn_x__date_text(s, s->date),
                    not_judged(kind)));
+        if (f) {
+            f->source = PRINTF(s, "knowledge base %s: %s %s", s->kb->version,
+                               title, periods);
+            f->fix = PRINTF(s,
+                            "Check the claim with a knowledge base built "
+                            "with the %s files in force on %s (mednec build; "
+                            "mednec kb info shows what a knowledge base "
+                            "covers).",
+                            title, mn_x__date_text(s, s->date));
+        }
+    }
     if (f) {
         f->policy_kind = "kb";
         f->policy_id = mn_source_kind_name((mn_source_kind)kind);
         f->policy_title = title;
-        f->source = none ? NULL
-                         : PRINTF(s, "knowledge base %s: %s %s", s->kb->version,
-                                  title, periods);
-        f->fix = none ? (none_text(kind, true)
-                             ? none_text(kind, true)
-                             : PRINTF(s,
-                                      "Check the claim with a knowledge base "
-                                      "built with the %s files (mednec build; "
-                                      "docs/kb.md).",
-                                      title))
-                      : PRINTF(s,
-                               "Check the claim with a knowledge base built "
-                               "with the %s files in force on %s (mednec "
-                               "build; mednec kb info shows what a knowledge "
-                               "base covers).",
-                               title, mn_x__date_text(s, s->date));
     }
     return f;
 }
